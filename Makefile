@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine:
+#   make demo   installs toolkit into .venv and runs it on the built-in example
+#   make test   installs toolkit (with test tools) into .venv and runs the tests
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install demo test plans bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/toolkit plan show dingshan-2026
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Re-import the built-in plans from the published annexes in examples/annexes.
+EXAMPLES := examples/annexes
+plans: $(STAMP)
+	$(BIN)/toolkit plan import $(EXAMPLES)/dingshan-2026.docx --notice $(EXAMPLES)/dingshan-2026-notice.txt --id dingshan-2026 -o templates/dingshan-2026.yaml --quiet
+	$(BIN)/toolkit plan import $(EXAMPLES)/dianjiang-2026.docx --notice $(EXAMPLES)/dianjiang-2026-notice.txt --id dianjiang-2026 -o templates/dianjiang-2026.yaml --quiet
+	$(BIN)/toolkit plan import $(EXAMPLES)/fenghuang-2024-2026.docx --notice $(EXAMPLES)/fenghuang-2024-2026-plan.txt --id fenghuang-2024-2026 -o templates/fenghuang-2024-2026.yaml --quiet
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

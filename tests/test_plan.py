@@ -1,0 +1,351 @@
+"""Plans: import from annexes, the built-in plans, loading with line-numbered
+errors, checking, and the CLI (plan import/show/check/list)."""
+
+from __future__ import annotations
+
+import json
+
+import docx
+import openpyxl
+import pytest
+
+from toolkit.cli import cli
+from toolkit.errors import AnnexError, PlanFileErrors
+from toolkit.plan import check_plan, load_plan, plan_json
+from toolkit.plan.importer import Identity, import_annex, read_notice, role_of
+from toolkit.plan.io import load_plan as load_plan_file
+from toolkit.plan.io import plan_to_yaml
+
+from .conftest import ANNEXES, BUILTIN, PUBLISHED
+
+
+def _import_published(plan_id):
+    annex, notice = PUBLISHED[plan_id]
+    identity = read_notice(ANNEXES / notice)
+    identity.id = plan_id
+    return import_annex(ANNEXES / annex, identity=identity)
+
+
+# ------------------------------------------------------------ built-in plans
+
+
+@pytest.mark.parametrize("plan_id", sorted(PUBLISHED))
+def test_annex_imports_to_the_reviewed_builtin_plan(plan_id):
+    result = _import_published(plan_id)
+    assert plan_to_yaml(result.plan) == (BUILTIN / f"{plan_id}.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("plan_id", sorted(PUBLISHED))
+def test_builtin_plan_checks_clean_and_every_target_is_parsed_or_for_review(plan_id):
+    plan = load_plan(plan_id)
+    assert [p for p in check_plan(plan) if p.severity == "error"] == []
+    for _, _, indicator in plan.indicators():
+        assert indicator.status in ("parsed", "review")
+        if indicator.status == "review":
+            assert indicator.note, indicator.id
+
+
+def test_notice_gives_identity():
+    identity = read_notice(ANNEXES / "dingshan-2026-notice.txt")
+    assert identity.doc_number == "丁山府发〔2026〕11号"
+    assert identity.issuer == "重庆市綦江区丁山镇人民政府"
+    assert identity.title == "2026年綦江区丁山镇安全生产和防灾减灾救灾工作要点"
+    assert identity.years == [2026]
+    fenghuang = read_notice(ANNEXES / "fenghuang-2024-2026-plan.txt")
+    assert fenghuang.doc_number is None
+    assert fenghuang.issuer == "重庆市沙坪坝区凤凰镇人民政府"
+    assert fenghuang.years == [2024, 2025, 2026]
+    dianjiang = read_notice(ANNEXES / "dianjiang-2026-notice.txt")
+    assert (dianjiang.issuer, dianjiang.doc_number) == ("垫江县人民政府", "垫江府发〔2026〕3号")
+
+
+def test_dingshan_core_indicators():
+    plan = load_plan("dingshan-2026")
+    core = plan.tables[0]
+    assert (core.id, core.title, core.kind) == ("core", "核心绩效指标", "indicators")
+    assert [c.role for c in core.columns] == ["seq", "name", "target", "responsible"]
+    by_name = {i.name: i for _, _, i in plan.indicators()}
+    accidents = by_name["较大生产安全事故起数"]
+    assert (accidents.op, accidents.value, accidents.unit, accidents.measure, accidents.rollup, accidents.zero_tolerance) == \
+        ("==", 0.0, "起", "count", "sum", True)
+    fire = by_name["森林火灾受害率"]
+    assert (fire.op, fire.value, fire.scale, fire.unit, fire.measure, fire.rollup) == ("<=", 0.003, "permille", "‰", "rate", "ratio")
+    assert fire.numerator and fire.denominator
+    monitoring = by_name["重大危险源安全风险在线监测率"]
+    assert (monitoring.op, monitoring.value, monitoring.measure) == (">=", 1.0, "rate")
+
+
+def test_dianjiang_relative_amounts_and_qualitative():
+    by_name = {i.name: i for _, _, i in load_plan("dianjiang-2026").indicators()}
+    complaints = by_name["非法营运投诉率"]
+    assert (complaints.op, complaints.value, complaints.relative) == (">=", 0.1, "decrease")
+    assert (by_name["改造老旧小区"].op, by_name["改造老旧小区"].value, by_name["改造老旧小区"].unit,
+            by_name["改造老旧小区"].measure) == (">=", 12.0, "个", "amount")
+    assert by_name["新建消防管网"].value == 108.0 and by_name["新建消防管网"].unit == "公里"
+    deaths = by_name["生产安全事故死亡人数"]
+    assert (deaths.op, deaths.status, deaths.measure) == ("qualitative", "review", "count")
+    sensing = by_name["高层建筑消防物联感知设备接入率"]
+    assert (sensing.op, sensing.value, sensing.deadline) == (">=", 0.8, "2026-11-30")
+
+
+def test_fenghuang_task_list_with_merged_cells():
+    plan = load_plan("fenghuang-2024-2026")
+    (table,) = plan.tables
+    assert table.kind == "tasks"
+    assert [c.role for c in table.columns] == ["action", "task", "subtask", "deadline", "office"]
+    assert [c.title for c in table.columns][1:3] == ["重点任务", "重点任务"]
+    # the annex's vertical merges are kept per row
+    assert table.rows[0].merged_up == [] and table.rows[1].merged_up[:2] == ["行动名称", "重点任务"]
+    assert all(not r.merged_up or r.merged_up[0] == "行动名称" for r in table.rows)
+    assert len(table.rows) == 79
+    deadlines = {table.cell(r, "deadline"): r.deadline for r in table.rows}
+    assert deadlines["2024年"] == "2024-12-31"
+    assert deadlines["2024年6月底前"] == "2024-06-30"
+    assert deadlines["长期坚持"] == "ongoing"
+    assert deadlines["每年"] == "every:year"
+    assert deadlines["2025年\n2026年"] == "2025-12-31;2026-12-31"
+    assert all(r.is_task for r in table.rows)
+    names = [i.name for _, _, i in plan.indicators()]
+    assert len(names) == len(set(names))
+
+
+# ------------------------------------------------------------ the JSON contract
+
+
+def test_plan_show_json_contract(runner):
+    result = runner.invoke(cli, ["plan", "show", "dianjiang-2026", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    indicators = data["indicators"]
+    plan = load_plan("dianjiang-2026")
+    assert len(indicators) == sum(1 for _ in plan.indicators())
+    required = {"table", "row", "name", "text", "op", "value", "relative", "unit", "deadline"}
+    for entry in indicators:
+        assert required <= entry.keys()
+        assert entry["op"] in ("==", "<=", "<", ">=", ">", "qualitative")
+        assert entry["relative"] in (None, "decrease", "increase")
+        assert entry["value"] is None or isinstance(entry["value"], float)
+    first = indicators[0]
+    assert {k: first[k] for k in required} == {
+        "table": "核心绩效指标", "row": "1", "name": "因灾群死群伤责任事件", "text": "0",
+        "op": "==", "value": 0.0, "relative": None, "unit": "起", "deadline": None,
+    }
+    complaints = next(e for e in indicators if e["name"] == "非法营运投诉率")
+    assert (complaints["table"], complaints["row"], complaints["op"], complaints["value"], complaints["relative"]) == \
+        ("重点整治", "12", ">=", 0.1, "decrease")
+
+
+# ------------------------------------------------------------ importing other annexes
+
+
+def _write_docx(path, tables, paragraphs=("附件",)):
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    for heading, header, rows in tables:
+        if heading:
+            document.add_paragraph(heading)
+        table = document.add_table(rows=1 + len(rows), cols=len(header))
+        for c, text in enumerate(header):
+            table.cell(0, c).text = text
+        for r, row in enumerate(rows, start=1):
+            for c, text in enumerate(row):
+                table.cell(r, c).text = text
+    document.save(str(path))
+    return path
+
+
+def test_other_office_annex_with_other_columns_in_another_order(tmp_path):
+    path = _write_docx(tmp_path / "附件.docx", [
+        ("一、核心绩效指标", ["责任单位", "指标名称", "2025年目标值", "序号"], [
+            ["各村（社区）", "道路交通事故死亡人数", "0", "1"],
+            ["各村（社区）", "消防安全检查覆盖率", "达到 95%", "2"],
+            ["各村（社区）", "安全生产宣传培训", "每半年至少1次", "3"],
+        ]),
+        ("二、重点整治", ["序号", "名称", "配合单位", "目标（内容）", "责任领导", "责任办公室"], [
+            ["1", "燃气领域", "各村", "年底前，燃气用户安全检查率达到１００％；新建消防站 2 个。", "张三", "应急办"],
+        ]),
+    ])
+    result = import_annex(path, identity=Identity(id="other-2025"))
+    plan = result.plan
+    assert plan.years == [2025]
+    assert [t.kind for t in plan.tables] == ["indicators", "rectification"]
+    assert [c.role for c in plan.tables[0].columns] == ["responsible", "name", "target", "seq"]
+    by_name = {i.name: i for _, _, i in plan.indicators()}
+    assert by_name["道路交通事故死亡人数"].zero_tolerance
+    assert (by_name["消防安全检查覆盖率"].op, by_name["消防安全检查覆盖率"].value) == (">=", 0.95)
+    assert by_name["安全生产宣传培训"].frequency == "half-year"
+    assert (by_name["燃气用户安全检查率"].value, by_name["燃气用户安全检查率"].deadline) == (1.0, "2025-12-31")
+    assert by_name["新建消防站"].value == 2.0
+    assert plan.tables[1].cell(plan.tables[1].rows[0], "leader") == "张三"
+
+
+def test_table_with_a_missing_column_imports_with_a_warning(tmp_path):
+    path = _write_docx(tmp_path / "a.docx", [
+        ("核心绩效指标", ["序号", "名称", "2026年目标"], [["1", "较大生产安全事故起数", "0"]]),
+    ])
+    plan = import_annex(path).plan
+    problems = check_plan(plan)
+    assert [(p.severity, p.code) for p in problems] == [("warning", "missing-column")]
+    assert "责任单位" in problems[0].message
+
+
+def test_unrecognised_tables_are_reported_and_skipped(tmp_path):
+    path = _write_docx(tmp_path / "a.docx", [
+        ("联系人", ["姓名", "电话"], [["张三", "123"]]),
+        ("核心绩效指标", ["序号", "名称", "2026年目标"], [["1", "较大生产安全事故起数", "0"]]),
+    ])
+    result = import_annex(path)
+    assert len(result.plan.tables) == 1
+    assert len(result.skipped_tables) == 1 and "联系人" in result.skipped_tables[0]
+
+
+def test_docx_that_is_not_an_annex_is_a_clear_error(tmp_path):
+    path = _write_docx(tmp_path / "letter.docx", [("", ["姓名", "电话"], [["张三", "123"]])], paragraphs=("通知", "请按时参会。"))
+    with pytest.raises(AnnexError) as info:
+        import_annex(path)
+    message = str(info.value)
+    assert "no annex table recognised" in message and "letter.docx" in message and "how to fix" in message
+
+
+def test_xlsx_annex_imports(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["附件：2026年核心绩效指标"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["序号", "名称", "2026年目标", "责任单位"])
+    sheet.append([1, "较大生产安全事故起数", 0, "各村、社区"])
+    sheet.append([2, "森林火灾受害率", "3‰以内", "各村、社区"])
+    path = tmp_path / "annex.xlsx"
+    workbook.save(path)
+    plan = import_annex(path).plan
+    assert plan.years == [2026]
+    assert [(i.name, i.op, i.value) for _, _, i in plan.indicators()] == [
+        ("较大生产安全事故起数", "==", 0.0), ("森林火灾受害率", "<=", 0.003)]
+
+
+@pytest.mark.parametrize("title, role", [
+    ("序号", "seq"), ("名称", "name"), ("指标名称", "name"), ("2026年目标", "target"),
+    ("2026 年目标（内容）", "target"), ("责任领导", "leader"), ("责任办公室", "office"), ("责任科室", "office"),
+    ("责任单位", "responsible"), ("牵头单位", "responsible"), ("配合单位", "partners"), ("完成时间", "deadline"),
+    ("行动名称", "action"), ("重点任务", "task"), ("备注", "remark"), ("联系电话", "other"),
+])
+def test_column_roles(title, role):
+    assert role_of(title) == role
+
+
+# ------------------------------------------------------------ loading errors
+
+
+def _plan_text():
+    return (BUILTIN / "dingshan-2026.yaml").read_text(encoding="utf-8")
+
+
+def test_load_reports_problems_with_lines_and_fixes(tmp_path):
+    text = _plan_text()
+    text = text.replace("op: ==", "op: ≥", 1).replace("measure: rate", "measure: ratio", 1)
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanFileErrors) as info:
+        load_plan_file(path)
+    problems = info.value.problems
+    lines = text.splitlines()
+    assert len(problems) == 2
+    for line, message, hint in problems:
+        assert line is not None and hint
+        assert ("≥" in lines[line - 1]) or ("ratio" in lines[line - 1])
+    assert f"{path}:" in str(info.value)
+
+
+def test_load_reports_yaml_syntax_errors_by_line(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("format: toolkit-plan/1\nid: [unclosed\ntitle: x\n", encoding="utf-8")
+    with pytest.raises(PlanFileErrors) as info:
+        load_plan_file(path)
+    assert info.value.problems[0][0] in (2, 3, 4)
+    assert "YAML syntax error" in str(info.value)
+
+
+def test_duplicate_indicator_ids_are_reported(tmp_path):
+    text = _plan_text().replace("id: core-2\n", "id: core-1\n")
+    path = tmp_path / "dup.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanFileErrors) as info:
+        load_plan_file(path)
+    assert any("core-1" in message and "twice" in message for _, message, _ in info.value.problems)
+
+
+def test_plan_round_trips_through_yaml(tmp_path):
+    plan = load_plan("fenghuang-2024-2026")
+    path = tmp_path / "copy.yaml"
+    path.write_text(plan_to_yaml(plan), encoding="utf-8")
+    again = load_plan_file(path)
+    assert again == plan
+    assert again.fingerprint() == plan.fingerprint()
+
+
+# ------------------------------------------------------------ CLI
+
+
+def test_cli_import_writes_plan_and_prints_review(runner, tmp_path):
+    out = tmp_path / "plan.yaml"
+    result = runner.invoke(cli, ["plan", "import", str(ANNEXES / "dingshan-2026.docx"), "--notice",
+                                 str(ANNEXES / "dingshan-2026-notice.txt"), "--id", "dingshan-2026", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == (BUILTIN / "dingshan-2026.yaml").read_text(encoding="utf-8")
+    assert "重大危险源安全风险在线监测率" in result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("imported 核心绩效指标(6行)、重点整治(19行): ") and last.endswith(f"-> {out}")
+
+
+def test_cli_import_of_a_non_annex_exits_1_without_traceback(runner, tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("hello", encoding="utf-8")
+    result = runner.invoke(cli, ["plan", "import", str(path), "-o", str(tmp_path / "p.yaml")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.startswith(f"Error: {path}: not a .docx or .xlsx file (.txt)")
+    assert not (tmp_path / "p.yaml").exists()
+
+
+def test_cli_check_passes_on_builtin_and_fails_on_errors(runner, tmp_path):
+    result = runner.invoke(cli, ["plan", "check", "dingshan-2026"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1].startswith("dingshan-2026: ")
+    text = _plan_text().replace("      unit: 起\n", "", 1)
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(cli, ["plan", "check", str(path)])
+    assert result.exit_code == 1
+    assert "missing-unit" in result.output and "较大生产安全事故起数" in result.output
+
+
+def test_cli_show_missing_plan(runner):
+    result = runner.invoke(cli, ["plan", "show", "no-such-plan"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no-such-plan: plan file not found")
+    assert "dingshan-2026" in result.output  # lists the built-in plans
+
+
+def test_cli_show_prints_tables(runner):
+    result = runner.invoke(cli, ["plan", "show", "dingshan-2026"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "2026年綦江区丁山镇安全生产和防灾减灾救灾工作要点"
+    assert "【核心绩效指标】 核心绩效指标，6 行，6 个可检查目标" in lines
+    assert any(line.startswith("core-5") and "≤ 3‰" in line for line in lines)
+
+
+def test_cli_list(runner):
+    result = runner.invoke(cli, ["plan", "list"])
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()[2:]] == sorted(PUBLISHED)
+
+
+def test_help_is_fast_and_imports_no_heavy_libraries():
+    import subprocess
+    import sys
+
+    code = "import sys; from toolkit.cli import cli; import toolkit.cli; print(sorted(m for m in ('pandas','pandera','openpyxl','docx','yaml','xlsxwriter') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

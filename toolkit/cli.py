@@ -1,0 +1,168 @@
+"""The `toolkit` command: a thin click layer over the library.
+
+Heavy libraries (pandas, pandera, openpyxl, python-docx) are imported inside
+the commands, so `toolkit --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from toolkit import __version__
+from toolkit.errors import ToolkitError
+
+
+class _Group(click.Group):
+    """Turns ToolkitError into a clean message and exit code, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ToolkitError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so plainly, keep details for the developer
+            if os.environ.get("TOOLKIT_DEBUG"):
+                raise
+            click.echo(f"Internal error: {exc.__class__.__name__}: {exc}\n"
+                       "This is a bug in toolkit. Run again with TOOLKIT_DEBUG=1 for details and report it.", err=True)
+            ctx.exit(3)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="toolkit")
+def cli():
+    """Reporting toolkit for work-safety and disaster-prevention plans.
+
+    \b
+    The four steps:
+      plan         the annex tables as data (import, show, check)
+      templates    fill-in workbooks per reporting unit and period
+      validate     check returned workbooks
+      consolidate  merge valid returns into the leaders' workbook
+    """
+
+
+def _emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# ---------------------------------------------------------------- plan
+
+
+@cli.group()
+def plan():
+    """Plans: import a published annex, show and check plan files."""
+
+
+@plan.command("list")
+def plan_list():
+    """List the built-in plans."""
+    from toolkit.plan import load_plan
+    from toolkit.resources import builtin_plans
+    from toolkit.textable import render
+
+    rows = []
+    for name, path in builtin_plans().items():
+        loaded = load_plan(path)
+        rows.append([name, loaded.title, loaded.doc_number or "", "、".join(map(str, loaded.years))])
+    click.echo(render(["名称", "标题", "文号", "年度"], rows, max_widths={1: 50}))
+
+
+@plan.command("show")
+@click.argument("plan_file", metavar="PLAN")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (see README: the indicators contract).")
+def plan_show(plan_file, as_json):
+    """Print PLAN (a plan file or built-in plan name) as readable tables."""
+    from toolkit.plan import load_plan
+    from toolkit.plan.inspect import plan_json, show_plan
+
+    loaded = load_plan(plan_file)
+    if as_json:
+        _emit_json(plan_json(loaded))
+    else:
+        click.echo(show_plan(loaded))
+
+
+@plan.command("check")
+@click.argument("plan_file", metavar="PLAN")
+def plan_check(plan_file):
+    """List problems in PLAN; exit 1 when any is an error."""
+    from toolkit.plan import check_plan, load_plan
+    from toolkit.plan.inspect import problems_table
+
+    loaded = load_plan(plan_file)
+    problems = check_plan(loaded)
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    if problems:
+        click.echo(problems_table(problems))
+        click.echo("")
+    indicators = sum(1 for _ in loaded.indicators())
+    click.echo(f"{loaded.id}: {indicators} targets, {len(errors)} errors, {len(warnings)} warnings")
+    sys.exit(1 if errors else 0)
+
+
+@plan.command("import")
+@click.argument("annex", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Plan file to write (.yaml).")
+@click.option("--notice", type=click.Path(dir_okay=False), help="Text of the issuing notice: title, issuer and document number are read from it.")
+@click.option("--id", "plan_id", help="Short id of the plan (default: the annex file name).")
+@click.option("--title", help="Plan title (overrides the notice).")
+@click.option("--issuer", help="Issuing body (overrides the notice).")
+@click.option("--doc-number", help="Document number, e.g. 丁山府发〔2026〕11号 (overrides the notice).")
+@click.option("--years", help="Year or years of the plan, e.g. 2026 or 2024-2026 (default: from the title or the annex).")
+@click.option("--quiet", is_flag=True, help="Do not print the review table.")
+def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years, quiet):
+    """Import the annex tables of a published plan (.docx or .xlsx) into a plan file.
+
+    Prints a review: every table recognised, every target parsed, and what
+    needs a person's look. Edit the plan file to correct it, then run
+    'toolkit plan check'.
+    """
+    from toolkit.errors import UsageError
+    from toolkit.plan import save_plan
+    from toolkit.plan.importer import Identity, import_annex, read_notice
+    from toolkit.plan.inspect import review_table
+
+    identity = read_notice(notice) if notice else Identity()
+    identity.id = plan_id or identity.id
+    identity.title = title or identity.title
+    identity.issuer = issuer or identity.issuer
+    identity.doc_number = doc_number or identity.doc_number
+    if years:
+        try:
+            parts = [int(y) for y in years.replace("—", "-").split("-")]
+        except ValueError:
+            raise UsageError(f"--years: '{years}' is not a year or range", hint="write --years 2026 or --years 2024-2026") from None
+        identity.years = list(range(parts[0], parts[-1] + 1))
+    result = import_annex(annex, identity=identity)
+    save_plan(result.plan, output)
+    if not quiet:
+        click.echo(review_table(result.review))
+        click.echo("")
+    for line in result.skipped_tables:
+        click.echo(f"skipped: {line}")
+    plan_obj = result.plan
+    targets = sum(1 for _ in plan_obj.indicators())
+    review = sum(1 for i in result.review if i.status == "review")
+    unparsed = sum(1 for i in result.review if i.status == "unparsed")
+    tables = "、".join(f"{t.title}({len(t.rows)}行)" for t in plan_obj.tables)
+    click.echo(f"imported {tables}: {targets} targets, {review} for review, {unparsed} unparsed -> {output}")
+
+
+def main():
+    cli(prog_name="toolkit")
+
+
+if __name__ == "__main__":
+    main()

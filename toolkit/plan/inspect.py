@@ -1,0 +1,143 @@
+"""Look at a plan: readable tables, the JSON contract, and its problems."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from toolkit.plan.importer import ReviewItem, describe
+from toolkit.plan.model import TABLE_KIND_NAMES, Plan
+from toolkit.textable import render
+
+_MEASURE_WORDS = {
+    "count": "计数", "amount": "数量", "rate": "比率(分子/分母)", "percentage": "百分比",
+    "frequency": "频次", "qualitative": "定性",
+}
+_ROLLUP_WORDS = {"sum": "求和", "ratio": "Σ分子/Σ分母", "none": "不汇总"}
+_STATUS_WORDS = {"parsed": "已解析", "review": "待人工复核", "unparsed": "未解析", "skipped": "已跳过"}
+
+
+def plan_json(plan: Plan) -> dict:
+    """The `toolkit plan show --json` object; its "indicators" list is a contract."""
+    indicators = []
+    for table, row, ind in plan.indicators():
+        indicators.append({
+            "id": ind.id,
+            "table": table.title,
+            "row": row.label,
+            "name": ind.name,
+            "text": ind.text,
+            "op": ind.op,
+            "value": ind.value,
+            "relative": ind.relative,
+            "unit": ind.unit,
+            "deadline": ind.deadline,
+            "scale": ind.scale,
+            "frequency": ind.frequency,
+            "status": ind.status,
+            "measure": ind.measure,
+            "rollup": ind.rollup,
+            "zero_tolerance": ind.zero_tolerance,
+            "numerator": ind.numerator,
+            "denominator": ind.denominator,
+        })
+    return {
+        "id": plan.id,
+        "title": plan.title,
+        "issuer": plan.issuer,
+        "doc_number": plan.doc_number,
+        "years": plan.years,
+        "fingerprint": plan.fingerprint(),
+        "tables": [
+            {"id": t.id, "title": t.title, "kind": t.kind, "columns": [c.title for c in t.columns], "rows": len(t.rows)}
+            for t in plan.tables
+        ],
+        "indicators": indicators,
+    }
+
+
+def show_plan(plan: Plan) -> str:
+    """The plan as readable text tables: identity, then each annex table."""
+    out = [plan.title]
+    identity = [x for x in (plan.issuer, plan.doc_number) if x]
+    years = "、".join(str(y) for y in plan.years)
+    out.append(f"{' '.join(identity)}  年度: {years or '未注明'}  计划编号: {plan.id}")
+    for table in plan.tables:
+        indicators = sum(len(r.indicators) for r in table.rows)
+        out.append("")
+        out.append(f"【{table.title}】 {TABLE_KIND_NAMES[table.kind]}，{len(table.rows)} 行，{indicators} 个可检查目标")
+        if table.kind == "tasks":
+            rows = []
+            for row in table.rows:
+                targets = "；".join(f"{i.name} {describe(i)}" for i in row.indicators)
+                rows.append([row.label, table.cell(row, "subtask") or table.cell(row, "target"), row.deadline or table.cell(row, "deadline"),
+                             table.cell(row, "office") or table.cell(row, "responsible"), targets])
+            out.append(render(["序号", "任务", "完成时间", "责任", "量化目标"], rows, max_widths={1: 36, 3: 16, 4: 40}))
+            continue
+        rows = []
+        for row in table.rows:
+            who = table.cell(row, "office") or table.cell(row, "responsible")
+            if not row.indicators:
+                rows.append([row.label, table.cell(row, "name"), "（无量化目标，填报进展）", "", "", who])
+            for ind in row.indicators:
+                rows.append([ind.id, ind.name, describe(ind), _MEASURE_WORDS[ind.measure] + (f" {ind.unit}" if ind.unit else ""),
+                             _STATUS_WORDS[ind.status], who])
+        out.append(render(["编号", "指标", "目标", "计量", "状态", "责任"], rows, max_widths={1: 34, 2: 30, 5: 20}))
+    return "\n".join(out)
+
+
+def review_table(items: list[ReviewItem]) -> str:
+    rows = [[i.table, i.row, i.name, i.text, i.result, _MEASURE_WORDS.get(i.measure, i.measure), _STATUS_WORDS.get(i.status, i.status), i.note]
+            for i in items]
+    return render(["表", "行", "指标/任务", "原文", "识别结果", "计量", "状态", "说明"], rows,
+                  max_widths={0: 10, 2: 28, 3: 28, 4: 26, 7: 30})
+
+
+@dataclass
+class PlanProblem:
+    severity: str  # error | warning
+    code: str
+    where: str  # indicator or row id
+    message: str
+
+
+def check_plan(plan: Plan) -> list[PlanProblem]:
+    """Problems a person should fix before templates are built from the plan."""
+    problems: list[PlanProblem] = []
+    names = Counter(ind.name for _, _, ind in plan.indicators())
+    for table, row, ind in plan.indicators():
+        if ind.status == "unparsed":
+            problems.append(PlanProblem("error", "target-unparsed", ind.id, f"目标“{ind.text}”未能解析：请填写 op 和 value，或设为 op: qualitative"))
+        elif ind.status == "review":
+            problems.append(PlanProblem("warning", "target-review", ind.id, f"“{ind.name}”需人工判断：{ind.note or '定性目标'}"))
+        if names[ind.name] > 1:
+            problems.append(PlanProblem("error", "duplicate-name", ind.id, f"指标名称“{ind.name}”重复：汇总表按名称区分指标，请改名"))
+        if ind.measure in ("count", "amount", "rate", "percentage", "frequency") and not ind.unit:
+            problems.append(PlanProblem("error", "missing-unit", ind.id, f"“{ind.name}”缺少计量单位 (unit)"))
+        if ind.relative and ind.op == "qualitative":
+            problems.append(PlanProblem("error", "relative-without-value", ind.id, f"“{ind.name}”是相对目标但没有数值"))
+        if not ind.name.strip():
+            problems.append(PlanProblem("error", "missing-name", ind.id, "指标缺少名称 (name)"))
+    for table in plan.tables:
+        if table.kind == "tasks":
+            for row in table.rows:
+                if not row.deadline:
+                    problems.append(PlanProblem("warning", "task-without-deadline", row.id, f"任务第 {row.label} 行没有可识别的完成时间"))
+        for role in _REQUIRED_ROLES[table.kind]:
+            if table.column(role) is None:
+                problems.append(PlanProblem("warning", "missing-column", table.id, f"表“{table.title}”没有{_ROLE_WORDS[role]}列"))
+    return problems
+
+
+_REQUIRED_ROLES = {
+    "indicators": ("name", "target", "responsible"),
+    "rectification": ("name", "target"),
+    "applications": ("name", "target"),
+    "tasks": ("subtask", "deadline"),
+}
+_ROLE_WORDS = {"name": "名称", "target": "目标", "responsible": "责任单位", "subtask": "任务", "deadline": "完成时间"}
+
+
+def problems_table(problems: list[PlanProblem]) -> str:
+    rows = [[{"error": "错误", "warning": "提示"}[p.severity], p.code, p.where, p.message] for p in problems]
+    return render(["级别", "代码", "位置", "说明"], rows, max_widths={3: 70})

@@ -1,0 +1,128 @@
+"""Stage 2: fill-in templates, one workbook per reporting unit and period.
+
+Units that report the same rows share one layout, so the workbook is rendered
+once per layout with placeholders for the unit and then stamped for each unit
+(a byte substitution in the few XML parts that name the unit). That keeps a
+build of a thousand templates within seconds; the stamped file is the same
+workbook xlsxwriter would write for that unit directly (tested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from toolkit.fileio import write_atomic
+from toolkit.plan.model import Plan
+from toolkit.templates.layout import build_layout
+from toolkit.templates.write import Context, UnitText, render_workbook
+
+_PH_CODE = "⟦UNIT-CODE⟧"
+_PH_NAME = "⟦UNIT-NAME⟧"
+_PH_HEADER = "⟦UNIT-HEADER⟧"
+
+
+@dataclass
+class BuiltTemplate:
+    unit_code: str
+    unit_name: str
+    path: Path
+    rows: list[str]
+
+
+@dataclass
+class BuildResult:
+    templates: list[BuiltTemplate] = field(default_factory=list)
+    without_rows: list[str] = field(default_factory=list)  # unit codes that report nothing
+    assignment: object = None
+
+
+def template_filename(unit_code: str, unit_name: str, period_code: str) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "", f"{unit_code}_{unit_name}_{period_code}")
+    return f"{safe}.xlsx"
+
+
+def make_context(plan: Plan, period, *, due: dt.date | None = None, contact: str | None = None,
+                 password: str | None = None, issued: dt.date | None = None) -> Context:
+    # The issue date defaults to the period's first day, not today: the same
+    # plan, units and period must give byte-identical workbooks.
+    return Context(plan=plan, period_code=period.code, period_label=period.label,
+                   period_is_year=period.kind == "year", due=due, contact=contact,
+                   password=password, issued=issued or period.start)
+
+
+def render_for_unit(plan: Plan, unit, row_ids, ctx: Context) -> bytes:
+    """One unit's workbook written directly (no stamping)."""
+    layout = build_layout(plan, row_ids, ctx.period_is_year)
+    return render_workbook(layout, ctx, UnitText(unit.code, unit.name, unit.name.replace("&", "&&"), tuple(row_ids)))
+
+
+def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.date | None = None,
+                    contact: str | None = None, password: str | None = None, assignment=None,
+                    issued: dt.date | None = None) -> BuildResult:
+    """Write one .xlsx per unit that reports at least one row of the plan."""
+    from toolkit.assign import assign_rows
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assignment = assignment or assign_rows(plan, units)
+    ctx = make_context(plan, period, due=due, contact=contact, password=password, issued=issued)
+    result = BuildResult(assignment=assignment)
+    groups: dict[tuple[str, ...], list] = {}
+    for unit in units:
+        rows = tuple(assignment.rows_for(unit.code))
+        if rows:
+            groups.setdefault(rows, []).append(unit)
+        else:
+            result.without_rows.append(unit.code)
+    for rows, members in groups.items():
+        layout = build_layout(plan, rows, ctx.period_is_year)
+        skeleton = render_workbook(layout, ctx, UnitText(_PH_CODE, _PH_NAME, _PH_HEADER, rows))
+        stamper = _Stamper(skeleton)
+        for unit in members:
+            data = stamper.stamp(unit.code, unit.name)
+            path = out_dir / template_filename(unit.code, unit.name, period.code)
+            write_atomic(path, data)
+            result.templates.append(BuiltTemplate(unit.code, unit.name, path, list(rows)))
+    order = {u.code: i for i, u in enumerate(units)}
+    result.templates.sort(key=lambda t: order[t.unit_code])
+    return result
+
+
+class _Stamper:
+    """Substitutes the unit into a skeleton workbook rendered with placeholders."""
+
+    def __init__(self, skeleton: bytes):
+        import io
+
+        self.parts: list[tuple[zipfile.ZipInfo, bytes, bool]] = []
+        with zipfile.ZipFile(io.BytesIO(skeleton)) as archive:
+            for info in archive.infolist():
+                data = archive.read(info)
+                marked = any(p.encode() in data for p in (_PH_CODE, _PH_NAME, _PH_HEADER))
+                self.parts.append((info, data, marked))
+
+    def stamp(self, code: str, name: str) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        replacements = (
+            (_PH_CODE.encode(), escape(code).encode()),
+            (_PH_NAME.encode(), escape(name).encode()),
+            (_PH_HEADER.encode(), escape(name.replace("&", "&&")).encode()),
+        )
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for info, data, marked in self.parts:
+                if marked:
+                    for placeholder, value in replacements:
+                        data = data.replace(placeholder, value)
+                out = zipfile.ZipInfo(info.filename, info.date_time)
+                out.compress_type = zipfile.ZIP_DEFLATED
+                out.external_attr = info.external_attr
+                out.create_system = info.create_system
+                archive.writestr(out, data)
+        return buffer.getvalue()
