@@ -160,6 +160,58 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
     click.echo(f"imported {tables}: {targets} targets, {review} for review, {unparsed} unparsed -> {output}")
 
 
+# ---------------------------------------------------------------- templates
+
+
+@cli.group()
+def templates():
+    """Fill-in workbooks: one per reporting unit and period."""
+
+
+@templates.command("build")
+@click.argument("plan_file", metavar="PLAN")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True,
+              help="Units list (.csv or .xlsx) with columns code, name and optionally kind, parent, contact, aliases, rows.")
+@click.option("--period", required=True, help="Reporting period: 2026, 2026H1, 2026Q2 or 2026M05.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), help="Folder for the workbooks.")
+@click.option("--due", help="Due date of the returns, e.g. 2026-07-10 (shown in every workbook).")
+@click.option("--contact", help="Who units ask about the templates, e.g. '应急办 张三 023-00000000'.")
+@click.option("--password", help="Sheet protection password (default: protected without a password).")
+@click.option("--dry-run", is_flag=True, help="Only print which unit reports which rows; write nothing.")
+def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run):
+    """Write one fill-in workbook per unit for PLAN and PERIOD.
+
+    Who reports which rows follows the annex's responsibility columns
+    (责任办公室, 责任单位, 配合单位); a units list column 'rows' overrides it.
+    Use --dry-run to check the assignment before sending.
+    """
+    from toolkit.assign import assign_rows, format_assignment
+    from toolkit.errors import UsageError
+    from toolkit.periods import parse_due_date, parse_period
+    from toolkit.plan import load_plan
+    from toolkit.templates import build_templates
+    from toolkit.units import load_units
+
+    loaded = load_plan(plan_file)
+    units = load_units(units_file)
+    period_obj = parse_period(period)
+    due_date = parse_due_date(due) if due else None
+    assignment = assign_rows(loaded, units)
+    if dry_run:
+        click.echo(format_assignment(loaded, units, assignment))
+        return
+    if not out_dir:
+        raise UsageError("missing -o/--output", hint="give the folder to write the workbooks to, e.g. -o 模板/2026Q2")
+    result = build_templates(loaded, units, period_obj, out_dir, due=due_date, contact=contact,
+                             password=password, assignment=assignment)
+    for built in result.templates:
+        click.echo(f"{built.path}  ({len(built.rows)} rows)")
+    for code in result.without_rows:
+        name = next(u.name for u in units if u.code == code)
+        click.echo(f"no template for {code} {name}: it reports no row of this plan (see --dry-run)")
+    click.echo(f"{len(result.templates)} templates for {period_obj.label} -> {out_dir}")
+
+
 def main():
     cli(prog_name="toolkit")
 

@@ -104,5 +104,5 @@ def rate_parts(name: str) -> tuple[str, str]:
     match = re.search(r"(.{1,2})(率|比例|比率)$", name)
     if match:
         stem = match.group(1)
-        return f"{stem}数（分子）", "统计总数（分母）"
-    return "符合要求的数量（分子）", "统计总数（分母）"
+        return f"{stem}数", "统计总数"
+    return "符合要求的数量", "统计总数"

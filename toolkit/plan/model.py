@@ -47,6 +47,8 @@ ROLLUPS = ("sum", "ratio", "none")
 RELATIVES = (None, "decrease", "increase")
 SCALES = (None, "percent", "permille")
 FREQUENCIES = (None, "year", "half-year", "quarter", "month")
+# What a unit reports for a task row (dropdown in templates).
+TASK_STATUSES = ("已完成", "推进中", "未启动", "不适用")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from toolkit.plan.model import Indicator, Plan, Row, Table
+from toolkit.plan.model import TASK_STATUSES, Indicator, Plan, Row, Table  # noqa: F401 (re-exported)
 
 TEMPLATE_FORMAT = "toolkit-template/1"
 # Bump when the layout of generated workbooks changes: returns made from an
@@ -20,8 +20,6 @@ TEMPLATE_VERSION = 1
 
 INSTRUCTIONS_SHEET = "填报说明"
 ID_SHEET = "_toolkit_id"
-
-TASK_STATUSES = ("已完成", "推进中", "未启动", "不适用")
 
 
 @dataclass(frozen=True)

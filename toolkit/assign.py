@@ -1,0 +1,486 @@
+"""Who reports which rows of a plan.
+
+By default the annex itself says who reports a row: its responsibility
+columns (roles "office" 责任办公室/责任科室, "responsible" 责任单位 and
+"partners" 配合单位; "leader" 责任领导 is a person, not a unit, and is
+ignored). Their text is split into fragments and each fragment is resolved
+against the units list:
+
+1. a unit's name or alias, after normalising (NFKC, no spaces, a leading
+   level 镇/县/区 ignored; for "X（Y）" also X and Y alone). An alias shared by
+   several units acts as a group name: the fragment goes to all of them;
+2. a phrase naming kinds of units (各村, 社区, 各办公室, 辖区各单位 …), from
+   the table `PHRASES` below -> every unit of those kinds;
+3. an abbreviation: the fragment's characters appear in order inside exactly
+   one unit's name, starting with its first character (经发办 ->
+   经济发展办公室); when several units fit, the one with the strictly
+   shortest name wins, otherwise the fragment stays unmatched;
+4. anything else is "unmatched" and shown in the dry run, so the clerk can
+   add the unit or an alias.
+
+In a core-indicator table a row whose text covers every kind of unit in the
+list (镇各板块、中心、大队、辖区各单位，各村、社区) goes to every unit, also
+those without a kind. A unit with a `rows` override reports exactly those
+tables/rows and nothing by default.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from toolkit.errors import UnitsError
+
+# ---------------------------------------------------------------- data
+
+# Kinds of the units "in the area" (辖区各单位): everything that is neither a
+# section of the office itself nor a village/community nor a government.
+AREA_KINDS = ("学校", "幼儿园", "卫生院", "医院", "派出所", "所", "站", "企业", "公司", "单位")
+
+# Member units of a safety/disaster committee at the plan's own level
+# (安委会/防减救灾委 成员单位): the government's departments, and in a town its
+# offices, centres and brigades. Area units and villages are not members.
+MEMBER_KINDS = ("部门", "办公室", "中心", "大队")
+
+TOWN_KINDS = ("乡镇", "街道")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A way plans name kinds of units. `pattern` is matched against the whole
+    fragment after `normalize_name` (so full-width brackets are ASCII and a
+    leading 镇/县/区 is gone)."""
+
+    pattern: str
+    kinds: tuple[str, ...]
+    approximate: bool = False  # "有关…": only the relevant ones, but the plan does not say which
+    regex: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "regex", re.compile(self.pattern))
+
+
+# The phrase table: extend it here. First match wins.
+PHRASES: tuple[Phrase, ...] = (
+    # villages and communities
+    Phrase(r"各?村\(?(社区|居)\)?|各?村和社区|各?村居", ("村", "社区")),
+    Phrase(r"各?(行政)?村", ("村",)),
+    Phrase(r"各?社区", ("社区",)),
+    # the office's own sections
+    Phrase(r"各?(板块|办公室|科室|办)", ("办公室",)),
+    Phrase(r"各?中心", ("中心",)),
+    Phrase(r"各?大队", ("大队",)),
+    Phrase(r"各?(部门|职能部门)", ("部门",)),
+    Phrase(r"各?(有关|相关)(部门|职能部门)", ("部门",), approximate=True),
+    # units in the area
+    Phrase(r"辖区(内)?各?(单位|企事业单位)|各?(企事业单位|生产经营单位)", AREA_KINDS),
+    Phrase(r"(有关|相关)(单位|企事业单位)", AREA_KINDS, approximate=True),
+    # towns and sub-districts
+    Phrase(r"各(乡镇|镇|乡)(人民政府)?(\((街道|街道办事处)\))?|各(乡镇|镇)(人民政府)?、?(街道|街道办事处)|各街道(办事处)?",
+           TOWN_KINDS),
+    Phrase(r"(有关|相关)(乡镇|镇|乡)(人民政府)?(\((街道|街道办事处)\))?", TOWN_KINDS, approximate=True),
+    # committee members: 县安委会各成员单位, 镇安委会有关成员单位, 县防减救灾委各成员单位,
+    # 县电力安全生产专业委员会各重点成员单位
+    Phrase(r".*(委员会|委|会)各成员单位|各成员单位", MEMBER_KINDS),
+    Phrase(r".*(委员会|委|会)(有关|相关|各重点|重点)成员单位|(有关|相关)成员单位", MEMBER_KINDS, approximate=True),
+)
+
+# Kinds as clerks may write them in the units list -> the kind used above.
+KIND_SYNONYMS = {
+    "行政村": "村", "村委会": "村", "村民委员会": "村",
+    "居委会": "社区", "社区居委会": "社区", "居民委员会": "社区",
+    "科室": "办公室", "板块": "办公室", "办": "办公室",
+    "镇": "乡镇", "乡": "乡镇", "镇人民政府": "乡镇", "乡人民政府": "乡镇",
+    "街道办事处": "街道", "街道办": "街道",
+    "中小学": "学校", "小学": "学校", "中学": "学校",
+    "医疗机构": "卫生院",
+}
+
+_SPLIT = set("，,、；;\n\r\uff64\ufe50\ufe51")
+_AND = "和"
+_LEVEL = re.compile(r"^[镇县区](?=..)")
+ROLES = ("office", "responsible", "partners")
+
+
+def normalize_name(text: str) -> str:
+    """NFKC, no spaces, no leading level (镇/县/区)."""
+    squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return _LEVEL.sub("", squashed)
+
+
+def normalize_kind(kind: str | None) -> str | None:
+    if not kind:
+        return None
+    squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", kind))
+    return KIND_SYNONYMS.get(squashed, squashed)
+
+
+def split_fragments(text: str) -> list[str]:
+    """Split a responsibility text at ，,、；; and line breaks, never inside
+    brackets: "县住房城乡建设委（县城市管理局）" stays one fragment."""
+    fragments, current, depth = [], [], 0
+    for ch in text or "":
+        if ch in "(（[【":
+            depth += 1
+        elif ch in ")）]】":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in _SPLIT:
+            fragments.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    fragments.append("".join(current))
+    return [f.strip() for f in fragments if f.strip()]
+
+
+def _variants(fragment: str) -> list[str]:
+    """The names a fragment may stand for: itself, and for "X(Y)" X and Y."""
+    name = normalize_name(fragment)
+    out = [name]
+    match = re.fullmatch(r"(.+?)\((.+)\)", name)
+    if match:
+        out += [normalize_name(match[1]), normalize_name(match[2])]
+    without = normalize_name(re.sub(r"\([^()]*\)", "", name))
+    if without:
+        out.append(without)
+    return list(dict.fromkeys(v for v in out if v))
+
+
+# ---------------------------------------------------------------- resolving
+
+
+@dataclass
+class Resolution:
+    """What one fragment of a responsibility text stands for."""
+
+    fragment: str
+    units: list[str]  # unit codes (units-list order)
+    kinds: tuple[str, ...] = ()  # set when a kind phrase matched
+    how: str = "unmatched"  # name | phrase | abbreviation | unmatched
+    approximate: bool = False
+
+
+class _Resolver:
+    def __init__(self, units):
+        self.units = list(units)
+        self.by_name: dict[str, list[str]] = {}
+        for unit in self.units:
+            for name in unit.names:
+                for variant in _variants(name):
+                    codes = self.by_name.setdefault(variant, [])
+                    if unit.code not in codes:
+                        codes.append(unit.code)
+        self.kind_of = {u.code: normalize_kind(u.kind) for u in self.units}
+        self.kinds_present = {k for k in self.kind_of.values() if k}
+        self.cache: dict[str, list[Resolution]] = {}
+
+    def resolve_text(self, text: str) -> list[Resolution]:
+        out = []
+        for fragment in split_fragments(text):
+            if fragment not in self.cache:
+                self.cache[fragment] = self._resolve(fragment)
+            out.extend(self.cache[fragment])
+        return out
+
+    def _resolve(self, fragment: str) -> list[Resolution]:
+        single = self._resolve_one(fragment)
+        if single.how != "unmatched" or _AND not in fragment:
+            return [single]
+        # "A和B": split only when the whole is not a name (和平村 stays whole)
+        parts = [p for p in fragment.split(_AND) if p.strip()]
+        if len(parts) < 2:
+            return [single]
+        return [self._resolve_one(p.strip()) for p in parts]
+
+    def _resolve_one(self, fragment: str) -> Resolution:
+        variants = _variants(fragment)
+        for variant in variants:
+            codes = self.by_name.get(variant)
+            if codes:
+                return Resolution(fragment, self._ordered(codes), how="name")
+        for variant in variants[:1]:
+            for phrase in PHRASES:
+                if phrase.regex.fullmatch(variant):
+                    codes = [u.code for u in self.units if self.kind_of[u.code] in phrase.kinds]
+                    return Resolution(fragment, codes, kinds=phrase.kinds, how="phrase", approximate=phrase.approximate)
+        code = self._abbreviation(variants)
+        if code:
+            return Resolution(fragment, [code], how="abbreviation")
+        return Resolution(fragment, [])
+
+    def _abbreviation(self, variants: list[str]) -> str | None:
+        short = [v for v in variants if len(v) >= 2]
+        if not short:
+            return None
+        fits: dict[str, int] = {}  # code -> length of the shortest fitting name
+        for unit in self.units:  # against the name only: aliases are often short forms themselves
+            target = normalize_name(unit.name)
+            if any(_is_abbreviation(v, target) for v in short):
+                fits[unit.code] = len(target)
+        if len(fits) == 1:
+            return next(iter(fits))
+        if fits:
+            shortest = min(fits.values())
+            best = [code for code, length in fits.items() if length == shortest]
+            if len(best) == 1:
+                return best[0]
+        return None
+
+    def _ordered(self, codes) -> list[str]:
+        wanted = set(codes)
+        return [u.code for u in self.units if u.code in wanted]
+
+
+def _is_abbreviation(short: str, name: str) -> bool:
+    """`short`'s characters appear in order in `name`, starting with its first."""
+    if not short or not name or short[0] != name[0] or len(short) >= len(name):
+        return False
+    position = 0
+    for ch in short:
+        position = name.find(ch, position)
+        if position < 0:
+            return False
+        position += 1
+    return True
+
+
+# ---------------------------------------------------------------- assignment
+
+
+@dataclass
+class Assignment:
+    rows_by_unit: dict[str, list[str]]  # unit code -> row ids, in plan order
+    units_by_row: dict[str, list[str]]  # row id -> unit codes, in units-list order
+    unmatched: dict[str, list[str]]  # row id -> fragments that matched no unit
+    approximate: dict[str, list[str]]  # row id -> fragments matched only approximately (有关…)
+    everyone: list[str] = field(default_factory=list)  # row ids that went to every unit (core indicators)
+    overridden: list[str] = field(default_factory=list)  # unit codes whose rows come from the 'rows' column
+
+    def rows_for(self, code: str) -> list[str]:
+        return list(self.rows_by_unit.get(code, []))
+
+    def units_for(self, row_id: str) -> list[str]:
+        return list(self.units_by_row.get(row_id, []))
+
+
+def responsibility_text(table, row) -> str:
+    """The row's responsibility columns joined: 责任办公室, 责任单位, 配合单位."""
+    return "\n".join(t for t in (table.cell(row, role) for role in ROLES) if t.strip())
+
+
+def assign_rows(plan, units) -> Assignment:
+    """Decide which unit reports which row (see the module docstring)."""
+    units = list(units)
+    resolver = _Resolver(units)
+    all_codes = [u.code for u in units]
+    plan_rows = [(table, row) for table in plan.tables for row in table.rows]
+
+    default: dict[str, list[str]] = {}
+    unmatched: dict[str, list[str]] = {}
+    approximate: dict[str, list[str]] = {}
+    everyone: list[str] = []
+    for table, row in plan_rows:
+        resolutions = resolver.resolve_text(responsibility_text(table, row))
+        codes: set[str] = set()
+        phrase_kinds: set[str] = set()
+        for res in resolutions:
+            codes.update(res.units)
+            phrase_kinds.update(res.kinds)
+            if res.how == "unmatched":
+                _add(unmatched, row.id, res.fragment)
+            elif res.approximate:
+                _add(approximate, row.id, res.fragment)
+        if table.kind == "indicators" and phrase_kinds and resolver.kinds_present <= phrase_kinds:
+            codes = set(all_codes)
+            everyone.append(row.id)
+        default[row.id] = [c for c in all_codes if c in codes]
+
+    overrides = _overrides(plan, units)
+    rows_by_unit: dict[str, list[str]] = {}
+    for unit in units:
+        if unit.code in overrides:
+            chosen = overrides[unit.code]
+            rows_by_unit[unit.code] = [row.id for _, row in plan_rows if row.id in chosen]
+        else:
+            rows_by_unit[unit.code] = [row.id for _, row in plan_rows if unit.code in default[row.id]]
+    units_by_row = {row.id: [c for c in all_codes if row.id in rows_by_unit[c]] for _, row in plan_rows}
+    return Assignment(rows_by_unit=rows_by_unit, units_by_row=units_by_row, unmatched=unmatched,
+                      approximate=approximate, everyone=everyone, overridden=list(overrides))
+
+
+def _add(target: dict[str, list[str]], key: str, value: str) -> None:
+    values = target.setdefault(key, [])
+    if value not in values:
+        values.append(value)
+
+
+def _overrides(plan, units) -> dict[str, set[str]]:
+    """unit code -> row ids from the units list's `rows` column. Unknown ids
+    are an error: a typo would silently drop rows from a unit's template."""
+    def key(text: str) -> str:
+        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+    ids: dict[str, list[str]] = {}
+    for table in plan.tables:
+        ids[key(table.id)] = [row.id for row in table.rows]
+        for row in table.rows:
+            ids.setdefault(key(row.id), [row.id])
+    out: dict[str, set[str]] = {}
+    problems = []
+    for unit in units:
+        if not unit.rows:
+            continue
+        chosen: set[str] = set()
+        for item in unit.rows:
+            found = ids.get(key(item))
+            if found is None:
+                problems.append(f"{unit.code} {unit.name}: '{item}' is neither a table nor a row of plan {plan.id}")
+            else:
+                chosen.update(found)
+        out[unit.code] = chosen
+    if problems:
+        tables = "、".join(f"{t.id}（{t.title}）" for t in plan.tables)
+        example = next((t.rows[0].id for t in plan.tables if t.rows), "core-1")
+        raise UnitsError("unknown ids in the rows (填报范围) column:\n  " + "\n  ".join(problems),
+                         where="units list, column rows",
+                         hint=f"填写表编号（{tables}）或行编号（如 {example}），用分号或空格分隔；"
+                              f"编号见 toolkit plan show {plan.id}")
+    return out
+
+
+# ---------------------------------------------------------------- dry-run listing
+
+_LIST_WIDTH = 64  # display width of the "rows reported" column before it wraps
+
+
+def table_label(plan, table) -> str:
+    """A table's title, or its kind's name when the title is long (task lists
+    are often titled with the whole plan name)."""
+    from toolkit.plan.model import TABLE_KIND_NAMES
+    from toolkit.textable import display_width
+
+    if display_width(table.title) <= 20 or table.kind not in TABLE_KIND_NAMES:
+        return table.title
+    name = TABLE_KIND_NAMES[table.kind]
+    same_kind = [t for t in plan.tables if t.kind == table.kind]
+    return name if len(same_kind) == 1 else f"{name}（{table.id}）"
+
+
+def _row_name(table, row) -> str:
+    return (table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "task")
+            or table.cell(row, "target")).strip()
+
+
+def _short(text: str, width: int) -> str:
+    from toolkit.textable import truncate
+
+    return truncate(text, width)
+
+
+def _ranges(labels: list[str], positions: list[int]) -> str:
+    """Row labels with runs of adjacent rows collapsed: 1-4、8、12-15."""
+    parts, start = [], 0
+    for i in range(1, len(positions) + 1):
+        if i == len(positions) or positions[i] != positions[i - 1] + 1:
+            parts.append(labels[start] if i - 1 == start else f"{labels[start]}-{labels[i - 1]}")
+            start = i
+    return "、".join(parts)
+
+
+def describe_rows(plan, row_ids) -> list[str]:
+    """The rows compactly, one entry per table: "核心绩效指标 1-6", "重点整治 1危险化学品领域、9教育领域"."""
+    wanted = set(row_ids)
+    entries = []
+    for table in plan.tables:
+        picked = [(i, row) for i, row in enumerate(table.rows) if row.id in wanted]
+        if not picked:
+            continue
+        title = table_label(plan, table)
+        if len(picked) == len(table.rows):
+            entries.append(f"{title} 全部{len(picked)}行" if len(picked) > 1 else
+                           f"{title} {picked[0][1].label}{_short(_row_name(table, picked[0][1]), 20)}")
+        elif len(picked) <= 6 and table.kind != "tasks":
+            names = "、".join(f"{row.label}{_short(_row_name(table, row), 20)}" for _, row in picked)
+            entries.append(f"{title} {names}")
+        else:
+            labels = [row.label for _, row in picked]
+            entries.append(f"{title} {_ranges(labels, [i for i, _ in picked])}（{len(picked)}行）")
+    return entries
+
+
+def _wrap(entries: list[str], width: int) -> list[str]:
+    """Pack entries into lines of at most `width` display columns, splitting
+    long entries at 、."""
+    from toolkit.textable import display_width
+
+    lines: list[str] = []
+    for entry in entries:
+        line = ""
+        for piece in re.split(r"(?<=、)", entry):
+            if line and display_width(line + piece) > width:
+                lines.append(line)
+                line = "  " + piece
+            else:
+                line += piece
+        lines.append(line)
+    return lines
+
+
+def format_assignment(plan, units, assignment: Assignment) -> str:
+    """The --dry-run listing: per unit the rows it reports; then rows nobody
+    reports; then responsibility texts that matched no unit."""
+    from toolkit.textable import render
+
+    units = list(units)
+    tables = {row.id: (table, row) for table in plan.tables for row in table.rows}
+    total_rows = len(tables)
+    with_rows = [u for u in units if assignment.rows_for(u.code)]
+    nobody = [rid for rid in tables if not assignment.units_by_row.get(rid)]
+
+    out = [f"填报分工：{plan.title}（{plan.id}）",
+           f"单位 {len(units)} 个，其中 {len(with_rows)} 个有填报内容；计划共 {total_rows} 行，{len(nobody)} 行无单位填报",
+           ""]
+
+    body = []
+    overridden = set(assignment.overridden)
+    for unit in units:
+        row_ids = assignment.rows_for(unit.code)
+        count = f"{len(row_ids)}" + ("（指定）" if unit.code in overridden else "")
+        if row_ids:
+            lines = _wrap(describe_rows(plan, row_ids), _LIST_WIDTH)
+        else:
+            lines = ["（无：不生成模板）"]
+        body.append([unit.code, unit.name, unit.kind or "", count, lines[0]])
+        body.extend(["", "", "", "", line] for line in lines[1:])
+    out.append(render(["编码", "单位名称", "类型", "行数", "填报内容"], body,
+                      max_widths={1: 24, 2: 8, 4: _LIST_WIDTH + 2}))
+    if overridden:
+        out.append("（指定）= 按单位清单 rows（填报范围）列填报，不按附件的责任单位分配")
+
+    if nobody:
+        out += ["", f"无单位填报的行（{len(nobody)}）："]
+        rows = []
+        for rid in nobody:
+            table, row = tables[rid]
+            rows.append([rid, table_label(plan, table), f"{row.label} {_row_name(table, row)}",
+                         responsibility_text(table, row).replace("\n", "；") or "（附件未写责任单位）"])
+        out.append(render(["行编号", "表", "行", "附件中的责任单位"], rows, max_widths={2: 30, 3: 50}))
+
+    for title, data, hint in (
+        ("未匹配的责任单位", assignment.unmatched,
+         "在单位清单中新增该单位，或在对应单位的 aliases（别名）列加上这段文字，再运行 --dry-run 核对"),
+        ("近似匹配（“有关/相关/重点”：已分配给该类全部单位）", assignment.approximate,
+         "如只应由其中部分单位填报，请在这些单位的 rows（填报范围）列写明行编号"),
+    ):
+        if not data:
+            continue
+        by_fragment: dict[str, list[str]] = {}
+        for rid in tables:
+            for fragment in data.get(rid, []):
+                by_fragment.setdefault(fragment, []).append(rid)
+        out += ["", f"{title}（{len(by_fragment)}）："]
+        rows = [[fragment, _short("、".join(rids), 60), len(rids)] for fragment, rids in by_fragment.items()]
+        out.append(render(["附件中的文字", "出现的行", "行数"], rows, max_widths={0: 40, 1: 60}))
+        out.append(f"提示：{hint}")
+    return "\n".join(out)
