@@ -11,7 +11,7 @@ import pytest
 
 from toolkit.cli import cli
 from toolkit.errors import AnnexError, PlanFileErrors
-from toolkit.plan import check_plan, load_plan, plan_json
+from toolkit.plan import check_plan, load_plan
 from toolkit.plan.importer import Identity, import_annex, read_notice, role_of
 from toolkit.plan.io import load_plan as load_plan_file
 from toolkit.plan.io import plan_to_yaml

@@ -537,8 +537,7 @@ NOT_TARGETS = [
 
 @pytest.mark.parametrize("sentence", SENTENCES, ids=lambda s: s[:24])
 def test_annex_sentences(sentence):
-    year = 2024 if any(w in sentence for w in ("重点行业领域", "建成率", "生产经营单位")) else 2026
-    rules = extract_targets(sentence, year=year)
+    rules = extract_targets(sentence, year=2026)
     assert [key(r) for r in rules] == SENTENCES[sentence]
     for r in rules:
         check_invariants(r)
@@ -590,6 +589,19 @@ EXTRACT_VARIANTS = [
     ("覆盖率约95%。", [R("覆盖率", "qualitative", None, "%", status="review")]),
     ("巡查覆盖率90%。", [R("巡查覆盖率", "qualitative", None, "%", status="review")]),
     ("年底前，完成全部改造任务。", [Q("完成全部改造任务", dl="2026-12-31")]),
+    ("长期坚持，每月至少1次检查。", [R("检查", ">=", 1.0, "次", dl="ongoing", freq="month")]),
+    ("确保2026年底前完成12个老旧小区改造。", [R("完成老旧小区改造", ">=", 12.0, "个", dl="2026-12-31")]),
+    ("力争6月底前接入率达90%。", [R("接入率", ">=", 0.9, "%", dl="2026-06-30")]),
+    ("对2023年以前建成的小区改造12个。", [R("2023年以前建成的小区改造", ">=", 12.0, "个")]),
+    ("重大隐患整改率达100%（含挂牌督办隐患）。", [R("重大隐患整改率（含挂牌督办隐患）", ">=", 1.0, "%")]),
+    ("新建消防站2座（其中小型站1座）。", [R("新建消防站", ">=", 2.0, "座"), R("小型站", ">=", 1.0, "座")]),
+    ("开展3次以上演练。", [R("演练", ">=", 3.0, "次")]),
+    # a size band, not a target: kept, but a person decides
+    ("10人以上企业全部开展培训。", [R("企业全部开展培训", ">=", 10.0, "人", status="review")]),
+    ("每周至少开展1次巡查。", [R("巡查", ">=", 1.0, "次", status="review")]),
+    ("建成率提高到95%以上，事故起数下降为0。",
+     [R("建成率", ">=", 0.95, "%"), R("事故起数", "qualitative", None, rel="decrease", status="review")]),
+    ("达100%。", [R(None, ">=", 1.0, "%", status="unparsed")]),  # no name to attach it to
 ]
 
 
@@ -604,6 +616,8 @@ def test_extract_variants(text, expected):
 def test_extract_ignores_text_without_targets():
     assert extract_targets("") == []
     assert extract_targets("推广运用。") == []
+    assert extract_targets("3个工作日内完成整改，24小时值班，第1次会议，不少于3个月。") == []
+    assert extract_targets("1.强化重大安全风险源头管控。（1）建立机制。") == []
     assert extract_targets("持续开展培训工作，监管执法能力明显增强。") == []
 
 

@@ -13,7 +13,6 @@ import zipfile
 import openpyxl
 import pytest
 
-from toolkit.assign import assign_rows
 from toolkit.cli import cli
 from toolkit.periods import parse_period
 from toolkit.plan import load_plan

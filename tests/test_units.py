@@ -125,7 +125,7 @@ def test_the_example_units_list():
     ("code,name\nV1,青坪村\n,长田村\n", "units.csv, 第3行", ["empty code"]),
     ("code,name\nV1,青坪村\nV2,\n", "units.csv, 第3行", ["empty name"]),
     ("code,name\nV1,青坪村,多余\n", "units.csv, 第2行", ["3 cells", "2 columns", "多余"]),
-    ("编码,单位\n", "units.csv, 第1行", ["no name"]),
+    ("编码,类型\nV1,村\n", "units.csv, 第1行", ["no name（名称） column", "found: 编码、类型"]),
     ("名称,类型\n青坪村,村\n", "units.csv, 第1行", ["no code"]),
     ("单位,类型\n青坪村,村\n", "units.csv, 第1行", ["no code"]),
     ("code,name\n\n", "units.csv, 第1行", ["no units"]),

@@ -87,6 +87,15 @@ _CHINESE = (
 
 def parse_period(text: str) -> Period:
     """Parse a period as typed by a person; raises UsageError with the accepted forms."""
+    try:
+        return _parse_period(text)
+    except UsageError as exc:
+        if exc.message.startswith("not a reporting period") or exc.message.startswith("empty"):
+            raise
+        raise UsageError(f"not a reporting period: {text!r} ({exc.message})", hint=exc.hint) from None
+
+
+def _parse_period(text: str) -> Period:
     raw = "" if text is None else str(text)
     squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
     if not squashed:

@@ -23,6 +23,7 @@ inside quotes and 《titles》 are not targets.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import dataclasses
 import datetime
@@ -718,19 +719,25 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
     if not hits:
         goal = text[s:e].strip(" 。；，")
         if dl_state and goal:  # "2026年底前，镇专业应急救援队伍建设达标并通过区级验收。"
+            note = "有期限但无量化指标的任务，需人工判断是否完成"
+            if dl_state == "unresolved":
+                note += f"；截止时间“{dl_head}”没有年份，无法换算为日期"
             return [Rule(goal, source(s0, e).strip(" 。；，"), "qualitative", None, None, None, None,
-                         deadline, None, "review", "有期限但无量化指标的任务，需人工判断是否完成")]
+                         deadline, None, "review", note)]
         return []
 
     clause_starts = [s] + [i + 1 for i in range(s, e) if text[i] in _CLAUSE_END]
+    clause_of = {id(h): bisect.bisect_right(clause_starts, h.num) - 1 for h in hits}
+    clauses_with_hits = set(clause_of.values())
+    inlines = list(_INLINE_DEADLINE.finditer(text, s, e))
     rules: list[Rule] = []
     ctx: dict = {}
     prev: _Hit | None = None
     base_names: list[str] = []
     list_start = s
     for hit in hits:
-        cs = max(c for c in clause_starts if c <= hit.num)
-        ci = clause_starts.index(cs)
+        ci = clause_of[id(hit)]
+        cs = clause_starts[ci]
         same_clause = prev is not None and prev.end >= cs
         anchor = prev.end if same_clause else cs
         seg = text[anchor:hit.start]
@@ -740,9 +747,7 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             hit.freq = prev.freq
 
         hit_deadline, hit_state, hit_head = deadline, dl_state, dl_head
-        inline = None
-        for inline in _INLINE_DEADLINE.finditer(text, cs, hit.start):
-            pass
+        inline = next((m for m in reversed(inlines) if cs <= m.start() and m.end() <= hit.start), None)
         if inline and dl_state is None:  # "确保2026年底前完成12个…"
             hit_deadline, hit_state = _deadline(inline.group(), year)
             hit_head = inline.group()
@@ -750,7 +755,7 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
                 seg = text[anchor:inline.start()] + text[inline.end():hit.start]
 
         ctx["prev_clause"] = None  # qualifies a generic name, if it holds no target itself
-        if ci > 0 and not any(clause_starts[ci - 1] <= h.num < cs for h in hits):
+        if ci > 0 and ci - 1 not in clauses_with_hits:
             ctx["prev_clause"] = text[clause_starts[ci - 1]:cs - 1]
         if hit.qualifier is not None:  # the exception names the same thing as its rule
             names = [f"{n}（{hit.qualifier}）" if hit.qualifier else n for n in base_names]

@@ -242,6 +242,75 @@ def _sheet_layout(table: Table, rows: list[Row], period_is_year: bool, name: str
     return layout
 
 
+@dataclass(frozen=True)
+class FixedCell:
+    """A locked cell with published or generated text: what a return must
+    still hold, unchanged, where the template put it."""
+
+    row: int
+    col: int
+    last_row: int  # > row when merged vertically
+    text: str
+    kind: str  # annex | indicator | target | unit | basis
+
+
+def target_words(indicator: Indicator) -> str:
+    """A target in a few characters for a cell: ≥100%, =0起, 每季度≥1次（2026-12-31）."""
+    from toolkit.plan.importer import describe
+
+    return describe(indicator).replace("（期限 ", "（").replace(" ", "")
+
+
+def fixed_cells(layout: SheetLayout) -> list[FixedCell]:
+    """Every locked text cell of a table sheet's data rows, merges included.
+
+    An annex row's cells are merged over its indicator lines; cells the annex
+    itself merged with the row above (行动名称, 重点任务) are merged over the
+    run, as published.
+    """
+    cells: list[FixedCell] = []
+    merged_keys = {key for line in layout.lines for key in line.row.merged_up}
+    runs = _merge_runs(layout, merged_keys)
+    for line in layout.lines:
+        r = line.sheet_row
+        if line.first:
+            for i, column in enumerate(layout.columns):
+                if column.kind != "annex":
+                    continue
+                text = line.row.cells.get(column.key, "")
+                if (column.key, r) in runs:
+                    cells.append(FixedCell(r, i, runs[(column.key, r)], text, "annex"))
+                elif column.key not in merged_keys:
+                    cells.append(FixedCell(r, i, r + line.span - 1, text, "annex"))
+        indicator = line.indicator
+        for i, column in enumerate(layout.columns):
+            if column.kind == "indicator":
+                cells.append(FixedCell(r, i, r, indicator.name if indicator else "（无量化指标）", "indicator"))
+            elif column.kind == "target":
+                cells.append(FixedCell(r, i, r, target_words(indicator) if indicator else "", "target"))
+            elif column.kind == "unit":
+                cells.append(FixedCell(r, i, r, (indicator.unit or "") if indicator else "", "unit"))
+            elif column.kind == "basis":
+                basis = f"分子：{indicator.numerator}\n分母：{indicator.denominator}" if indicator and indicator.measure == "rate" else ""
+                cells.append(FixedCell(r, i, r, basis, "basis"))
+    return cells
+
+
+def _merge_runs(layout: SheetLayout, merged_keys: set[str]) -> dict[tuple[str, int], int]:
+    """(column key, first sheet row) -> last sheet row, for the columns the
+    annex merged vertically: a run continues while a row is merged with the
+    one above it (and the text agrees: a unit may report only some rows)."""
+    runs: dict[tuple[str, int], int] = {}
+    for key in merged_keys:
+        start, previous = None, None
+        for line in layout.lines:
+            text = line.row.cells.get(key, "")
+            if line.first and (start is None or key not in line.row.merged_up or text != previous):
+                start, previous = line.sheet_row, text
+            runs[(key, start)] = line.sheet_row  # lines come in order: the last one wins
+    return runs
+
+
 def cell_ref(row: int, col: int) -> str:
     """A1 reference of a 0-based (row, col)."""
     letters = ""

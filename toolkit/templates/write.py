@@ -13,10 +13,8 @@ import io
 import math
 from dataclasses import dataclass
 
-from toolkit.plan.importer import describe
-from toolkit.plan.model import TABLE_KIND_NAMES, Indicator, Plan
+from toolkit.plan.model import Indicator, Plan
 from toolkit.templates.layout import (
-    COMPUTED_RATE,
     FIELDS,
     ID_SHEET,
     INSTRUCTIONS_SHEET,
@@ -30,6 +28,8 @@ from toolkit.templates.layout import (
     SheetLayout,
     WorkbookLayout,
     cell_ref,
+    fixed_cells,
+    target_words,
 )
 from toolkit.textable import display_width
 
@@ -215,11 +215,6 @@ def _write_instructions(wb, f: _Formats, layout: WorkbookLayout, ctx: Context, u
     _protect(ws, ctx)
 
 
-def _target_words(indicator: Indicator) -> str:
-    words = describe(indicator)
-    return words.replace("（期限 ", "（").replace(" ", "")
-
-
 def _write_table_sheet(wb, f: _Formats, layout: SheetLayout, ctx: Context, unit: UnitText) -> None:
     ws = wb.add_worksheet(layout.name)
     table = layout.table
@@ -236,51 +231,22 @@ def _write_table_sheet(wb, f: _Formats, layout: SheetLayout, ctx: Context, unit:
     ws.set_row(layout.header_row, 32)
     ws.freeze_panes(layout.first_data_row, 0)
 
-    annex_cols = [(i, c) for i, c in enumerate(columns) if c.kind == "annex"]
-    merged_keys = {key for line in layout.lines for key in line.row.merged_up}
     inputs_by_pos = {(cell.row, cell.col): cell for cell in layout.inputs}
     input_cols = [i for i, c in enumerate(columns) if c.kind == "input"]
-    unit_col = layout.column_index("unit")
-    basis_col = layout.column_index("basis")
     computed_col = next((i for i, c in enumerate(columns) if c.kind == "computed"), None)
     col_of = {c.key: i for i, c in enumerate(columns) if c.kind == "input"}
 
-    # Vertical merges: an annex row's cells over its indicator lines, and the
-    # cells the annex itself merged with the row above (行动名称, 重点任务).
-    runs = _merge_runs(layout, merged_keys)
+    heights: dict[int, list] = {}
+    for cell in fixed_cells(layout):
+        fmt = f.center if cell.kind == "unit" else f.text
+        if cell.last_row > cell.row:
+            ws.merge_range(cell.row, cell.col, cell.last_row, cell.col, cell.text, fmt)
+        else:
+            ws.write_string(cell.row, cell.col, cell.text, fmt)
+        heights.setdefault(cell.row, []).append((cell.text, columns[cell.col].width, cell.last_row - cell.row + 1))
     for line in layout.lines:
         r = line.sheet_row
-        heights = []
-        if line.first:
-            for i, column in annex_cols:
-                text = line.row.cells.get(column.key, "")
-                if (column.key, r) in runs:
-                    end = runs[(column.key, r)]
-                    if end > r:
-                        ws.merge_range(r, i, end, i, text, f.text)
-                    else:
-                        ws.write_string(r, i, text, f.text)
-                    heights.append((text, column.width, end - r + 1))
-                elif column.key in merged_keys:
-                    continue  # covered by a run merged above
-                elif line.span > 1:
-                    ws.merge_range(r, i, r + line.span - 1, i, text, f.text)
-                    heights.append((text, column.width, line.span))
-                else:
-                    ws.write_string(r, i, text, f.text)
-                    heights.append((text, column.width, 1))
         indicator = line.indicator
-        if table.kind != "indicators":
-            ws.write_string(r, layout.column_index("indicator"), indicator.name if indicator else "（无量化指标）", f.text)
-            ws.write_string(r, layout.column_index("target"), _target_words(indicator) if indicator else "", f.text)
-            if indicator:
-                heights.append((indicator.name, columns[layout.column_index("indicator")].width, 1))
-        if unit_col is not None:
-            ws.write_string(r, unit_col, (indicator.unit or "") if indicator else "", f.center)
-        if basis_col is not None:
-            basis = f"分子：{indicator.numerator}\n分母：{indicator.denominator}" if indicator and indicator.measure == "rate" else ""
-            ws.write_string(r, basis_col, basis, f.text)
-            heights.append((basis, columns[basis_col].width, 1))
         for c in input_cols:
             cell = inputs_by_pos.get((r, c))
             if cell is not None:
@@ -297,7 +263,7 @@ def _write_table_sheet(wb, f: _Formats, layout: SheetLayout, ctx: Context, unit:
                 ws.write_formula(r, computed_col, f'=IF(AND(ISNUMBER({num}),ISNUMBER({den}),{den}>0),{num}/{den},"")', f.computed, "")
             else:
                 ws.write_blank(r, computed_col, None, f.na)
-        ws.set_row(r, _row_height(heights))
+        ws.set_row(r, _row_height(heights.get(r, [])))
 
     _page_setup(ws, ctx, unit, table.title, layout.header_row)
     ws.hide_gridlines(0)
@@ -313,26 +279,11 @@ def _row_height(heights) -> float:
     return min(409, 13.5 * lines + 3)
 
 
-def _merge_runs(layout: SheetLayout, merged_keys: set[str]) -> dict[tuple[str, int], int]:
-    """(column key, first sheet row) -> last sheet row, for the columns the
-    annex merged vertically: a run continues while a row is merged with the
-    one above it (and the text agrees: a unit may report only some rows)."""
-    runs: dict[tuple[str, int], int] = {}
-    for key in merged_keys:
-        start, previous = None, None
-        for line in layout.lines:
-            text = line.row.cells.get(key, "")
-            if line.first and (start is None or key not in line.row.merged_up or text != previous):
-                start, previous = line.sheet_row, text
-            runs[(key, start)] = line.sheet_row  # lines come in order: the last one wins
-    return runs
-
-
 def _validation(cell: InputCell, indicator: Indicator | None) -> dict:
     title, alert = _KIND_HINTS[cell.kind]
     hint = _FIELD_HINTS[cell.field].format(numerator=getattr(indicator, "numerator", ""), denominator=getattr(indicator, "denominator", ""))
     if indicator is not None:
-        message = f"{indicator.name}\n目标：{_target_words(indicator)}\n{hint}"
+        message = f"{indicator.name}\n目标：{target_words(indicator)}\n{hint}"
     else:
         message = hint
     spec = {

@@ -1,0 +1,123 @@
+"""Findings: what is wrong in a returned workbook, as data.
+
+Every finding has a stable code from the registry below, a severity (an
+error must be fixed before the return is used; a warning may be explained and
+accepted), where it is (file, unit, sheet, cell), what it concerns (indicator,
+field), the value as typed, and a Chinese message that says what is wrong and
+how to fix it, written for a village clerk. docs/finding-codes.md is
+generated from this registry (`toolkit codes`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: str
+    title: str  # short Chinese title
+    template: str  # Chinese message; {placeholders} filled from the finding's context
+    scope: str  # file | sheet | cell | target
+
+
+_TYPES = [
+    # --- the file itself
+    FindingType("not-a-workbook", ERROR, "不是 Excel 工作簿", "文件无法作为 Excel 工作簿打开（{detail}）。请用 Excel 或 WPS 打开原模板填写后另存为 .xlsx 再报送。", "file"),
+    FindingType("unsupported-format", ERROR, "文件格式不支持", "文件格式为 {detail}，无法读取。请在 WPS 或 Excel 中“另存为” Excel 工作簿（.xlsx）后重新报送。", "file"),
+    FindingType("file-unreadable", ERROR, "文件已损坏", "文件已损坏或不完整，无法读取（{detail}）。请重新保存后报送，或重新下载模板填写。", "file"),
+    FindingType("encrypted", ERROR, "文件设置了打开密码", "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。", "file"),
+    FindingType("not-our-template", ERROR, "不是下发的填报模板", "这不是本次下发的填报模板（找不到模板标识）。请使用下发的模板填写，不要新建表格或复制到其他文件。", "file"),
+    FindingType("other-plan", ERROR, "属于其他计划", "此文件是“{found}”的模板，不是本次收集的“{expected}”。请使用本次下发的模板。", "file"),
+    FindingType("plan-changed", ERROR, "模板已过期（计划内容已变）", "此模板依据的计划内容与当前计划不一致（目标或表格已调整）。请使用最新下发的模板重新填写。", "file"),
+    FindingType("outdated-template", ERROR, "模板版本过旧", "模板版本为第 {found} 版，当前为第 {expected} 版。请使用最新下发的模板重新填写。", "file"),
+    FindingType("unknown-unit", ERROR, "填报单位不在名单中", "模板标明的填报单位“{found}”不在本次的单位名单中。请确认是否用了其他单位的模板。", "file"),
+    FindingType("wrong-period", ERROR, "报送期不符", "此文件是 {found} 的报表，本次收集的是 {expected}。请使用本期的模板填写。", "file"),
+    FindingType("duplicate-return", WARNING, "同一单位重复报送", "同一单位同一报送期收到多个文件，以较新的“{found}”为准，本文件不再使用。", "file"),
+    FindingType("identified-from-content", WARNING, "模板标识丢失", "模板的隐藏标识已丢失（可能经其他软件另存），已根据“填报说明”页的内容识别为 {found}。请尽量直接在原模板上填写。", "file"),
+    FindingType("reporter-missing", WARNING, "未填写填报人", "“填报说明”页的填报人、联系电话未填写。请补充，以便核实数据。", "cell"),
+    # --- structure and tampering
+    FindingType("sheet-missing", ERROR, "工作表缺失或被改名", "找不到工作表“{expected}”（被删除或改名）。请使用原模板重新填写，不要删除或重命名工作表。", "sheet"),
+    FindingType("annex-cell-changed", ERROR, "计划原文被修改", "此单元格是计划原文，不能修改：原为“{expected}”，现为“{found}”。请恢复原文。", "cell"),
+    FindingType("rows-changed", ERROR, "行被插入、删除或移动", "表中的行与模板不一致（{detail}）。请不要插入、删除或移动行，使用原模板重新填写。", "sheet"),
+    # --- values as typed
+    FindingType("not-a-number", ERROR, "不是数字", "“{typed}”不是数字。请只填写数字（如 3 或 12.5），不要填写文字。没有发生的请填 0。", "cell"),
+    FindingType("not-whole", ERROR, "应为整数", "“{typed}”不是整数。起数、人数、次数请填写整数。", "cell"),
+    FindingType("unexpected-percent", ERROR, "此处不应填百分比", "“{typed}”是百分比，这里应填写数量（{field}）。比率由系统根据分子、分母自动计算。", "cell"),
+    FindingType("date-in-number-cell", ERROR, "填成了日期", "这里应填写数字，但单元格内容是日期（{typed}）。请把单元格格式改为“常规”后重新输入数字。", "cell"),
+    FindingType("error-value", ERROR, "公式错误值", "单元格显示错误值“{typed}”。请直接填写数字，不要使用公式。", "cell"),
+    FindingType("bad-status", ERROR, "完成状态无效", "“{typed}”不是有效的完成状态。请从下拉列表中选择：已完成、推进中、未启动、不适用。", "cell"),
+    FindingType("required-missing", ERROR, "必填项未填", "“{indicator}”的{field}未填写。请填写；没有发生的请填 0。", "cell"),
+    FindingType("negative", ERROR, "不能为负数", "“{typed}”是负数，{field}不能小于 0。", "cell"),
+    FindingType("percent-out-of-range", ERROR, "百分比超出范围", "“{typed}”超出 0%～100% 的范围。如指 95%，请输入 95%。", "cell"),
+    FindingType("text-too-long", WARNING, "说明过长", "说明文字超过 {expected} 字，请精简或另附材料。", "cell"),
+    # --- cross-field rules (rule packs in validators/)
+    FindingType("numerator-exceeds-denominator", ERROR, "分子大于分母", "“{indicator}”的分子（{typed}）大于分母（{other}）。分子是分母中的一部分，不能大于分母，请核对。", "cell"),
+    FindingType("zero-denominator", WARNING, "分母为 0", "“{indicator}”的分母为 0，无法计算比率。如确无此项，请在原因说明中注明。", "cell"),
+    FindingType("cumulative-below-period", ERROR, "本年累计小于本期数", "“{indicator}”的本年累计（{typed}）小于本期数值（{other}）。本年累计应包含本期，请核对。", "cell"),
+    FindingType("progress-missing", WARNING, "未填写进展情况", "完成状态为“{other}”，请在“进展情况”中简要说明进度。", "cell"),
+    # --- targets
+    FindingType("reason-missing", WARNING, "未达标未说明原因", "“{indicator}”未达到目标（目标 {target}，实际 {actual}），请在“未达标原因说明”中写明原因和下一步措施。", "cell"),
+    FindingType("baseline-missing", WARNING, "缺少基线数值", "“{indicator}”的目标是相对上年同期的变化，请填写“基线（上年同期）”。", "cell"),
+]
+
+CODES: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+
+@dataclass
+class Finding:
+    code: str
+    file: str
+    message: str
+    severity: str
+    unit: str | None = None
+    sheet: str | None = None
+    cell: str | None = None  # A1, or None for file- and sheet-level findings
+    indicator: str | None = None  # indicator name
+    indicator_id: str | None = None
+    row_id: str | None = None
+    field: str | None = None
+    value: str | None = None  # as typed
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code].title
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def make_finding(code: str, file: str, **context) -> Finding:
+    """A finding of `code`, its message filled from `context`."""
+    kind = CODES[code]
+    fields = {k: context.pop(k) for k in list(context) if k in Finding.__dataclass_fields__}
+    values = _Blank({**context, **{k: v for k, v in fields.items() if v is not None}})
+    values.setdefault("typed", fields.get("value") or "")
+    message = kind.template.format_map(values)
+    return Finding(code=code, file=file, message=message, severity=kind.severity, **fields)
+
+
+def codes_markdown() -> str:
+    """docs/finding-codes.md: every code, generated from the registry."""
+    lines = [
+        "# Finding codes",
+        "",
+        "Generated from `toolkit/findings.py` by `toolkit codes --markdown`; do not edit by hand.",
+        "",
+        "An **error** must be fixed before a return is used; a **warning** may be explained and accepted.",
+        "",
+        "| code | severity | where | title | message (Chinese, as shown to the unit) |",
+        "|---|---|---|---|---|",
+    ]
+    for t in _TYPES:
+        lines.append(f"| `{t.code}` | {t.severity} | {t.scope} | {t.title} | {t.template} |")
+    return "\n".join(lines) + "\n"

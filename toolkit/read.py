@@ -1,0 +1,341 @@
+"""Read returned workbooks: identify each, check its structure, take its inputs.
+
+Each file is read once with python-calamine. Its hidden identification says
+which plan, template version, unit and period it is and where every input cell
+is; the same layout is re-derived from the plan, so a cell that moved, a sheet
+that was renamed or annex text that was edited is found by comparison. What
+a file holds ends up as `CellRecord`s, one per input cell, with the value as
+typed; turning them into numbers is `normalize`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from toolkit.findings import Finding, make_finding
+from toolkit.plan.model import Plan
+from toolkit.templates.layout import (
+    ID_SHEET,
+    INSTRUCTIONS_SHEET,
+    TEMPLATE_FORMAT,
+    TEMPLATE_VERSION,
+    InputCell,
+    WorkbookLayout,
+    build_layout,
+    cell_ref,
+    fixed_cells,
+    parse_ref,
+)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et", ".wps", ".csv")
+# Visible identification on the instructions sheet (0-based row, col), as
+# written by templates.write; used when the hidden sheet was lost.
+_VISIBLE = {"plan_id": (3, 1), "unit_name": (4, 1), "unit_code": (5, 1), "period": (6, 1)}
+_PERIOD_IN_LABEL = re.compile(r"（([0-9]{4}(?:H[12]|Q[1-4]|M\d\d)?)）\s*$")
+
+
+@dataclass
+class Identification:
+    source: str  # hidden | content
+    plan_id: str
+    unit_code: str
+    period: str
+    unit_name: str = ""
+    plan_fingerprint: str | None = None
+    template_format: str | None = None
+    template_version: int | None = None
+    rows: list[str] | None = None  # row ids the template was built for
+    cells: list[tuple] | None = None  # the hidden cell map (sheet, ref, row_id, indicator_id, field, kind)
+
+
+@dataclass
+class CellRecord:
+    sheet: str
+    cell: str
+    row_id: str
+    indicator_id: str | None
+    field: str
+    kind: str
+    raw: object  # as python-calamine gives it
+
+
+@dataclass
+class ReturnFile:
+    """One file handed in, and what was read from it."""
+
+    path: Path
+    display: str  # the path as the office gave it, for messages
+    size: int = 0
+    sha256: str = ""
+    modified: dt.datetime | None = None  # when it was last saved
+    ident: Identification | None = None
+    layout: WorkbookLayout | None = None
+    findings: list[Finding] = field(default_factory=list)
+    records: list[CellRecord] = field(default_factory=list)
+    recognised: bool = False  # one of our templates, for this plan
+
+    @property
+    def unit(self) -> str | None:
+        return self.ident.unit_code if self.ident else None
+
+    def add(self, code: str, **context) -> None:
+        self.findings.append(make_finding(code, self.display, unit=self.unit, **context))
+
+
+def collect_paths(paths) -> list[tuple[Path, str]]:
+    """Files to check: every file named, and every file below each folder
+    (Office lock files ~$… and hidden files skipped), in a stable order."""
+    found: list[tuple[Path, str]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not child.name.startswith(("~$", ".")):
+                    found.append((child, str(child)))
+        else:
+            found.append((path, str(given)))
+    seen, unique = set(), []
+    for path, display in found:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append((path, display))
+    return unique
+
+
+def _sniff(data: bytes) -> str:
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole2"  # .xls, .et, .doc, or an encrypted .xlsx
+    return "other"
+
+
+def read_return(path: Path, display: str, plan: Plan) -> ReturnFile:
+    """Identify one file and read its input cells; problems become findings."""
+    result = ReturnFile(path=path, display=display)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        result.add("file-unreadable", detail=exc.strerror or str(exc))
+        return result
+    result.size = len(data)
+    result.sha256 = hashlib.sha256(data).hexdigest()
+    result.modified = _modified(path, data)
+    kind = _sniff(data)
+    suffix = path.suffix.lower()
+    if kind == "other":
+        detail = suffix or "无扩展名"
+        code = "unsupported-format" if suffix in (".csv", ".et", ".wps", ".pdf", ".doc", ".docx") else "not-a-workbook"
+        result.add(code, detail=detail)
+        return result
+    if kind == "ole2" and _is_encrypted_ooxml(data):
+        result.add("encrypted")
+        return result
+    if suffix == ".et" or (kind == "zip" and suffix in (".et", ".wps")):
+        result.add("unsupported-format", detail="WPS 表格（.et）")
+        return result
+    try:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet_names = list(book.sheet_names)
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        result.add("file-unreadable" if kind == "zip" else "not-a-workbook", detail=_short(exc))
+        return result
+    sheets: dict[str, list[list]] = {}
+
+    def sheet_data(name: str) -> list[list]:
+        if name not in sheets:
+            sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return sheets[name]
+
+    try:
+        ident = _identify(sheet_names, sheet_data)
+    except Exception as exc:
+        result.add("file-unreadable", detail=_short(exc))
+        return result
+    if ident is None:
+        result.add("not-our-template")
+        return result
+    result.ident = ident
+    if ident.plan_id != plan.id:
+        result.add("other-plan", found=ident.plan_id, expected=plan.id)
+        return result
+    if ident.source == "content":
+        result.add("identified-from-content", found=f"{ident.unit_name or ident.unit_code}（{ident.period}）")
+    elif ident.template_format != TEMPLATE_FORMAT or ident.template_version != TEMPLATE_VERSION:
+        result.add("outdated-template", found=ident.template_version, expected=TEMPLATE_VERSION)
+        return result
+    elif ident.plan_fingerprint != plan.fingerprint():
+        result.add("plan-changed")
+        return result
+    result.recognised = True
+    rows = ident.rows
+    if rows is None:  # identified from content: the rows are those of the sheets present
+        rows = _rows_from_sheets(plan, sheet_names)
+    period_is_year = bool(re.fullmatch(r"\d{4}", ident.period))
+    layout = build_layout(plan, rows, period_is_year)
+    result.layout = layout
+    try:
+        _read_cells(result, layout, sheet_names, sheet_data)
+    except Exception as exc:
+        result.add("file-unreadable", detail=_short(exc))
+    return result
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
+    return text[:120]
+
+
+def _is_encrypted_ooxml(data: bytes) -> bool:
+    # An encrypted .xlsx is an OLE2 file holding an "EncryptedPackage" stream.
+    return "EncryptedPackage".encode("utf-16-le") in data[:65536] or b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P" in data
+
+
+def _modified(path: Path, data: bytes) -> dt.datetime | None:
+    """When the workbook was last saved: its own record (docProps/core.xml),
+    else the file's modification time."""
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+            match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
+            if match:
+                return dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).replace(tzinfo=None)
+        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+            pass
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime)
+    except OSError:
+        return None
+
+
+def _identify(sheet_names: list[str], sheet_data) -> Identification | None:
+    if ID_SHEET in sheet_names:
+        rows = sheet_data(ID_SHEET)
+        pairs, cells, in_map = {}, [], False
+        for row in rows:
+            values = ["" if v is None else str(v) for v in row] + [""] * 6
+            if in_map:
+                if values[0]:
+                    cells.append(tuple(values[:6]))
+            elif values[0] == "sheet" and values[1] == "cell":
+                in_map = True
+            elif values[0]:
+                pairs[values[0]] = values[1]
+        if pairs.get("plan_id") and pairs.get("unit_code") and pairs.get("period"):
+            version = pairs.get("template_version", "")
+            return Identification(
+                source="hidden", plan_id=pairs["plan_id"], unit_code=pairs["unit_code"], period=pairs["period"],
+                unit_name=pairs.get("unit_name", ""), plan_fingerprint=pairs.get("plan_fingerprint"),
+                template_format=pairs.get("format"), template_version=int(version) if version.isdigit() else None,
+                rows=[r for r in pairs.get("rows", "").split(";") if r], cells=cells,
+            )
+    if INSTRUCTIONS_SHEET in sheet_names:
+        rows = sheet_data(INSTRUCTIONS_SHEET)
+
+        def at(key):
+            r, c = _VISIBLE[key]
+            return str(rows[r][c]).strip() if r < len(rows) and c < len(rows[r]) and rows[r][c] is not None else ""
+
+        period = _PERIOD_IN_LABEL.search(at("period"))
+        if at("plan_id") and at("unit_code") and period:
+            return Identification(source="content", plan_id=at("plan_id"), unit_code=at("unit_code"),
+                                  unit_name=at("unit_name"), period=period.group(1))
+    return None
+
+
+def _rows_from_sheets(plan: Plan, sheet_names: list[str]) -> list[str]:
+    from toolkit.templates.layout import sheet_name
+
+    taken: set[str] = set()
+    rows = []
+    for table in plan.tables:
+        if sheet_name(table.title, taken) in sheet_names:
+            rows.extend(r.id for r in table.rows)
+    return rows
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _same(found, expected: str) -> bool:
+    # Programs re-saving a file may turn "\n" into "\r\n" or drop trailing spaces.
+    return _text(found).replace("\r\n", "\n").strip() == expected.strip()
+
+
+def _read_cells(result: ReturnFile, layout: WorkbookLayout, sheet_names: list[str], sheet_data) -> None:
+    ident = result.ident
+    expected_map = [(c.sheet, c.ref, c.row_id, c.indicator_id or "", c.field, c.kind) for c in layout.inputs()]
+    if ident.cells is not None and ident.cells != expected_map:
+        # The hidden map disagrees with the layout the plan gives: the template
+        # came from another toolkit version or was edited.
+        result.add("outdated-template", found=ident.template_version, expected=TEMPLATE_VERSION)
+        result.recognised = False
+        return
+    if INSTRUCTIONS_SHEET in sheet_names:
+        _take_inputs(result, layout.meta_inputs, sheet_data(INSTRUCTIONS_SHEET))
+    for sheet in layout.sheets:
+        if sheet.name not in sheet_names:
+            result.add("sheet-missing", sheet=sheet.name, expected=sheet.name)
+            continue
+        data = sheet_data(sheet.name)
+        header = [_text(v) for v in (data[sheet.header_row] if len(data) > sheet.header_row else [])]
+        expected_header = [c.title for c in sheet.columns]
+        if header[: len(expected_header)] != expected_header:
+            result.add("rows-changed", sheet=sheet.name, cell=cell_ref(sheet.header_row, 0),
+                       detail="表头被修改或插入了列")
+            continue
+        changed = []
+        for fixed in fixed_cells(sheet):
+            found = data[fixed.row][fixed.col] if fixed.row < len(data) and fixed.col < len(data[fixed.row]) else None
+            if not _same(found, fixed.text):
+                changed.append((fixed, _text(found)))
+        if _rows_moved(sheet, data, changed):
+            result.add("rows-changed", sheet=sheet.name, detail=f"应有 {len(sheet.lines)} 行数据，第 {changed[0][0].row + 1} 行起内容错位")
+            continue
+        for fixed, found in changed:
+            result.add("annex-cell-changed", sheet=sheet.name, cell=cell_ref(fixed.row, fixed.col),
+                       expected=_clip(fixed.text), found=_clip(found), value=found)
+        _take_inputs(result, sheet.inputs, data)
+
+
+def _rows_moved(sheet, data, changed) -> bool:
+    """Rows were inserted, deleted or reordered: text of several lines no
+    longer where the layout puts it, or a different number of data rows."""
+    if not changed:
+        return False
+    filled = [r for r in range(sheet.first_data_row, len(data)) if any(_text(v).strip() for v in data[r])]
+    last = filled[-1] if filled else sheet.header_row
+    lines_changed = {fixed.row for fixed, _ in changed if fixed.kind in ("annex", "indicator")}
+    return last != sheet.last_row or len(lines_changed) >= 2
+
+
+def _take_inputs(result: ReturnFile, inputs: list[InputCell], data: list[list]) -> None:
+    for cell in inputs:
+        r, c = cell.row, cell.col
+        raw = data[r][c] if r < len(data) and c < len(data[r]) else None
+        if raw == "":
+            raw = None
+        result.records.append(CellRecord(cell.sheet, cell.ref, cell.row_id, cell.indicator_id, cell.field, cell.kind, raw))
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+__all__ = ["CellRecord", "Identification", "ReturnFile", "collect_paths", "parse_ref", "read_return"]

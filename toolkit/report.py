@@ -1,0 +1,124 @@
+"""The validation report: per file, what it is and what is wrong with it.
+
+A `ValidationReport` prints as text for the terminal (`to_text`) and as the
+JSON object of `toolkit validate --json` (`to_json`); `report_xlsx` writes it
+as a workbook and `feedback` marks up copies for the units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.findings import ERROR, WARNING, Finding
+from toolkit.textable import render
+
+# What became of a file.
+USED = "used"  # valid, and the return used for its unit and period
+SUPERSEDED = "superseded"  # valid or not, a newer file for the same unit and period came in
+REJECTED = "rejected"  # one of ours, with errors
+UNRECOGNISED = "unrecognised"  # not a workbook, not our template, another plan
+
+
+@dataclass
+class FileReport:
+    path: str  # as given
+    sha256: str
+    unit: str | None  # unit code
+    unit_name: str | None
+    period: str | None
+    findings: list[Finding] = field(default_factory=list)
+    status: str = UNRECOGNISED
+    modified: str | None = None  # ISO time the workbook was last saved
+    superseded_by: str | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        return self.status != UNRECOGNISED and not self.errors
+
+
+@dataclass
+class Outcome:
+    """A target for one unit: met, missed, review or no-data."""
+
+    unit: str
+    indicator_id: str
+    indicator: str  # name
+    status: str  # met | missed | review | no-data
+    actual: float | None
+    target: str  # in words, e.g. ≥100%
+    reason: str | None = None
+    note: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass
+class ValidationReport:
+    plan_id: str
+    period: str | None
+    files: list[FileReport]
+    outcomes: list[Outcome] = field(default_factory=list)
+    values: object = None  # the long pandas DataFrame of every input cell read
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.errors for f in self.files)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [finding for f in self.files for finding in f.findings]
+
+    def to_json(self) -> dict:
+        """The `toolkit validate --json` contract."""
+        return {
+            "plan": self.plan_id,
+            "period": self.period,
+            "files": [
+                {
+                    "path": f.path,
+                    "unit": f.unit,
+                    "period": f.period,
+                    "valid": f.valid,
+                    "status": f.status,
+                    "sha256": f.sha256,
+                    "findings": [
+                        {"code": x.code, "severity": x.severity, "sheet": x.sheet, "cell": x.cell, "message": x.message,
+                         "indicator": x.indicator, "field": x.field, "value": x.value}
+                        for x in f.findings
+                    ],
+                }
+                for f in self.files
+            ],
+        }
+
+    def to_text(self, *, max_findings: int | None = None) -> str:
+        """Per file: unit, status, counts; then the findings."""
+        status_words = {USED: "可用", SUPERSEDED: "已被新版本替代", REJECTED: "退回修改", UNRECOGNISED: "无法识别"}
+        rows = [[f.path, f.unit or "", f.unit_name or "", f.period or "", status_words[f.status], len(f.errors), len(f.warnings)]
+                for f in self.files]
+        out = [render(["文件", "单位编码", "单位", "报送期", "结果", "错误", "提示"], rows, max_widths={0: 48, 2: 16})]
+        findings = self.findings
+        if findings:
+            out.append("")
+            shown = findings if max_findings is None else findings[:max_findings]
+            rows = [[x.file, x.sheet or "", x.cell or "", {ERROR: "错误", WARNING: "提示"}[x.severity], x.code, x.message]
+                    for x in shown]
+            out.append(render(["文件", "工作表", "单元格", "级别", "代码", "说明"], rows, max_widths={0: 36, 1: 12, 5: 80}))
+            if len(shown) < len(findings):
+                out.append(f"… and {len(findings) - len(shown)} more findings (see --report or --json)")
+        valid = sum(1 for f in self.files if f.status == USED)
+        errors = sum(len(f.errors) for f in self.files)
+        warnings = sum(len(f.warnings) for f in self.files)
+        rejected = sum(1 for f in self.files if f.status in (REJECTED, UNRECOGNISED))
+        out.append("")
+        out.append(f"{len(self.files)} files: {valid} valid, {rejected} with errors; {errors} errors, {warnings} warnings")
+        return "\n".join(out)
