@@ -4,7 +4,6 @@ rule, the rows override, and the dry-run listing."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -362,13 +361,9 @@ def test_format_marks_overrides_and_wraps_long_lists(plan):
 
 
 def _dingshan_plan():
-    pytest.importorskip("toolkit.targets")
-    importer = pytest.importorskip("toolkit.plan.importer")
-    annex = next((p for p in (Path("/work/shared/annexes/dingshan-2026.docx"), ROOT / "examples" / "annexes" / "dingshan-2026.docx")
-                  if p.exists()), None)
-    if annex is None:
-        pytest.skip("the dingshan annex is not available")
-    return importer.import_annex(annex).plan
+    from toolkit.plan.importer import import_annex
+
+    return import_annex(ROOT / "examples" / "annexes" / "dingshan-2026.docx").plan
 
 
 def test_dingshan_example_units_and_annex():

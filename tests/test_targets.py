@@ -27,7 +27,7 @@ from toolkit.targets import (
     parse_target,
 )
 
-ANNEXES = Path("/work/shared/annexes")
+from .conftest import ANNEXES  # noqa: E402
 D = datetime.date
 
 
