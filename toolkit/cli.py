@@ -212,6 +212,85 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     click.echo(f"{len(result.templates)} templates for {period_obj.label} -> {out_dir}")
 
 
+# ---------------------------------------------------------------- validate
+
+
+@cli.command("validate")
+@click.argument("plan_file", metavar="PLAN")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), help="Units list: returns from other units are errors.")
+@click.option("--period", help="The period being collected (e.g. 2026Q2): returns for other periods are errors.")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Write a marked-up copy of every return with findings here.")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the report as a workbook (.xlsx).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
+def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json):
+    """Check returned workbooks (files or folders) against PLAN.
+
+    Exit 0 when no file has an error, 1 when any has, 2 for usage errors.
+    Input files are never modified.
+    """
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.units import load_units
+    from toolkit.validate import validate_returns
+
+    loaded = load_plan(plan_file)
+    units = load_units(units_file) if units_file else None
+    period_obj = parse_period(period) if period else None
+    _check_paths(paths)
+    report = validate_returns(loaded, paths, units=units, period=period_obj)
+    written = _write_outputs(report, feedback_dir, report_file)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        click.echo(report.to_text())
+        for line in written:
+            click.echo(line)
+    sys.exit(1 if report.has_errors else 0)
+
+
+def _check_paths(paths) -> None:
+    from pathlib import Path
+
+    from toolkit.errors import UsageError
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"not found: {', '.join(missing)}", hint="give the returned workbooks or the folder they are in")
+
+
+def _write_outputs(report, feedback_dir, report_file) -> list[str]:
+    from pathlib import Path
+
+    lines = []
+    if feedback_dir:
+        from toolkit.feedback import write_feedback
+
+        sources = {f.path: Path(f.path) for f in report.files}
+        written = write_feedback(report, sources, Path(feedback_dir))
+        lines.append(f"feedback: {len(written)} marked-up copies -> {feedback_dir}")
+    if report_file:
+        from toolkit.report_xlsx import write_report_workbook
+
+        write_report_workbook(report, Path(report_file))
+        lines.append(f"report: {report_file}")
+    return lines
+
+
+@cli.command("codes")
+@click.option("--markdown", is_flag=True, help="Print the list as Markdown (docs/finding-codes.md).")
+def codes_cmd(markdown):
+    """List every finding code with its severity and message."""
+    from toolkit.findings import CODES, codes_markdown
+    from toolkit.textable import render
+
+    if markdown:
+        click.echo(codes_markdown(), nl=False)
+        return
+    rows = [[t.code, t.severity, t.scope, t.title] for t in CODES.values()]
+    click.echo(render(["code", "severity", "where", "title"], rows))
+
+
 def main():
     cli(prog_name="toolkit")
 

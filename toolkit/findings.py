@@ -47,12 +47,12 @@ _TYPES = [
     # --- values as typed
     FindingType("not-a-number", ERROR, "不是数字", "“{typed}”不是数字。请只填写数字（如 3 或 12.5），不要填写文字。没有发生的请填 0。", "cell"),
     FindingType("not-whole", ERROR, "应为整数", "“{typed}”不是整数。起数、人数、次数请填写整数。", "cell"),
-    FindingType("unexpected-percent", ERROR, "此处不应填百分比", "“{typed}”是百分比，这里应填写数量（{field}）。比率由系统根据分子、分母自动计算。", "cell"),
+    FindingType("unexpected-percent", ERROR, "此处不应填百分比", "“{typed}”是百分比，这里应填写数量（{field_words}）。比率由系统根据分子、分母自动计算。", "cell"),
     FindingType("date-in-number-cell", ERROR, "填成了日期", "这里应填写数字，但单元格内容是日期（{typed}）。请把单元格格式改为“常规”后重新输入数字。", "cell"),
     FindingType("error-value", ERROR, "公式错误值", "单元格显示错误值“{typed}”。请直接填写数字，不要使用公式。", "cell"),
     FindingType("bad-status", ERROR, "完成状态无效", "“{typed}”不是有效的完成状态。请从下拉列表中选择：已完成、推进中、未启动、不适用。", "cell"),
-    FindingType("required-missing", ERROR, "必填项未填", "“{indicator}”的{field}未填写。请填写；没有发生的请填 0。", "cell"),
-    FindingType("negative", ERROR, "不能为负数", "“{typed}”是负数，{field}不能小于 0。", "cell"),
+    FindingType("required-missing", ERROR, "必填项未填", "“{indicator}”的{field_words}未填写。请填写；没有发生的请填 0。", "cell"),
+    FindingType("negative", ERROR, "不能为负数", "“{typed}”是负数，{field_words}不能小于 0。", "cell"),
     FindingType("percent-out-of-range", ERROR, "百分比超出范围", "“{typed}”超出 0%～100% 的范围。如指 95%，请输入 95%。", "cell"),
     FindingType("text-too-long", WARNING, "说明过长", "说明文字超过 {expected} 字，请精简或另附材料。", "cell"),
     # --- cross-field rules (rule packs in validators/)

@@ -178,16 +178,69 @@ def read_return(path: Path, display: str, plan: Plan) -> ReturnFile:
         return result
     result.recognised = True
     rows = ident.rows
-    if rows is None:  # identified from content: the rows are those of the sheets present
-        rows = _rows_from_sheets(plan, sheet_names)
+    if rows is None:  # identified from content: the rows are those found on the sheets
+        rows = _rows_from_sheets(plan, sheet_names, sheet_data)
     period_is_year = bool(re.fullmatch(r"\d{4}", ident.period))
     layout = build_layout(plan, rows, period_is_year)
     result.layout = layout
     try:
         _read_cells(result, layout, sheet_names, sheet_data)
+        if kind == "zip" and any(rec.raw is None for rec in result.records):
+            _restore_error_values(result, data)
     except Exception as exc:
         result.add("file-unreadable", detail=_short(exc))
     return result
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+
+
+def _restore_error_values(result: ReturnFile, data: bytes) -> None:
+    """python-calamine reads error cells (#DIV/0!, #VALUE!) as empty; find them
+    in the sheet XML so that they are reported as what they are, not as blanks."""
+    blank_sheets = {rec.sheet for rec in result.records if rec.raw is None}
+    errors: dict[tuple[str, str], str] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        paths = _sheet_paths(archive)
+        for sheet in blank_sheets:
+            if sheet not in paths:
+                continue
+            xml = archive.read(paths[sheet])
+            if b't="e"' not in xml:
+                continue
+            for match in _CELL.finditer(xml):
+                attrs = dict(_ATTR.findall(match.group(1)))
+                if attrs.get(b"t") == b"e" and match.group(2):
+                    value = re.search(rb"<v>([^<]*)</v>", match.group(2))
+                    if value:
+                        errors[(sheet, attrs.get(b"r", b"").decode())] = value.group(1).decode("utf-8", "replace")
+    for rec in result.records:
+        if rec.raw is None and (rec.sheet, rec.cell) in errors:
+            rec.raw = errors[(rec.sheet, rec.cell)]
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name inside an .xlsx."""
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    paths = {}
+    for m in re.finditer(r'<sheet\b([^>]*)/?>', workbook):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
+        rid = attrs.get("r:id")
+        name = _xml_unescape(attrs.get("name", ""))
+        if rid in targets:
+            target = targets[rid].lstrip("/")
+            paths[name] = target if target.startswith("xl/") else f"xl/{target}"
+    return paths
+
+
+def _xml_unescape(text: str) -> str:
+    from xml.sax.saxutils import unescape
+
+    return unescape(text, {"&quot;": '"', "&apos;": "'"})
 
 
 def _short(exc: Exception) -> str:
@@ -253,14 +306,21 @@ def _identify(sheet_names: list[str], sheet_data) -> Identification | None:
     return None
 
 
-def _rows_from_sheets(plan: Plan, sheet_names: list[str]) -> list[str]:
+def _rows_from_sheets(plan: Plan, sheet_names: list[str], sheet_data) -> list[str]:
+    """The plan rows a workbook holds, found by their text on the table sheets
+    (the annex columns come first, in the plan's order)."""
     from toolkit.templates.layout import sheet_name
 
     taken: set[str] = set()
     rows = []
     for table in plan.tables:
-        if sheet_name(table.title, taken) in sheet_names:
-            rows.extend(r.id for r in table.rows)
+        name = sheet_name(table.title, taken)
+        if name not in sheet_names:
+            continue
+        column = table.column("subtask") or table.column("name") or table.column("target")
+        index = table.columns.index(column) if column else 0
+        found = {_text(r[index]).replace("\r\n", "\n").strip() for r in sheet_data(name) if index < len(r)}
+        rows.extend(r.id for r in table.rows if r.cells.get(table.columns[index].key, "").strip() in found)
     return rows
 
 

@@ -1,0 +1,417 @@
+"""Marked-up copies of returns, to send back to the units (退回修改).
+
+For every file with findings, the unit's own workbook is copied (loaded with
+openpyxl, never modified in place) and marked: each cell a finding points at
+is filled (errors red, warnings orange) and carries a comment with the Chinese
+message, and a first sheet `问题清单` lists every finding with a link to its
+cell. Protection, data validation and the very hidden identification sheet are
+kept, so the unit corrects the copy and returns it as it is.
+
+A file that cannot be marked (.xls, not a workbook, unreadable, encrypted)
+gets a small workbook holding only the list, so every file with findings has
+something to send back.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import warnings
+from collections.abc import Iterable
+from copy import copy
+from pathlib import Path, PureWindowsPath
+
+from toolkit.fileio import write_atomic
+from toolkit.findings import ERROR, WARNING, Finding
+from toolkit.report import FileReport, ValidationReport
+from toolkit.templates.layout import ID_SHEET
+from toolkit.templates.write import COLOURS
+from toolkit.textable import display_width
+
+FEEDBACK_SHEET = "问题清单"
+AUTHOR = "toolkit"
+MARKED_SUFFIX = "_退回修改"
+LIST_SUFFIX = "_问题清单"
+MARKABLE_SUFFIXES = (".xlsx", ".xlsm")
+
+# Excel's own "Bad" and "Neutral" cell styles: familiar to anyone who uses it.
+MARK = {
+    ERROR: {"fill": "FFC7CE", "font": "9C0006", "tab": "C00000"},
+    WARNING: {"fill": "FFEB9C", "font": "9C5700", "tab": "FFC000"},
+}
+LEVEL_WORDS = {ERROR: "错误", WARNING: "提示"}
+INPUT_FILL = COLOURS["input"].lstrip("#").upper()
+
+# 序号, 级别, 工作表, 单元格, 指标, 填写内容, 问题说明及修改方法
+COLUMNS = (("序号", 6), ("级别", 7), ("工作表", 16), ("单元格", 9), ("指标", 28), ("填写内容", 20), ("问题说明及修改方法", 64))
+_HEADER_ROW = 3  # 1-based: title, guidance, header
+_MAX_CELL_TEXT = 32767
+_COMMENT_WIDTH = 340  # pixels
+_COMMENT_LINE_UNITS = 46  # display-width units (a CJK character is 2) per comment line at that width
+
+
+def write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: Path) -> list[Path]:
+    """Write one workbook to send back for every file of `report` with findings.
+
+    `returns` maps FileReport.path to the real file. A workbook openpyxl can
+    open becomes `{stem}_退回修改.xlsx` (its own copy, marked); anything else
+    `{stem}_问题清单.xlsx` (the list only). Returns the paths written, in
+    report order.
+    """
+    out_dir = Path(out_dir)
+    taken: set[str] = set()
+    inputs: set[str] = set()
+    for real in returns.values():
+        try:
+            inputs.add(str(Path(real).resolve()).casefold())
+        except OSError:
+            pass
+    written: list[Path] = []
+    for file_report in report.files:
+        if not file_report.findings:
+            continue
+        real = returns.get(file_report.path)
+        real = Path(real) if real is not None else None
+        stem = _stem(real, file_report.path)
+        data, suffix, problem = None, MARKED_SUFFIX, None
+        if real is None:
+            problem = "找不到原文件"
+        elif real.suffix.lower() not in MARKABLE_SUFFIXES:
+            problem = f"文件格式为 {real.suffix or '无扩展名'}，无法直接标注"
+        else:
+            try:
+                data = _marked_copy(file_report, real, report.period)
+            except Exception:  # noqa: BLE001 - one bad file must not stop the others
+                data, problem = None, "原文件无法打开，无法直接标注"
+        if data is None:
+            suffix = LIST_SUFFIX
+            data = _list_only(file_report, report.period, problem)
+        target = _unique_path(out_dir, stem + suffix, ".xlsx", taken, inputs)
+        write_atomic(target, data)
+        written.append(target)
+    return written
+
+
+# --- the marked copy
+
+
+def _marked_copy(file_report: FileReport, path: Path, period: str | None) -> bytes:
+    import openpyxl
+
+    raw = path.read_bytes()  # read once: the input file is never opened for writing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(raw), rich_text=True)
+    if FEEDBACK_SHEET in wb.sheetnames:  # a marked copy sent back again: list afresh
+        del wb[FEEDBACK_SHEET]
+    _clear_old_marks(wb)
+
+    marks: dict[tuple[str, int, int], list[Finding]] = {}
+    links: list[str | None] = []
+    sheet_levels: dict[str, str] = {}
+    for finding in file_report.findings:
+        link = None
+        ws = wb[finding.sheet] if finding.sheet and finding.sheet in wb.sheetnames else None
+        if ws is not None:
+            position = _position(ws, finding.cell) if finding.cell else None
+            if position is not None:
+                marks.setdefault((ws.title, *position), []).append(finding)
+                link = _location(ws.title, position)
+            elif not finding.cell:
+                link = _location(ws.title, (1, 1))  # sheet-level: the sheet itself
+            if sheet_levels.get(ws.title) != ERROR:
+                sheet_levels[ws.title] = finding.severity
+        links.append(link)
+
+    for (title, row, col), findings in marks.items():
+        _mark_cell(wb[title].cell(row=row, column=col), findings)
+    for title, level in sheet_levels.items():
+        if wb[title].sheet_state == "visible":
+            wb[title].sheet_properties.tabColor = MARK[level]["tab"]
+
+    ws = wb.create_sheet(FEEDBACK_SHEET, 0)
+    guidance = ("红色单元格是错误，必须修改；橙色单元格是提示，请核实，情况属实的可在“未达标原因说明”等处注明。"
+                "点击“单元格”列可跳到该单元格，鼠标移到单元格上可查看问题说明。改好后请直接保存本文件并重新报送，"
+                "本页可以保留。")
+    _fill_list_sheet(ws, file_report, period, guidance, links)
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False  # two selected tabs would group the sheets
+    wb.active = 0
+    for view in wb.views:
+        view.firstSheet = 0
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _position(ws, ref: str) -> tuple[int, int] | None:
+    """1-based (row, col) a finding's cell is shown at: the cell itself, or the
+    top-left cell of the merged range it belongs to. None if not a cell."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    ref = ref.split(":")[0].split("!")[-1].replace("$", "").strip().upper()
+    try:
+        letters, row = coordinate_from_string(ref)
+        col = column_index_from_string(letters)
+    except (ValueError, TypeError):
+        return None
+    if not (1 <= row <= 1048576 and 1 <= col <= 16384):
+        return None
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= col <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, col
+
+
+def _location(sheet: str, position: tuple[int, int]) -> str:
+    from openpyxl.utils.cell import get_column_letter
+
+    quoted = sheet.replace("'", "''")
+    return f"'{quoted}'!{get_column_letter(position[1])}{position[0]}"
+
+
+def _mark_cell(cell, findings: list[Finding]) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Color, PatternFill
+
+    level = ERROR if any(f.severity == ERROR for f in findings) else WARNING
+    cell.fill = PatternFill(fill_type="solid", fgColor=MARK[level]["fill"], bgColor=MARK[level]["fill"])
+    font = copy(cell.font)
+    font.color = Color(rgb="FF" + MARK[level]["font"])
+    cell.font = font
+    parts = [f"【{LEVEL_WORDS[f.severity]}】{f.message}" for f in findings]
+    if len(parts) > 1:
+        parts = [f"{i}. {text}" for i, text in enumerate(parts, start=1)]
+    text = "\n".join(parts)
+    old = cell.comment
+    if old is not None and old.author != AUTHOR and old.text:
+        text += f"\n——原批注——\n{old.text}"
+    text = _clean(text)
+    lines = sum(max(1, math.ceil(display_width(part) / _COMMENT_LINE_UNITS)) for part in text.split("\n"))
+    cell.comment = Comment(text, AUTHOR, height=min(480, 18 * lines + 20), width=_COMMENT_WIDTH)
+
+
+def _clear_old_marks(wb) -> None:
+    """Undo the marks of an earlier round, in a marked copy sent back again:
+    toolkit's comments go; input cells it filled get their input shading back."""
+    from openpyxl.styles import PatternFill
+
+    inputs = _input_cells(wb)
+    ours = {m["fill"] for m in MARK.values()}
+    tabs = {m["tab"] for m in MARK.values()}
+    for ws in wb.worksheets:
+        for cell in list(ws._cells.values()):
+            if cell.comment is not None and cell.comment.author == AUTHOR:
+                cell.comment = None
+            if (ws.title, cell.coordinate) in inputs and cell.fill is not None and cell.fill.fill_type == "solid" \
+                    and str(cell.fill.fgColor.rgb).upper()[-6:] in ours:
+                cell.fill = PatternFill(fill_type="solid", fgColor=INPUT_FILL, bgColor=INPUT_FILL)
+                font = copy(cell.font)
+                font.color = None
+                cell.font = font
+        if ws.sheet_properties.tabColor is not None and str(ws.sheet_properties.tabColor.rgb).upper()[-6:] in tabs:
+            ws.sheet_properties.tabColor = None
+
+
+def _input_cells(wb) -> set[tuple[str, str]]:
+    """(sheet, A1) of every input cell, from the hidden identification sheet."""
+    if ID_SHEET not in wb.sheetnames:
+        return set()
+    cells, in_map = set(), False
+    for row in wb[ID_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
+        if in_map and row[0] and row[1]:
+            cells.add((str(row[0]), str(row[1]).upper()))
+        elif row[0] == "sheet" and row[1] == "cell":
+            in_map = True
+    return cells
+
+
+# --- the list sheet
+
+
+def _list_only(file_report: FileReport, period: str | None, problem: str | None) -> bytes:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = FEEDBACK_SHEET
+    reason = f"{problem}。" if problem else ""
+    guidance = (f"{reason}请对照下表，在原模板中修改后，另存为 Excel 工作簿（.xlsx）重新报送；"
+                "“工作表”“单元格”列指出了问题所在的位置。")
+    _fill_list_sheet(ws, file_report, period, guidance, [None] * len(file_report.findings))
+    wb.properties.creator = AUTHOR
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_list_sheet(ws, file_report: FileReport, period: str | None, guidance: str, links: list[str | None]) -> None:
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils.cell import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    findings = file_report.findings
+    n_errors, n_warnings = len(file_report.errors), len(file_report.warnings)
+    last_col = get_column_letter(len(COLUMNS))
+    body = Font(name="宋体", size=10)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    ws.merge_cells(f"A1:{last_col}1")
+    _text(ws["A1"], _title(file_report, period, n_errors, n_warnings))
+    ws["A1"].font = Font(name="黑体", size=14, bold=True, color="C00000" if n_errors else "9C5700")
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[1].height = _height([(ws["A1"].value, _total_width())], 18.75)
+    ws.merge_cells(f"A2:{last_col}2")
+    _text(ws["A2"], guidance)
+    ws["A2"].font = Font(name="宋体", size=10, color="404040")
+    ws["A2"].alignment = wrap
+    ws.row_dimensions[2].height = _height([(guidance, _total_width())], 14.25)
+
+    header_fill = PatternFill(fill_type="solid", fgColor="D9E1F2", bgColor="D9E1F2")
+    for c, (title, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=_HEADER_ROW, column=c)
+        _text(cell, title)
+        cell.font = Font(name="宋体", size=10, bold=True)
+        cell.fill = header_fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.row_dimensions[_HEADER_ROW].height = 20
+
+    for i, (finding, link) in enumerate(zip(findings, links), start=1):
+        r = _HEADER_ROW + i
+        level = finding.severity if finding.severity in MARK else ERROR
+        sheet = finding.sheet or ("" if finding.cell else "（整个文件）")
+        where = _display_ref(finding.cell) if finding.cell else ("（整张表）" if finding.sheet else "")
+        values = [i, LEVEL_WORDS[level], sheet, where, finding.indicator or "", finding.value, finding.message]
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                _text(cell, value)
+            cell.font = body
+            cell.border = border
+            cell.alignment = wrap
+        level_cell = ws.cell(row=r, column=2)
+        level_cell.font = Font(name="宋体", size=10, bold=True, color=MARK[level]["font"])
+        level_cell.fill = PatternFill(fill_type="solid", fgColor=MARK[level]["fill"], bgColor=MARK[level]["fill"])
+        level_cell.alignment = Alignment(horizontal="center", vertical="top")
+        ws.cell(row=r, column=1).alignment = Alignment(horizontal="center", vertical="top")
+        if link:
+            cell = ws.cell(row=r, column=4)
+            if cell.value is None:
+                _text(cell, "（整张表）")
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link, tooltip="跳转到该单元格")
+            cell.font = Font(name="宋体", size=10, color="0563C1", underline="single")
+        ws.row_dimensions[r].height = _height(
+            [(ws.cell(row=r, column=c).value, COLUMNS[c - 1][1]) for c in range(2, len(COLUMNS) + 1)], 13.5)
+
+    last_row = _HEADER_ROW + len(findings)
+    ws.freeze_panes = f"A{_HEADER_ROW + 1}"
+    if findings:
+        ws.auto_filter.ref = f"A{_HEADER_ROW}:{last_col}{last_row}"
+    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.sheet_properties.tabColor = MARK[ERROR if n_errors else WARNING]["tab"]
+    ws.sheet_view.tabSelected = True
+
+
+def _title(file_report: FileReport, period: str | None, n_errors: int, n_warnings: int) -> str:
+    name = file_report.unit_name or file_report.unit or f"“{_file_name(file_report.path)}”"
+    label = _period_label(file_report.period or period)
+    head = f"{name} {label}报表问题清单" if label else f"{name} 报表问题清单"
+    if n_errors:
+        return f"{head}：错误 {n_errors} 项，提示 {n_warnings} 项。请按下表修改后重新报送。"
+    return f"{head}：错误 0 项，提示 {n_warnings} 项。请核实下表所列内容，必要时修改或注明原因后重新报送。"
+
+
+def _period_label(code: str | None) -> str:
+    if not code:
+        return ""
+    try:
+        from toolkit.periods import parse_period
+
+        return parse_period(code).label
+    except Exception:  # noqa: BLE001 - an odd period code is shown as it is
+        return str(code)
+
+
+def _display_ref(ref: str) -> str:
+    return ref.replace("$", "").strip().upper()
+
+
+def _text(cell, value) -> None:
+    """Set a cell to text that Excel shows literally, never as a formula."""
+    if value is None or value == "":
+        cell.value = None
+        return
+    cell.value = _clean(str(value))
+    cell.data_type = "s"
+
+
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _clean(text: str) -> str:
+    text = _ILLEGAL.sub("", text)
+    return text if len(text) <= _MAX_CELL_TEXT else text[: _MAX_CELL_TEXT - 1] + "…"
+
+
+def _total_width() -> float:
+    return sum(width for _, width in COLUMNS)
+
+
+def _height(cells: Iterable[tuple[object, float]], line: float) -> float:
+    """Row height for wrapped text: the tallest cell, a CJK character taking
+    two width units."""
+    lines = 1
+    for value, width in cells:
+        if value is None:
+            continue
+        per_line = max(1.0, width - 1)
+        needed = sum(max(1, math.ceil(display_width(part) / per_line)) for part in str(value).split("\n"))
+        lines = max(lines, needed)
+    return min(409.0, line * lines + 4)
+
+
+# --- names
+
+
+def _file_name(display: str) -> str:
+    return PureWindowsPath(display).name  # splits on both / and \
+
+
+def _stem(real: Path | None, display: str) -> str:
+    name = real.name if real is not None else _file_name(display)
+    stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
+    # a marked copy sent back again keeps its original name
+    stem = re.sub(rf"({MARKED_SUFFIX}|{LIST_SUFFIX})(\(\d+\))?$", "", stem)
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", stem).strip(" .")
+    return stem or "报表"
+
+
+def _unique_path(out_dir: Path, base: str, ext: str, taken: set[str], inputs: set[str]) -> Path:
+    n = 1
+    while True:
+        name = f"{base}{ext}" if n == 1 else f"{base}({n}){ext}"
+        path = out_dir / name
+        key = name.casefold()
+        try:
+            resolved = str(path.resolve()).casefold()
+        except OSError:
+            resolved = key
+        if key not in taken and resolved not in inputs:
+            taken.add(key)
+            return path
+        n += 1

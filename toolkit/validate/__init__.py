@@ -1,0 +1,234 @@
+"""Stage 3: validate returned workbooks against the plan.
+
+    report = validate_returns(plan, ["returns/"], units=units, period=period)
+
+Each file is read and identified (toolkit.read), then the inputs of all files
+are checked together in one long DataFrame (toolkit.validate.engine). The
+report lists every file with what became of it and every finding with its
+file, sheet and cell, and each target's outcome per unit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from toolkit.findings import make_finding
+from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED, FileReport, Outcome, ValidationReport
+
+_FIELD_WORDS = {
+    "value": "本期数值", "cumulative": "本年累计", "numerator": "分子", "denominator": "分母",
+    "baseline": "基线（上年同期）", "status": "完成状态", "progress": "进展情况", "reason": "未达标原因说明",
+    "reporter": "填报人", "phone": "联系电话", "approver": "单位负责人",
+}
+
+
+def validate_returns(plan, paths, *, units=None, period=None, rules=None) -> ValidationReport:
+    """Check every workbook in `paths` (files or folders) against `plan`.
+
+    units: the units list (toolkit.units.Unit); returns from other units are errors.
+    period: the period being collected (toolkit.periods.Period); others are errors.
+    rules: rule packs (default: the built-in validators/).
+    """
+    from toolkit.read import collect_paths, read_return
+    from toolkit.validate.rules import load_rule_packs
+
+    rules = load_rule_packs() if rules is None else rules
+    returns = [read_return(path, display, plan) for path, display in collect_paths(paths)]
+    return check_returns(plan, returns, units=units, period=period, rules=rules)
+
+
+def check_returns(plan, returns, *, units=None, period=None, rules=()) -> ValidationReport:
+    """The checks after reading: identity against units and period, duplicates,
+    then the two pandera passes over all recognised returns at once."""
+    from toolkit.periods import parse_period
+    from toolkit.validate import engine
+
+    known_units = {u.code: u for u in units} if units is not None else None
+    reports = []
+    for ret in returns:
+        ident = ret.ident
+        report = FileReport(path=ret.display, sha256=ret.sha256, unit=ident.unit_code if ident else None,
+                            unit_name=ident.unit_name if ident else None, period=ident.period if ident else None,
+                            findings=list(ret.findings), modified=ret.modified.isoformat(timespec="seconds") if ret.modified else None)
+        if ret.recognised:
+            if known_units is not None and ident.unit_code not in known_units:
+                report.findings.append(make_finding("unknown-unit", ret.display, unit=ident.unit_code,
+                                                    found=f"{ident.unit_name}（{ident.unit_code}）"))
+            elif known_units is not None and not report.unit_name:
+                report.unit_name = known_units[ident.unit_code].name
+            if period is not None and ident.period != period.code:
+                report.findings.append(make_finding("wrong-period", ret.display, unit=ident.unit_code,
+                                                    found=_period_label(ident.period), expected=period.label))
+        reports.append(report)
+
+    # The files whose inputs are checked: ours, for this plan, readable.
+    checked = [i for i, ret in enumerate(returns) if ret.recognised]
+    period_of_file = {}
+    for i in checked:
+        try:
+            period_of_file[i] = parse_period(returns[i].ident.period)
+        except Exception:  # a hand-edited identification; treated as not ours
+            returns[i].recognised = False
+            reports[i].findings.append(make_finding("not-our-template", returns[i].display))
+    checked = [i for i in checked if returns[i].recognised]
+
+    frame = engine.build_frame([returns[i] for i in checked], checked)
+    names = {ind.id: ind.name for _, _, ind in plan.indicators()}
+    for failure in engine.run_types_pass(frame):
+        _add_cell_finding(reports, frame, failure.index, failure.code, names)
+    frame = engine.add_results(frame, plan, period_of_file)
+    missed_index = set()
+    for failure in engine.run_values_pass(frame, rules):
+        if failure.code == "target-missed":
+            missed_index.add(failure.index)
+            continue
+        _add_cell_finding(reports, frame, failure.index, failure.code, names, plan=plan)
+
+    _mark_duplicates(returns, reports, checked)
+    for i, (ret, report) in enumerate(zip(returns, reports)):
+        if report.status == SUPERSEDED:
+            continue
+        if not ret.recognised:
+            report.status = UNRECOGNISED
+        elif report.errors:
+            report.status = REJECTED
+        else:
+            report.status = USED
+    for ret, report in zip(returns, reports):
+        report.findings.sort(key=_finding_order(ret))
+    used = {i for i, r in enumerate(reports) if r.status in (USED, REJECTED)}
+    outcomes = _outcomes(plan, frame, returns, used, missed_index)
+    return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=reports,
+                            outcomes=outcomes, values=frame)
+
+
+def _finding_order(ret):
+    """File-level findings first, then by sheet (in workbook order), row, column."""
+    from toolkit.templates.layout import INSTRUCTIONS_SHEET, parse_ref
+
+    sheets = [INSTRUCTIONS_SHEET, *(s.name for s in ret.layout.sheets)] if ret.layout else []
+
+    def key(finding):
+        if finding.sheet is None:
+            return (0, 0, 0, 0)
+        position = parse_ref(finding.cell) if finding.cell else (-1, -1)
+        order = sheets.index(finding.sheet) if finding.sheet in sheets else len(sheets)
+        return (1, order, *position)
+
+    return key
+
+
+def _period_label(code: str) -> str:
+    from toolkit.periods import parse_period
+
+    try:
+        return parse_period(code).label
+    except Exception:
+        return code
+
+
+def _add_cell_finding(reports, frame, index: int, code: str, names, plan=None) -> None:
+    row = frame.loc[index]
+    file_id = int(row["file"])
+    indicator_id = row["indicator_id"] or None
+    context = {"field_words": _FIELD_WORDS.get(row["field"], row["field"])}
+    if code in ("numerator-exceeds-denominator", "cumulative-below-period", "progress-missing"):
+        other_field = {"numerator-exceeds-denominator": "denominator", "cumulative-below-period": "value", "progress-missing": "status"}[code]
+        peers = frame[(frame["group"] == row["group"]) & (frame["field"] == other_field)]
+        if not peers.empty:
+            context["other"] = peers.iloc[0]["typed"]
+    if code == "reason-missing":
+        result = frame[(frame["group"] == row["group"]) & (frame["field"] == "result")]
+        if not result.empty and plan is not None:
+            from toolkit.templates.layout import target_words
+
+            indicator = plan.indicator(indicator_id)
+            context["target"] = target_words(indicator)
+            context["actual"] = _format_actual(result.iloc[0]["number"], indicator)
+    if code == "text-too-long":
+        context["expected"] = 500
+    report = reports[file_id]
+    report.findings.append(make_finding(
+        code, report.path, unit=row["unit"], sheet=row["sheet"], cell=row["cell"],
+        indicator=names.get(indicator_id) if indicator_id else None, indicator_id=indicator_id,
+        row_id=row["row_id"], field=row["field"], value=row["typed"] or None, **context,
+    ))
+
+
+def _format_actual(number: float, indicator) -> str:
+    from toolkit.plan.importer import format_value
+
+    if number != number:  # NaN
+        return "无数据"
+    if indicator.relative:
+        return f"{'下降' if indicator.relative == 'decrease' else '上升'}{format_value(number, 'percent', None)}"
+    return format_value(number, indicator.scale, indicator.unit)
+
+
+def _mark_duplicates(returns, reports, checked) -> None:
+    """Several files for one unit and period: the newest (last saved) is the
+    candidate; the others are superseded, each with a warning naming it."""
+    by_key = defaultdict(list)
+    for i in checked:
+        ident = returns[i].ident
+        by_key[(ident.unit_code, ident.period)].append(i)
+    for indices in by_key.values():
+        if len(indices) < 2:
+            continue
+        ordered = sorted(indices, key=lambda i: (returns[i].modified or 0, returns[i].display))
+        newest = ordered[-1]
+        for i in ordered[:-1]:
+            reports[i].status = SUPERSEDED
+            reports[i].superseded_by = reports[newest].path
+            reports[i].findings.append(make_finding("duplicate-return", reports[i].path, unit=reports[i].unit,
+                                                    found=Path(reports[newest].path).name))
+
+
+def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> list[Outcome]:
+    """Each target of each used return: met, missed, review or no-data."""
+    import numpy as np
+
+    from toolkit.templates.layout import target_words
+
+    if frame.empty:
+        return []
+    results = frame[(frame["field"] == "result") & frame["file"].isin(used)]
+    reason_of = {}
+    status_of_row = {}
+    for row in frame[frame["field"].isin(["reason", "status"])].itertuples():
+        if row.field == "reason":
+            reason_of[(row.file, row.indicator_id)] = row.text
+        else:
+            status_of_row[(row.file, row.row_id)] = row.text
+    indicators = {ind.id: ind for _, _, ind in plan.indicators()}
+    outcomes = []
+    from toolkit.validate.targets import compare
+
+    for row in results.itertuples():
+        indicator = indicators[row.indicator_id]
+        actual = None if np.isnan(row.number) else float(row.number)
+        note = None
+        if status_of_row.get((row.file, row.row_id)) == "不适用":
+            status, note = "no-data", "填报单位选择“不适用”"
+        elif not row.checkable:
+            status = "review"
+            note = indicator.note or "定性目标，需人工判断"
+        elif actual is None:
+            if indicator.relative:
+                status, note = "review", "缺少基线（上年同期）或本期数值，无法计算升降幅度"
+            else:
+                status = "no-data"
+        elif row.Index in missed_index:
+            status = "missed"
+        elif compare(np.array([actual]), np.array([row.op], dtype=object), np.array([row.target]))[0]:
+            status = "met"
+        else:
+            status, note = "review", "尚未到期，目前未达到目标"
+        ret = returns[row.file]
+        outcomes.append(Outcome(
+            unit=row.unit, indicator_id=row.indicator_id, indicator=indicator.name, status=status, actual=actual,
+            target=target_words(indicator), reason=reason_of.get((row.file, row.indicator_id)), note=note,
+            file=ret.display, sheet=row.sheet, cell=row.cell,
+        ))
+    return outcomes

@@ -1,0 +1,317 @@
+"""One long DataFrame of every input cell of every return, checked with pandera.
+
+Rows: one per unit × indicator (or task row) × field, with file, sheet and
+cell, the value as typed and as read. Two pandera passes over the whole frame,
+never one per file:
+
+1. types: what people typed, read as numbers, statuses or text
+   (toolkit.normalize); a cell that could not be read fails here, so a bad
+   type never hides a range failure in the same column;
+2. values: one schema compiled from the plan and the rule packs: ranges,
+   required inputs, cross-field rules, and the targets. Target checks run on
+   derived `result` rows (the rate from numerator and denominator, the
+   cumulative count, the change against the baseline); a miss is a failure
+   case like any other, kept at warning level by the finding registry (pandera's
+   own raise_warning would drop the failure cases).
+
+Every failure case maps back to its row, and so to file, sheet and cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from toolkit.normalize import normalize_value
+from toolkit.validate.rules import Rule
+from toolkit.validate.targets import compare, judgement
+
+NUMERIC_KINDS = ("integer", "decimal", "percent")
+# Inputs that must be filled (unless the task row is 不适用): the figures a
+# target is judged on, and a task's status.
+REQUIRED_FIELDS = ("value", "cumulative", "numerator", "denominator", "status")
+TEXT_LIMIT = 500
+
+
+@dataclass
+class Failure:
+    code: str
+    index: int  # row of the frame
+
+
+def build_frame(returns, file_ids) -> pd.DataFrame:
+    """The long frame of every input cell of the given returns (ReturnFile)."""
+    columns = {k: [] for k in ("file", "unit", "sheet", "cell", "row_id", "indicator_id", "field", "kind",
+                               "typed", "number", "text", "problem", "note")}
+    for file_id, ret in zip(file_ids, returns):
+        unit = ret.unit
+        for rec in ret.records:
+            normalized = normalize_value(rec.raw, rec.kind)
+            value = normalized.value
+            columns["file"].append(file_id)
+            columns["unit"].append(unit)
+            columns["sheet"].append(rec.sheet)
+            columns["cell"].append(rec.cell)
+            columns["row_id"].append(rec.row_id)
+            columns["indicator_id"].append(rec.indicator_id or "")
+            columns["field"].append(rec.field)
+            columns["kind"].append(rec.kind)
+            columns["typed"].append(normalized.typed)
+            columns["number"].append(value if isinstance(value, float) else np.nan)
+            columns["text"].append(value if isinstance(value, str) else None)
+            columns["problem"].append(normalized.problem)
+            columns["note"].append(normalized.note)
+    frame = pd.DataFrame(columns)
+    frame["number"] = frame["number"].astype(float)
+    for name in ("field", "kind"):
+        frame[name] = frame[name].astype("category")
+    return frame
+
+
+# ------------------------------------------------------------------ pass 1
+
+
+def types_schema() -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {"problem": pa.Column(object, nullable=True, checks=pa.Check(lambda s: s.isna(), name="type", error="cell could not be read as its type"))},
+        name="types",
+    )
+
+
+def run_types_pass(frame: pd.DataFrame) -> list[Failure]:
+    try:
+        types_schema().validate(frame[["problem"]], lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        index = errors.failure_cases["index"].dropna().astype(int).unique()
+        return [Failure(frame.at[i, "problem"], int(i)) for i in sorted(index)]
+    return []
+
+
+# ------------------------------------------------------------------ results
+
+
+def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) -> pd.DataFrame:
+    """Append one `result` row per file × indicator: the figure its target is
+    judged on, with the rule (op, target) and whether it is due. The row points
+    at the input cell that figure mostly comes from."""
+    if frame.empty:
+        return frame.assign(op=pd.Series(dtype=object), target=pd.Series(dtype=float), due=pd.Series(dtype=bool),
+                            checkable=pd.Series(dtype=bool), group=pd.Series(dtype=int))
+    indicators = {ind.id: ind for _, _, ind in plan.indicators()}
+    keyed = frame[frame["indicator_id"] != ""]
+    # one row per file × indicator, even when every input of it is blank
+    indexed = keyed.assign(field=keyed["field"].astype(str)).set_index(["file", "indicator_id", "field"])
+    wide = indexed["number"].unstack("field")
+    cells = indexed["cell"].unstack("field")
+    firsts = keyed.groupby(["file", "indicator_id"], sort=False, observed=True).first()
+    for name in ("value", "cumulative", "numerator", "denominator", "baseline"):
+        if name not in wide:
+            wide[name] = np.nan
+            cells[name] = None
+    rows = []
+    judgements: dict[tuple[str, str], object] = {}
+    for (file_id, indicator_id), values in wide.iterrows():
+        indicator = indicators[indicator_id]
+        period = period_of_file[file_id]
+        key = (indicator_id, period.code)
+        if key not in judgements:
+            judgements[key] = judgement(indicator, period)
+        j = judgements[key]
+        actual, cell = _figure(j.source, indicator, values, cells.loc[(file_id, indicator_id)])
+        first = firsts.loc[(file_id, indicator_id)]
+        rows.append((file_id, first["unit"], first["sheet"], cell, first["row_id"], indicator_id, "result", "decimal",
+                     "", actual, None, None, None, j.op, j.target, j.due, j.checkable))
+    results = pd.DataFrame(rows, columns=[*frame.columns, "op", "target", "due", "checkable"])
+    frame = frame.assign(op=None, target=np.nan, due=False, checkable=False)
+    combined = pd.concat([frame, results], ignore_index=True)
+    for name in ("field", "kind"):
+        combined[name] = combined[name].astype("category")
+    combined["group"] = combined.groupby(["file", "row_id", "indicator_id"], sort=False, observed=True).ngroup()
+    return combined
+
+
+def _figure(source: str, indicator, values, cells) -> tuple[float, str]:
+    def get(name):
+        value = values.get(name, np.nan)
+        return np.nan if value is None else float(value)
+
+    def rate():
+        numerator, denominator = get("numerator"), get("denominator")
+        return numerator / denominator if denominator and denominator > 0 and not np.isnan(numerator) else np.nan
+
+    if source == "rate":
+        return rate(), cells.get("numerator")
+    if source == "cumulative":
+        cumulative = get("cumulative")
+        if not np.isnan(cumulative):
+            return cumulative, cells.get("cumulative")
+        return get("value"), cells.get("value")
+    if source == "change":
+        if indicator.measure == "rate":
+            actual, cell = rate(), cells.get("numerator")
+        else:
+            cumulative = get("cumulative")
+            actual, cell = (cumulative, cells.get("cumulative")) if not np.isnan(cumulative) else (get("value"), cells.get("value"))
+        baseline = get("baseline")
+        if np.isnan(actual) or np.isnan(baseline) or baseline <= 0:
+            return np.nan, cell
+        change = (baseline - actual) / baseline if indicator.relative == "decrease" else (actual - baseline) / baseline
+        return change, cell
+    return get("value"), cells.get("value")
+
+
+# ------------------------------------------------------------------ pass 2
+
+
+class _Groups:
+    """Per-group lookups of other fields, computed once per frame."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+        self._number: dict[str, pd.Series] = {}
+        self._text: dict[str, pd.Series] = {}
+        ids = frame.loc[frame["field"] == "result", ["file", "indicator_id", "group"]]
+        self.result_group = dict(zip(zip(ids["file"], ids["indicator_id"]), ids["group"]))
+
+    def number_of(self, field: str, groups: pd.Series) -> np.ndarray:
+        if field not in self._number:
+            rows = self.frame[self.frame["field"] == field]
+            self._number[field] = pd.Series(rows["number"].to_numpy(), index=rows["group"].to_numpy())
+        series = self._number[field]
+        return series.reindex(groups.to_numpy()).to_numpy(dtype=float)
+
+    def text_of(self, field: str, groups: pd.Series) -> np.ndarray:
+        if field not in self._text:
+            rows = self.frame[self.frame["field"] == field]
+            self._text[field] = pd.Series(rows["text"].to_numpy(), index=rows["group"].to_numpy())
+        return self._text[field].reindex(groups.to_numpy()).to_numpy(dtype=object)
+
+    def status_of_row(self, frame: pd.DataFrame) -> np.ndarray:
+        """The task status (已完成 …) of each row's annex row, or None."""
+        rows = self.frame[self.frame["field"] == "status"]
+        by_row = dict(zip(zip(rows["file"], rows["row_id"]), rows["text"]))
+        return np.array([by_row.get(k) for k in zip(frame["file"], frame["row_id"])], dtype=object)
+
+
+def _missed(frame: pd.DataFrame) -> np.ndarray:
+    """Result rows whose target is due and not met (the target check's failures)."""
+    is_result = (frame["field"] == "result").to_numpy()
+    judged = is_result & frame["checkable"].to_numpy(dtype=bool) & frame["due"].to_numpy(dtype=bool) & ~np.isnan(frame["number"].to_numpy(dtype=float))
+    ok = compare(frame["number"].to_numpy(dtype=float), frame["op"].to_numpy(dtype=object), frame["target"].to_numpy(dtype=float))
+    return judged & ~ok
+
+
+def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema:
+    """The schema every return is checked against, compiled from the rule packs
+    and the plan's targets (carried on the frame's result rows)."""
+
+    def not_negative(df):
+        inputs = (df["field"] != "result") & df["kind"].isin(NUMERIC_KINDS)
+        return ~(inputs & (df["number"] < 0))
+
+    def percent_in_range(df):
+        return ~((df["kind"] == "percent") & (df["field"] != "result") & (df["number"] > 1 + 1e-9))
+
+    def required(df):
+        # a task row marked 不适用 needs no figures; its status is always required
+        blank = df["field"].isin(REQUIRED_FIELDS) & df["number"].isna() & df["text"].isna() & df["problem"].isna()
+        exempt = (df["__row_status"] == "不适用") & (df["field"] != "status")
+        return ~(blank & ~exempt)
+
+    def text_length(df):
+        lengths = df["text"].map(lambda t: len(t) if isinstance(t, str) else 0)
+        return ~(df["kind"].eq("text") & (lengths > TEXT_LIMIT))
+
+    def target(df):
+        return pd.Series(~_missed(df), index=df.index)
+
+    checks = [
+        pa.Check(not_negative, name="negative"),
+        pa.Check(percent_in_range, name="percent-out-of-range"),
+        pa.Check(required, name="required-missing"),
+        pa.Check(text_length, name="text-too-long"),
+        pa.Check(target, name="target-missed"),
+    ]
+    checks.extend(_compile(rule, groups) for rule in rules)
+    return pa.DataFrameSchema(
+        {
+            "number": pa.Column(float, nullable=True),
+            "field": pa.Column("category"),
+            "group": pa.Column(int),
+        },
+        checks=checks,
+        name="values",
+    )
+
+
+class _GroupsCache:
+    """The per-group lookups of the frame being validated, shared by all rule
+    checks of one run and dropped after it (pandera keeps schemas, and so
+    their checks, registered on validated frames)."""
+
+    def __init__(self):
+        self.key, self.groups = None, None
+
+    def __call__(self, df) -> _Groups:
+        if self.key != id(df):
+            self.key, self.groups = id(df), _Groups(df)
+        return self.groups
+
+    def clear(self):
+        self.key, self.groups = None, None
+
+
+def _compile(rule: Rule, groups: _GroupsCache) -> pa.Check:
+
+    if rule.kind == "compare":
+        def check(df):
+            mine = (df["field"] == rule.field).to_numpy()
+            values = df["number"].to_numpy(dtype=float)
+            other = groups(df).number_of(rule.other, df["group"]) if rule.other else np.full(len(df), rule.value)
+            both = mine & ~np.isnan(values) & ~np.isnan(other)
+            ok = compare(values, np.full(len(df), rule.op, dtype=object), other)
+            return pd.Series(~(both & ~ok), index=df.index)
+    elif rule.kind == "required_when":
+        def check(df):
+            mine = (df["field"] == rule.field).to_numpy()
+            blank = df["text"].isna().to_numpy() & df["number"].isna().to_numpy()
+            trigger = np.isin(groups(df).text_of(rule.when, df["group"]).astype(str), rule.values)
+            return pd.Series(~(mine & blank & trigger), index=df.index)
+    elif rule.kind == "required_if_missed":
+        def check(df):
+            mine = (df["field"] == rule.field).to_numpy()
+            blank = df["text"].isna().to_numpy() & df["number"].isna().to_numpy()
+            missed_groups = set(df.loc[_missed(df), "group"])
+            missed = df["group"].isin(missed_groups).to_numpy()
+            return pd.Series(~(mine & blank & missed), index=df.index)
+    else:  # required, required_if_relative: the field exists only where it is asked for
+        def check(df):
+            mine = (df["field"] == rule.field).to_numpy()
+            blank = df["number"].isna().to_numpy() & df["text"].isna().to_numpy() & df["problem"].isna().to_numpy()
+            return pd.Series(~(mine & blank), index=df.index)
+    return pa.Check(check, name=rule.code)
+
+
+def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
+    """All failures of the values schema, as (code, frame row)."""
+    if frame.empty:
+        return []
+    statuses = _Groups(frame).status_of_row(frame)
+    checked = frame.assign(__row_status=statuses)
+    groups = _GroupsCache()
+    try:
+        values_schema(rules, groups).validate(checked, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        cases = cases[cases["index"].notna()][["check", "index"]].drop_duplicates()
+        return [Failure(str(check), int(index)) for check, index in zip(cases["check"], cases["index"])]
+    finally:
+        groups.clear()
+    return []
+
+
+def missed_rows(frame: pd.DataFrame) -> np.ndarray:
+    return _missed(frame)
