@@ -277,6 +277,106 @@ def _write_outputs(report, feedback_dir, report_file) -> list[str]:
     return lines
 
 
+# ---------------------------------------------------------------- consolidate
+
+
+@cli.command("consolidate")
+@click.argument("plan_file", metavar="PLAN")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, help="Units list: who is expected to report.")
+@click.option("--period", required=True, help="The period being consolidated, e.g. 2026Q2.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The leaders' workbook to write (.xlsx).")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the result as JSON to this file.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期): a CSV (unit, indicator, value) or last year's consolidated workbook.")
+@click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Also write marked-up copies of returns with findings here.")
+def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir):
+    """Validate the returns in PATH... and merge the valid ones into one workbook for leaders."""
+    from pathlib import Path
+
+    from toolkit.consolidate import consolidate
+    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.fileio import write_atomic
+    from toolkit.periods import parse_due_date, parse_period
+    from toolkit.plan import load_plan
+    from toolkit.units import load_units
+
+    loaded = load_plan(plan_file)
+    units = load_units(units_file)
+    period_obj = parse_period(period)
+    due_date = parse_due_date(due) if due else None
+    _check_paths(paths)
+    result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline)
+    write_consolidated_workbook(result, Path(output))
+    if json_file:
+        write_atomic(json_file, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    if feedback_dir:
+        from toolkit.feedback import write_feedback
+        from toolkit.report import FileReport, ValidationReport
+
+        files = [FileReport(path=f.path, sha256=f.sha256, unit=f.unit, unit_name=f.unit_name, period=f.period,
+                            findings=[x for x in result.findings if x.file == f.path], status=f.status)
+                 for f in result.files]
+        written = write_feedback(ValidationReport(plan_id=loaded.id, period=period_obj.code, files=files),
+                                 {f.path: Path(f.path) for f in files}, Path(feedback_dir))
+        click.echo(f"feedback: {len(written)} marked-up copies -> {feedback_dir}")
+    c = result.completeness
+    statuses = {s: sum(1 for a in result.aggregates if a.status == s) for s in ("met", "missed", "review", "no-data")}
+    files = {s: sum(1 for f in result.files if f.status == s) for s in ("used", "superseded", "rejected", "unrecognised")}
+    click.echo(f"units: {c['expected']} expected, {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late")
+    click.echo(f"files: {files['used']} used, {files['superseded']} superseded, {files['rejected']} rejected, {files['unrecognised']} unrecognised")
+    click.echo(f"indicators: {statuses['met']} met, {statuses['missed']} missed, {statuses['review']} for review, {statuses['no-data']} no data")
+    click.echo(f"consolidated workbook: {output}" + (f"\njson: {json_file}" if json_file else ""))
+
+
+# ---------------------------------------------------------------- simulate and demo
+
+
+@cli.command("simulate")
+@click.argument("plan_file", metavar="PLAN")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, help="Units list.")
+@click.option("--period", required=True, help="Reporting period, e.g. 2026Q2.")
+@click.option("-n", "count", type=click.IntRange(min=1), help="How many returns (default: one per unit that reports).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same returns.")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Share of returns with one of the usual mistakes.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the returns.")
+def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, out_dir):
+    """Fill real templates the way reporting units would (for trying toolkit out).
+
+    Writes the returns and simulation.json, which lists the mistake made in
+    each return and the finding it must produce.
+    """
+    from pathlib import Path
+
+    from toolkit.fileio import write_atomic
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.simulate import simulate_returns
+    from toolkit.units import load_units
+
+    loaded = load_plan(plan_file)
+    result = simulate_returns(loaded, load_units(units_file), parse_period(period), Path(out_dir), n=count, seed=seed,
+                              error_rate=error_rate)
+    write_atomic(Path(out_dir) / "simulation.json", result.manifest())
+    mistakes = sum(1 for r in result.returns if r.mistake)
+    click.echo(f"{len(result.returns)} returns ({mistakes} with mistakes) -> {out_dir}")
+
+
+@cli.command("demo")
+@click.argument("folder", default="toolkit-demo", type=click.Path(file_okay=False))
+def demo_cmd(folder):
+    """Run the whole job on the built-in 丁山镇 2026 plan, in FOLDER.
+
+    Builds the templates, makes the returns units would send (some with the
+    usual mistakes), validates them with feedback copies, and consolidates
+    them into the leaders' workbook.
+    """
+    from toolkit.demo import run_demo
+
+    summary = run_demo(folder)
+    click.echo(summary)
+
+
 @cli.command("codes")
 @click.option("--markdown", is_flag=True, help="Print the list as Markdown (docs/finding-codes.md).")
 def codes_cmd(markdown):

@@ -117,8 +117,29 @@ def _sniff(data: bytes) -> str:
     return "other"
 
 
-def read_return(path: Path, display: str, plan: Plan) -> ReturnFile:
+class PlanLayouts:
+    """The plan's fingerprint and its workbook layouts, computed once per
+    distinct set of rows: most returns share a layout with many others."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.fingerprint = plan.fingerprint()
+        self._cache: dict[tuple, tuple] = {}
+
+    def get(self, rows, period_is_year: bool):
+        """(layout, its hidden cell map, its fixed cells per sheet)."""
+        key = (tuple(rows), period_is_year)
+        if key not in self._cache:
+            layout = build_layout(self.plan, rows, period_is_year)
+            cell_map = [(c.sheet, c.ref, c.row_id, c.indicator_id or "", c.field, c.kind) for c in layout.inputs()]
+            fixed = {sheet.name: fixed_cells(sheet) for sheet in layout.sheets}
+            self._cache[key] = (layout, cell_map, fixed)
+        return self._cache[key]
+
+
+def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | None = None) -> ReturnFile:
     """Identify one file and read its input cells; problems become findings."""
+    layouts = layouts or PlanLayouts(plan)
     result = ReturnFile(path=path, display=display)
     try:
         data = path.read_bytes()
@@ -173,7 +194,7 @@ def read_return(path: Path, display: str, plan: Plan) -> ReturnFile:
     elif ident.template_format != TEMPLATE_FORMAT or ident.template_version != TEMPLATE_VERSION:
         result.add("outdated-template", found=ident.template_version, expected=TEMPLATE_VERSION)
         return result
-    elif ident.plan_fingerprint != plan.fingerprint():
+    elif ident.plan_fingerprint != layouts.fingerprint:
         result.add("plan-changed")
         return result
     result.recognised = True
@@ -181,10 +202,10 @@ def read_return(path: Path, display: str, plan: Plan) -> ReturnFile:
     if rows is None:  # identified from content: the rows are those found on the sheets
         rows = _rows_from_sheets(plan, sheet_names, sheet_data)
     period_is_year = bool(re.fullmatch(r"\d{4}", ident.period))
-    layout = build_layout(plan, rows, period_is_year)
+    layout, cell_map, fixed = layouts.get(rows, period_is_year)
     result.layout = layout
     try:
-        _read_cells(result, layout, sheet_names, sheet_data)
+        _read_cells(result, layout, cell_map, fixed, sheet_names, sheet_data)
         if kind == "zip" and any(rec.raw is None for rec in result.records):
             _restore_error_values(result, data)
     except Exception as exc:
@@ -337,10 +358,9 @@ def _same(found, expected: str) -> bool:
     return _text(found).replace("\r\n", "\n").strip() == expected.strip()
 
 
-def _read_cells(result: ReturnFile, layout: WorkbookLayout, sheet_names: list[str], sheet_data) -> None:
+def _read_cells(result: ReturnFile, layout: WorkbookLayout, cell_map, fixed_by_sheet, sheet_names: list[str], sheet_data) -> None:
     ident = result.ident
-    expected_map = [(c.sheet, c.ref, c.row_id, c.indicator_id or "", c.field, c.kind) for c in layout.inputs()]
-    if ident.cells is not None and ident.cells != expected_map:
+    if ident.cells is not None and ident.cells != cell_map:
         # The hidden map disagrees with the layout the plan gives: the template
         # came from another toolkit version or was edited.
         result.add("outdated-template", found=ident.template_version, expected=TEMPLATE_VERSION)
@@ -360,7 +380,7 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, sheet_names: list[st
                        detail="表头被修改或插入了列")
             continue
         changed = []
-        for fixed in fixed_cells(sheet):
+        for fixed in fixed_by_sheet[sheet.name]:
             found = data[fixed.row][fixed.col] if fixed.row < len(data) and fixed.col < len(data[fixed.row]) else None
             if not _same(found, fixed.text):
                 changed.append((fixed, _text(found)))

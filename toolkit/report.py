@@ -68,6 +68,7 @@ class ValidationReport:
     files: list[FileReport]
     outcomes: list[Outcome] = field(default_factory=list)
     values: object = None  # the long pandas DataFrame of every input cell read
+    missed: set = field(default_factory=set)  # frame rows whose target check failed
 
     @property
     def has_errors(self) -> bool:

@@ -2,17 +2,28 @@
 
 `fill_template` opens a real template with openpyxl (keeping its protection
 and hidden identification, as Excel or WPS would), types a value into each
-input cell, and saves it under a new name. The tests, the demo and the
-benchmarks make their returns with it.
+input cell, and saves it under a new name. `simulate_returns` does that for
+many units with plausible values per measure and a controlled share of the
+mistakes real units make; the tests, the demo and the benchmarks make their
+returns with it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+import random
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from toolkit.templates.layout import ID_SHEET
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula typed into a cell (a plain str is always typed as text)."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ def fill_template(template: Path, out: Path, value_for, *, edit=None, saved_at: 
     for spot in input_spots(workbook):
         value = value_for(spot)
         if value is not None:
-            workbook[spot.sheet][spot.cell] = value
+            _type_into(workbook[spot.sheet][spot.cell], value)
     if edit is not None:
         edit(workbook)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -54,6 +65,16 @@ def fill_template(template: Path, out: Path, value_for, *, edit=None, saved_at: 
     if saved_at is not None:
         set_saved_time(out, saved_at)
     return out
+
+
+def _type_into(cell, value) -> None:
+    if isinstance(value, Formula):
+        cell.value = value.text
+    elif isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # what was typed, even if it starts with = + - @
+    else:
+        cell.value = value
 
 
 def set_saved_time(path: Path, when: dt.datetime) -> None:
@@ -70,3 +91,240 @@ def set_saved_time(path: Path, when: dt.datetime) -> None:
             if info.filename == "docProps/core.xml":
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
             archive.writestr(info, data)
+
+
+# ---------------------------------------------------------------- simulation
+
+# The mistakes units make, each with the finding it must produce (None: a
+# harmless variation that validation normalises without a finding).
+MISTAKES = {
+    "text-in-number": "not-a-number",  # 没有 / 三起 typed into a count
+    "full-width-digits": None,  # １２ typed with a Chinese input method
+    "unit-after-number": None,  # 3起
+    "percent-in-number": "unexpected-percent",  # 95% typed as a numerator
+    "numerator-over-denominator": "numerator-exceeds-denominator",
+    "blank-required": "required-missing",
+    "missed-without-reason": "reason-missing",
+    "changed-target": "annex-cell-changed",
+    "deleted-row": "rows-changed",
+}
+_PROGRESS = ("已完成年度排查，正在整改", "按计划推进，已召开专题会议", "已制定方案，正在组织实施", "已开展专项检查 3 次")
+_REASONS = ("受汛期天气影响，进度滞后，正在加快整改", "部分隐患涉及资金，已列入下季度计划", "人员调整，已明确专人负责")
+
+
+@dataclass
+class SimulatedReturn:
+    unit: str
+    path: str
+    mistake: str | None = None
+    expected_finding: str | None = None
+
+
+@dataclass
+class Simulation:
+    returns: list[SimulatedReturn] = field(default_factory=list)
+    templates: list[str] = field(default_factory=list)
+
+    def manifest(self) -> str:
+        return json.dumps({"returns": [asdict(r) for r in self.returns]}, ensure_ascii=False, indent=2) + "\n"
+
+
+class _Values:
+    """Plausible figures for one unit, from the plan's indicators."""
+
+    def __init__(self, plan, rng: random.Random):
+        self.rng = rng
+        self.indicators = {ind.id: ind for _, _, ind in plan.indicators()}
+        self.rate: dict[str, tuple[int, int]] = {}
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.missed: set[str] = set()
+
+    def __call__(self, spot: InputSpot):
+        rng, indicator = self.rng, self.indicators.get(spot.indicator_id or "")
+        if spot.field in ("reporter", "approver"):
+            return rng.choice("张王李赵刘陈杨黄") + rng.choice(("某", "某某"))
+        if spot.field == "phone":
+            return f"138-0000-{rng.randrange(10000):04d}"
+        if spot.field == "status":
+            return rng.choices(("已完成", "推进中", "未启动", "不适用"), weights=(3, 6, 1, 1))[0]
+        if spot.field == "progress":
+            return rng.choice(_PROGRESS)
+        if indicator is None:
+            return None
+        if spot.field == "reason":
+            return rng.choice(_REASONS) if spot.indicator_id in self.missed else None
+        if indicator.measure == "rate" and spot.field in ("numerator", "denominator", "baseline"):
+            return self._rate(indicator, spot.field)
+        if spot.field == "baseline":
+            return round(rng.uniform(0.8, 1.2) * 10) if indicator.measure != "percentage" else round(rng.uniform(0.7, 0.95), 2)
+        if indicator.measure == "percentage":
+            return round(rng.uniform(0.82, 0.99), 2)
+        if indicator.zero_tolerance and indicator.id not in self.counts:
+            value = 1 if rng.random() < 0.05 else 0  # now and then an accident
+            self.counts[indicator.id] = (value, value)
+            if value:
+                self.missed.add(indicator.id)
+        if indicator.measure == "frequency" and indicator.id not in self.counts:
+            value = rng.randint(1, 3)
+            self.counts[indicator.id] = (value, value + rng.randint(0, 3))
+        if indicator.id not in self.counts:  # this period's figure, and the year so far
+            top = max(1, int(indicator.value or 5))
+            value = rng.randint(0, top)
+            self.counts[indicator.id] = (value, value + rng.randint(0, top))
+        value, cumulative = self.counts[indicator.id]
+        return value if spot.field == "value" else cumulative
+
+    def _rate(self, indicator, field: str):
+        if indicator.id not in self.rate:
+            denominator = self.rng.randint(5, 200)
+            target = indicator.value if indicator.value is not None else 0.9
+            if indicator.op in ("<=", "<"):
+                share = target * self.rng.uniform(0.0, 1.3)
+            else:
+                share = min(1.0, target * self.rng.uniform(0.9, 1.05))
+            numerator = min(denominator, round(denominator * share))
+            self.rate[indicator.id] = (numerator, denominator)
+            ok = numerator / denominator <= target if indicator.op in ("<=", "<") else numerator / denominator >= target
+            if not ok:
+                self.missed.add(indicator.id)
+        numerator, denominator = self.rate[indicator.id]
+        if field == "baseline":
+            return round(min(1.0, numerator / denominator * self.rng.uniform(1.0, 1.3)), 3)
+        return numerator if field == "numerator" else denominator
+
+
+def _apply_mistake(mistake: str, workbook, spots: list[InputSpot], values: dict, rng: random.Random):
+    """Change a filled workbook as a unit making `mistake` would."""
+    counts = [s for s in spots if s.field == "value" and s.kind == "integer"]
+    numerators = [s for s in spots if s.field == "numerator"]
+    if mistake == "text-in-number" and counts:
+        spot = rng.choice(counts)
+        _type_into(workbook[spot.sheet][spot.cell], rng.choice(("没有", "三起", "不清楚")))
+    elif mistake == "full-width-digits" and counts:
+        spot = rng.choice(counts)
+        _type_into(workbook[spot.sheet][spot.cell], str(values.get(spot, 0)).translate(str.maketrans("0123456789", "０１２３４５６７８９")))
+    elif mistake == "unit-after-number" and counts:
+        spot = rng.choice(counts)
+        _type_into(workbook[spot.sheet][spot.cell], f"{values.get(spot, 0)}起")
+    elif mistake == "percent-in-number" and numerators:
+        spot = rng.choice(numerators)
+        _type_into(workbook[spot.sheet][spot.cell], "95%")
+    elif mistake == "numerator-over-denominator" and numerators:
+        spot = rng.choice(numerators)
+        den = next(s for s in spots if s.indicator_id == spot.indicator_id and s.field == "denominator")
+        workbook[spot.sheet][spot.cell] = (values.get(den) or 10) + 5
+    elif mistake == "blank-required" and counts:
+        spot = rng.choice(counts)
+        workbook[spot.sheet][spot.cell] = None
+    elif mistake == "missed-without-reason":
+        accident = next((s for s in spots if s.indicator_id and s.field in ("value", "cumulative") and s.kind == "integer"), None)
+        if accident is None:
+            return False
+        for s in spots:
+            if s.indicator_id == accident.indicator_id:
+                if s.field in ("value", "cumulative"):
+                    workbook[s.sheet][s.cell] = 2
+                elif s.field == "reason":
+                    workbook[s.sheet][s.cell] = None
+    elif mistake == "changed-target":
+        sheet = workbook.worksheets[1]
+        header = [c.value for c in sheet[2]]
+        column = next((i for i, title in enumerate(header) if title and "目标" in str(title)), 2)
+        sheet.cell(3, column + 1).value = "力争完成"
+    elif mistake == "deleted-row":
+        workbook.worksheets[1].delete_rows(4)
+    else:
+        return False
+    return True
+
+
+def simulate_returns(plan, units, period, out_dir: Path, *, n: int | None = None, seed: int = 0,
+                     error_rate: float = 0.0, mistakes: dict[str, str] | None = None,
+                     templates_dir: Path | None = None, variants: int | None = None) -> Simulation:
+    """Fill templates for the first `n` units that report (all by default).
+
+    A share `error_rate` of the returns gets one of MISTAKES (or, with
+    `mistakes`, exactly the given unit code -> mistake). `variants`: fill only
+    that many workbooks per layout and stamp them for the other units (for
+    benchmarks with thousands of returns)."""
+    import tempfile
+
+    from toolkit.templates import Stamper, build_templates, skeletons, template_filename
+
+    rng = random.Random(seed)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    simulation = Simulation()
+    mistakes = dict(mistakes or {})
+    kinds = list(MISTAKES)
+    if variants:
+        groups, result = skeletons(plan, units, period)
+        reporting = [u for _, members, _ in groups for u in members][: n or None]
+        chosen = {u.code for u in reporting}
+        with tempfile.TemporaryDirectory() as tmp:
+            for g, (rows, members, skeleton) in enumerate(groups):
+                members = [u for u in members if u.code in chosen]
+                if not members:
+                    continue
+                filled = []
+                for k in range(min(variants, len(members))):
+                    source = Path(tmp) / f"{g}-{k}.xlsx"
+                    source.write_bytes(skeleton)
+                    values = _Values(plan, random.Random(rng.random()))
+                    fill_template(source, source, values)
+                    filled.append(Stamper(source.read_bytes()))
+                for m, unit in enumerate(members):
+                    path = out_dir / template_filename(unit.code, unit.name, period.code)
+                    path.write_bytes(filled[m % len(filled)].stamp(unit.code, unit.name))
+                    simulation.returns.append(SimulatedReturn(unit.code, str(path)))
+        return simulation
+    with tempfile.TemporaryDirectory() as tmp:
+        built = build_templates(plan, units, period, Path(templates_dir or tmp))
+        for template in built.templates[: n or None]:
+            mistake = mistakes.get(template.unit_code)
+            if mistake is None and template.unit_code not in mistakes and rng.random() < error_rate:
+                mistake = rng.choice(kinds)
+            values = _Values(plan, random.Random(rng.random()))
+            typed: dict[InputSpot, object] = {}
+
+            def value_for(spot, values=values, typed=typed):
+                typed[spot] = values(spot)
+                return typed[spot]
+
+            applied = {}
+
+            def edit(workbook, mistake=mistake, typed=typed, applied=applied):
+                if mistake:
+                    applied["done"] = _apply_mistake(mistake, workbook, input_spots(workbook), typed, rng)
+
+            path = out_dir / template.path.name
+            fill_template(template.path, path, value_for, edit=edit)
+            done = mistake if applied.get("done") else None
+            simulation.returns.append(SimulatedReturn(template.unit_code, str(path), done, MISTAKES.get(done) if done else None))
+            simulation.templates.append(str(template.path))
+    return simulation
+
+
+def resave_as_xls(source: Path, target: Path) -> Path:
+    """Save a filled workbook in the old .xls format, as a unit with an old
+    office suite does: values and sheets (and their hidden state) survive,
+    formatting mostly does not."""
+    import openpyxl
+    import xlwt
+
+    workbook = openpyxl.load_workbook(source, data_only=True)
+    book = xlwt.Workbook(encoding="utf-8")
+    for sheet in workbook.worksheets:
+        out = book.add_sheet(sheet.title, cell_overwrite_ok=True)
+        out.visibility = {"visible": 0, "hidden": 1, "veryHidden": 2}[sheet.sheet_state]
+        for row in sheet.iter_rows():
+            for cell in row:
+                value = cell.value
+                if value is None:
+                    continue
+                if isinstance(value, (dt.datetime, dt.date)):
+                    value = value.isoformat()
+                out.write(cell.row - 1, cell.column - 1, value)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(str(target))
+    return target

@@ -21,9 +21,11 @@ from toolkit.plan.model import Plan
 from toolkit.templates.layout import build_layout
 from toolkit.templates.write import Context, UnitText, render_workbook
 
-_PH_CODE = "⟦UNIT-CODE⟧"
-_PH_NAME = "⟦UNIT-NAME⟧"
-_PH_HEADER = "⟦UNIT-HEADER⟧"
+# ASCII, so that no program re-saving a skeleton escapes them (openpyxl writes
+# other characters as &#…; references).
+_PH_CODE = "@@TOOLKIT-UNIT-CODE@@"
+_PH_NAME = "@@TOOLKIT-UNIT-NAME@@"
+_PH_HEADER = "@@TOOLKIT-UNIT-HEADER@@"
 
 
 @dataclass
@@ -65,12 +67,31 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
                     contact: str | None = None, password: str | None = None, assignment=None,
                     issued: dt.date | None = None) -> BuildResult:
     """Write one .xlsx per unit that reports at least one row of the plan."""
-    from toolkit.assign import assign_rows
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    groups, result = skeletons(plan, units, period, due=due, contact=contact, password=password,
+                               assignment=assignment, issued=issued)
+    for rows, members, skeleton in groups:
+        stamper = Stamper(skeleton)
+        for unit in members:
+            path = out_dir / template_filename(unit.code, unit.name, period.code)
+            write_atomic(path, stamper.stamp(unit.code, unit.name))
+            result.templates.append(BuiltTemplate(unit.code, unit.name, path, list(rows)))
+    order = {u.code: i for i, u in enumerate(units)}
+    result.templates.sort(key=lambda t: order[t.unit_code])
+    return result
+
+
+def skeletons(plan: Plan, units, period, *, assignment=None, **context):
+    """Units grouped by the rows they report, each group with its workbook
+    rendered once with placeholders for the unit (see Stamper).
+
+    Returns ([(rows, units, skeleton bytes)], a BuildResult holding the
+    assignment and the units that report nothing)."""
+    from toolkit.assign import assign_rows
+
     assignment = assignment or assign_rows(plan, units)
-    ctx = make_context(plan, period, due=due, contact=contact, password=password, issued=issued)
+    ctx = make_context(plan, period, **context)
     result = BuildResult(assignment=assignment)
     groups: dict[tuple[str, ...], list] = {}
     for unit in units:
@@ -79,22 +100,16 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
             groups.setdefault(rows, []).append(unit)
         else:
             result.without_rows.append(unit.code)
+    rendered = []
     for rows, members in groups.items():
         layout = build_layout(plan, rows, ctx.period_is_year)
-        skeleton = render_workbook(layout, ctx, UnitText(_PH_CODE, _PH_NAME, _PH_HEADER, rows))
-        stamper = _Stamper(skeleton)
-        for unit in members:
-            data = stamper.stamp(unit.code, unit.name)
-            path = out_dir / template_filename(unit.code, unit.name, period.code)
-            write_atomic(path, data)
-            result.templates.append(BuiltTemplate(unit.code, unit.name, path, list(rows)))
-    order = {u.code: i for i, u in enumerate(units)}
-    result.templates.sort(key=lambda t: order[t.unit_code])
-    return result
+        rendered.append((rows, members, render_workbook(layout, ctx, UnitText(_PH_CODE, _PH_NAME, _PH_HEADER, rows))))
+    return rendered, result
 
 
-class _Stamper:
-    """Substitutes the unit into a skeleton workbook rendered with placeholders."""
+class Stamper:
+    """Substitutes the unit into a workbook rendered with placeholders for it:
+    a template skeleton, or a skeleton filled in (simulated returns)."""
 
     def __init__(self, skeleton: bytes):
         import io

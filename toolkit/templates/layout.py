@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from toolkit.plan.model import TASK_STATUSES, Indicator, Plan, Row, Table  # noqa: F401 (re-exported)
 
@@ -108,7 +109,7 @@ class InputCell:
     indicator_id: str | None
     kind: str
 
-    @property
+    @cached_property
     def ref(self) -> str:
         return cell_ref(self.row, self.col)
 

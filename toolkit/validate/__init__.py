@@ -30,17 +30,21 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None) -> Val
     period: the period being collected (toolkit.periods.Period); others are errors.
     rules: rule packs (default: the built-in validators/).
     """
-    from toolkit.read import collect_paths, read_return
+    from toolkit.read import PlanLayouts, collect_paths, read_return
     from toolkit.validate.rules import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
-    returns = [read_return(path, display, plan) for path, display in collect_paths(paths)]
+    layouts = PlanLayouts(plan)
+    returns = [read_return(path, display, plan, layouts) for path, display in collect_paths(paths)]
     return check_returns(plan, returns, units=units, period=period, rules=rules)
 
 
-def check_returns(plan, returns, *, units=None, period=None, rules=()) -> ValidationReport:
+def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None) -> ValidationReport:
     """The checks after reading: identity against units and period, duplicates,
-    then the two pandera passes over all recognised returns at once."""
+    then the two pandera passes over all recognised returns at once.
+
+    baselines: {(unit code, indicator id): value} for baseline cells a unit left
+    blank (from the office's baseline file)."""
     from toolkit.periods import parse_period
     from toolkit.validate import engine
 
@@ -74,6 +78,8 @@ def check_returns(plan, returns, *, units=None, period=None, rules=()) -> Valida
     checked = [i for i in checked if returns[i].recognised]
 
     frame = engine.build_frame([returns[i] for i in checked], checked)
+    if baselines:
+        engine.fill_baselines(frame, baselines)
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}
     for failure in engine.run_types_pass(frame):
         _add_cell_finding(reports, frame, failure.index, failure.code, names)
@@ -100,7 +106,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=()) -> Valida
     used = {i for i, r in enumerate(reports) if r.status in (USED, REJECTED)}
     outcomes = _outcomes(plan, frame, returns, used, missed_index)
     return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=reports,
-                            outcomes=outcomes, values=frame)
+                            outcomes=outcomes, values=frame, missed=missed_index)
 
 
 def _finding_order(ret):
@@ -162,8 +168,12 @@ def _format_actual(number: float, indicator) -> str:
     if number != number:  # NaN
         return "无数据"
     if indicator.relative:
-        return f"{'下降' if indicator.relative == 'decrease' else '上升'}{format_value(number, 'percent', None)}"
-    return format_value(number, indicator.scale, indicator.unit)
+        return f"{'下降' if indicator.relative == 'decrease' else '上升'}{format_value(round(number, 4), 'percent', None)}"
+    if indicator.scale == "permille":
+        return format_value(round(number, 5), "permille", None)
+    if indicator.scale == "percent" or indicator.measure in ("rate", "percentage"):
+        return format_value(round(number, 4), "percent", None)
+    return format_value(number, None, indicator.unit)
 
 
 def _mark_duplicates(returns, reports, checked) -> None:
@@ -185,27 +195,32 @@ def _mark_duplicates(returns, reports, checked) -> None:
                                                     found=Path(reports[newest].path).name))
 
 
+def outcomes_for(plan, report: ValidationReport, returns, used: set[int]) -> list[Outcome]:
+    """The outcomes of the returns `used` (file indices), e.g. as chosen by consolidation."""
+    return _outcomes(plan, report.values, returns, used, report.missed)
+
+
 def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> list[Outcome]:
     """Each target of each used return: met, missed, review or no-data."""
     import numpy as np
 
     from toolkit.templates.layout import target_words
+    from toolkit.validate.targets import compare
 
     if frame.empty:
         return []
     results = frame[(frame["field"] == "result") & frame["file"].isin(used)]
-    reason_of = {}
-    status_of_row = {}
-    for row in frame[frame["field"].isin(["reason", "status"])].itertuples():
-        if row.field == "reason":
-            reason_of[(row.file, row.indicator_id)] = row.text
-        else:
-            status_of_row[(row.file, row.row_id)] = row.text
+    texts = frame[frame["field"].isin(["reason", "status"])]
+    reasons = texts[texts["field"] == "reason"]
+    reason_of = {key: text for key, text in zip(zip(reasons["file"], reasons["indicator_id"]), reasons["text"])
+                 if isinstance(text, str)}
+    statuses = texts[texts["field"] == "status"]
+    status_of_row = dict(zip(zip(statuses["file"], statuses["row_id"]), statuses["text"]))
+    met = compare(results["number"].to_numpy(float), results["op"].to_numpy(object), results["target"].to_numpy(float))
     indicators = {ind.id: ind for _, _, ind in plan.indicators()}
+    words = {i: target_words(ind) for i, ind in indicators.items()}
     outcomes = []
-    from toolkit.validate.targets import compare
-
-    for row in results.itertuples():
+    for row, is_met in zip(results.itertuples(), met):
         indicator = indicators[row.indicator_id]
         actual = None if np.isnan(row.number) else float(row.number)
         note = None
@@ -221,14 +236,13 @@ def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> l
                 status = "no-data"
         elif row.Index in missed_index:
             status = "missed"
-        elif compare(np.array([actual]), np.array([row.op], dtype=object), np.array([row.target]))[0]:
+        elif is_met:
             status = "met"
         else:
             status, note = "review", "尚未到期，目前未达到目标"
-        ret = returns[row.file]
         outcomes.append(Outcome(
             unit=row.unit, indicator_id=row.indicator_id, indicator=indicator.name, status=status, actual=actual,
-            target=target_words(indicator), reason=reason_of.get((row.file, row.indicator_id)), note=note,
-            file=ret.display, sheet=row.sheet, cell=row.cell,
+            target=words[row.indicator_id], reason=reason_of.get((row.file, row.indicator_id)), note=note,
+            file=returns[row.file].display, sheet=row.sheet, cell=row.cell,
         ))
     return outcomes

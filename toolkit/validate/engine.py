@@ -71,6 +71,16 @@ def build_frame(returns, file_ids) -> pd.DataFrame:
     return frame
 
 
+def fill_baselines(frame: pd.DataFrame, baselines: dict) -> None:
+    """Blank baseline cells take the office's figure for that unit and indicator."""
+    rows = (frame["field"] == "baseline") & frame["number"].isna() & frame["problem"].isna()
+    for index in frame.index[rows]:
+        value = baselines.get((frame.at[index, "unit"], frame.at[index, "indicator_id"]))
+        if value is not None:
+            frame.at[index, "number"] = float(value)
+            frame.at[index, "note"] = "基线取自基线文件"
+
+
 # ------------------------------------------------------------------ pass 1
 
 
@@ -97,70 +107,65 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
     """Append one `result` row per file × indicator: the figure its target is
     judged on, with the rule (op, target) and whether it is due. The row points
     at the input cell that figure mostly comes from."""
+    extra = {"op": pd.Series(dtype=object), "target": pd.Series(dtype=float), "due": pd.Series(dtype=bool),
+             "checkable": pd.Series(dtype=bool)}
     if frame.empty:
-        return frame.assign(op=pd.Series(dtype=object), target=pd.Series(dtype=float), due=pd.Series(dtype=bool),
-                            checkable=pd.Series(dtype=bool), group=pd.Series(dtype=int))
+        return frame.assign(**extra, group=pd.Series(dtype=int))
     indicators = {ind.id: ind for _, _, ind in plan.indicators()}
     keyed = frame[frame["indicator_id"] != ""]
     # one row per file × indicator, even when every input of it is blank
     indexed = keyed.assign(field=keyed["field"].astype(str)).set_index(["file", "indicator_id", "field"])
     wide = indexed["number"].unstack("field")
     cells = indexed["cell"].unstack("field")
-    firsts = keyed.groupby(["file", "indicator_id"], sort=False, observed=True).first()
     for name in ("value", "cumulative", "numerator", "denominator", "baseline"):
         if name not in wide:
             wide[name] = np.nan
             cells[name] = None
-    rows = []
-    judgements: dict[tuple[str, str], object] = {}
-    for (file_id, indicator_id), values in wide.iterrows():
-        indicator = indicators[indicator_id]
-        period = period_of_file[file_id]
-        key = (indicator_id, period.code)
-        if key not in judgements:
-            judgements[key] = judgement(indicator, period)
-        j = judgements[key]
-        actual, cell = _figure(j.source, indicator, values, cells.loc[(file_id, indicator_id)])
-        first = firsts.loc[(file_id, indicator_id)]
-        rows.append((file_id, first["unit"], first["sheet"], cell, first["row_id"], indicator_id, "result", "decimal",
-                     "", actual, None, None, None, j.op, j.target, j.due, j.checkable))
-    results = pd.DataFrame(rows, columns=[*frame.columns, "op", "target", "due", "checkable"])
+    firsts = keyed.drop_duplicates(["file", "indicator_id"]).set_index(["file", "indicator_id"]).loc[wide.index]
+
+    # How each indicator is judged, once per (indicator, period).
+    file_ids = wide.index.get_level_values("file").to_numpy()
+    indicator_ids = wide.index.get_level_values("indicator_id").to_numpy()
+    periods = {f: period_of_file[f] for f in np.unique(file_ids)}
+    judged = {}
+    for f, i in set(zip(file_ids, indicator_ids)):
+        key = (i, periods[f].code)
+        if key not in judged:
+            judged[key] = judgement(indicators[i], periods[f])
+    rules = [judged[(i, periods[f].code)] for f, i in zip(file_ids, indicator_ids)]
+    source = np.array([j.source for j in rules], dtype=object)
+    relative = np.array([indicators[i].relative or "" for i in indicator_ids], dtype=object)
+    is_rate = np.array([indicators[i].measure == "rate" for i in indicator_ids])
+
+    numerator, denominator = wide["numerator"].to_numpy(float), wide["denominator"].to_numpy(float)
+    value, cumulative, baseline = wide["value"].to_numpy(float), wide["cumulative"].to_numpy(float), wide["baseline"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(denominator > 0, numerator / denominator, np.nan)
+    has_cumulative = ~np.isnan(cumulative)
+    count = np.where(has_cumulative, cumulative, value)
+    count_cell = np.where(has_cumulative, cells["cumulative"].to_numpy(object), cells["value"].to_numpy(object))
+    change_base = np.where(is_rate, rate, count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(relative == "decrease", (baseline - change_base) / baseline, (change_base - baseline) / baseline)
+    change = np.where(baseline > 0, change, np.nan)
+
+    actual = np.select([source == "rate", source == "cumulative", source == "change"], [rate, count, change], value)
+    numerator_cell = cells["numerator"].to_numpy(object)
+    cell = np.select([source == "rate", source == "cumulative", (source == "change") & is_rate, source == "change"],
+                     [numerator_cell, count_cell, numerator_cell, count_cell], cells["value"].to_numpy(object))
+    results = pd.DataFrame({
+        "file": file_ids, "unit": firsts["unit"].to_numpy(), "sheet": firsts["sheet"].to_numpy(), "cell": cell,
+        "row_id": firsts["row_id"].to_numpy(), "indicator_id": indicator_ids, "field": "result", "kind": "decimal",
+        "typed": "", "number": actual.astype(float), "text": None, "problem": None, "note": None,
+        "op": [j.op for j in rules], "target": [j.target for j in rules], "due": [j.due for j in rules],
+        "checkable": [j.checkable for j in rules],
+    })
     frame = frame.assign(op=None, target=np.nan, due=False, checkable=False)
     combined = pd.concat([frame, results], ignore_index=True)
     for name in ("field", "kind"):
         combined[name] = combined[name].astype("category")
     combined["group"] = combined.groupby(["file", "row_id", "indicator_id"], sort=False, observed=True).ngroup()
     return combined
-
-
-def _figure(source: str, indicator, values, cells) -> tuple[float, str]:
-    def get(name):
-        value = values.get(name, np.nan)
-        return np.nan if value is None else float(value)
-
-    def rate():
-        numerator, denominator = get("numerator"), get("denominator")
-        return numerator / denominator if denominator and denominator > 0 and not np.isnan(numerator) else np.nan
-
-    if source == "rate":
-        return rate(), cells.get("numerator")
-    if source == "cumulative":
-        cumulative = get("cumulative")
-        if not np.isnan(cumulative):
-            return cumulative, cells.get("cumulative")
-        return get("value"), cells.get("value")
-    if source == "change":
-        if indicator.measure == "rate":
-            actual, cell = rate(), cells.get("numerator")
-        else:
-            cumulative = get("cumulative")
-            actual, cell = (cumulative, cells.get("cumulative")) if not np.isnan(cumulative) else (get("value"), cells.get("value"))
-        baseline = get("baseline")
-        if np.isnan(actual) or np.isnan(baseline) or baseline <= 0:
-            return np.nan, cell
-        change = (baseline - actual) / baseline if indicator.relative == "decrease" else (actual - baseline) / baseline
-        return change, cell
-    return get("value"), cells.get("value")
 
 
 # ------------------------------------------------------------------ pass 2

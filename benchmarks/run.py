@@ -1,0 +1,246 @@
+"""Benchmarks: templates, validate and consolidate at 100, 1,000 and 10,000 units,
+beside the straightforward approach and the floor.
+
+    python benchmarks/run.py [--sizes 100,1000,10000] [--naive-sample 200] [--out docs/benchmarks.md]
+
+Each measurement runs in a fresh process so its peak memory (max RSS) is its
+own. For every size:
+
+- templates:   toolkit's build of one workbook per unit;
+- validate:    toolkit's validate over all returns;
+- consolidate: toolkit's consolidate (validate + roll-up + the leaders' workbook);
+- floor:       python-calamine reading every sheet of the same files, nothing else;
+- naive:       the straightforward approach: pandas.read_excel (openpyxl) of each
+               file, one pandera call per file, openpyxl writing the output. It is
+               measured on --naive-sample files and scaled linearly (it is linear:
+               every file costs the same), because it takes minutes per thousand.
+
+Returns are made with toolkit.simulate (real templates filled through openpyxl;
+for speed a few filled variants per layout are stamped for the other units).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PLAN = "dingshan-2026"
+PERIOD = "2026Q2"
+
+
+def make_units(n: int):
+    """n units shaped like the 丁山镇 list: its offices and units, then villages and communities."""
+    from toolkit.units import load_units
+
+    base = load_units(ROOT / "examples" / "dingshan-units.csv")
+    fixed = [u for u in base if u.kind not in ("村", "社区")]
+    places = [u for u in base if u.kind in ("村", "社区")]
+    units = list(fixed[: min(len(fixed), max(1, n // 10))])
+    k = 0
+    while len(units) < n:
+        place = places[k % len(places)]
+        units.append(replace(place, code=f"{place.code}-{k:05d}", name=f"{place.name}{k}"))
+        k += 1
+    return units
+
+
+def write_units_csv(units, path: Path) -> None:
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["code", "name", "kind"])
+        for unit in units:
+            writer.writerow([unit.code, unit.name, unit.kind or ""])
+
+
+# ------------------------------------------------------------------ stages (run in a child process)
+
+
+def stage_templates(work: Path) -> dict:
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.templates import build_templates
+    from toolkit.units import load_units
+
+    plan, units = load_plan(PLAN), load_units(work / "units.csv")
+    start = time.perf_counter()
+    result = build_templates(plan, units, parse_period(PERIOD), work / "templates")
+    return {"seconds": time.perf_counter() - start, "files": len(result.templates)}
+
+
+def stage_returns(work: Path) -> dict:
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.simulate import simulate_returns
+    from toolkit.units import load_units
+
+    plan, units = load_plan(PLAN), load_units(work / "units.csv")
+    start = time.perf_counter()
+    simulation = simulate_returns(plan, units, parse_period(PERIOD), work / "returns", seed=1, variants=5)
+    return {"seconds": time.perf_counter() - start, "files": len(simulation.returns)}
+
+
+def stage_validate(work: Path) -> dict:
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.units import load_units
+    from toolkit.validate import validate_returns
+
+    plan, units = load_plan(PLAN), load_units(work / "units.csv")
+    start = time.perf_counter()
+    report = validate_returns(plan, [work / "returns"], units=units, period=parse_period(PERIOD))
+    return {"seconds": time.perf_counter() - start, "files": len(report.files),
+            "valid": sum(1 for f in report.files if f.valid)}
+
+
+def stage_consolidate(work: Path) -> dict:
+    from toolkit.consolidate import consolidate
+    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.units import load_units
+
+    plan, units = load_plan(PLAN), load_units(work / "units.csv")
+    start = time.perf_counter()
+    result = consolidate(plan, [work / "returns"], units=units, period=parse_period(PERIOD))
+    write_consolidated_workbook(result, work / "汇总.xlsx")
+    return {"seconds": time.perf_counter() - start, "files": len(result.files), "values": len(result.values)}
+
+
+def stage_floor(work: Path) -> dict:
+    from python_calamine import CalamineWorkbook
+
+    files = sorted((work / "returns").glob("*.xlsx"))
+    start = time.perf_counter()
+    cells = 0
+    for path in files:
+        book = CalamineWorkbook.from_path(str(path))
+        for name in book.sheet_names:
+            cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+    return {"seconds": time.perf_counter() - start, "files": len(files), "cells": cells}
+
+
+def stage_naive(work: Path, sample: int) -> dict:
+    """One file at a time: pandas.read_excel with openpyxl, a pandera schema
+    per file, and the merged values written with openpyxl."""
+    import openpyxl
+    import pandas as pd
+    import pandera.pandas as pa
+
+    files = sorted((work / "returns").glob("*.xlsx"))[:sample]
+    start = time.perf_counter()
+    rows = []
+    for path in files:
+        sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl", header=1)
+        for name, frame in sheets.items():
+            if name.startswith("_") or name == "填报说明":
+                continue
+            numeric = [c for c in ("本期数值", "本年累计", "分子", "分母") if c in frame]
+            schema = pa.DataFrameSchema({c: pa.Column(float, pa.Check.ge(0), nullable=True, coerce=True) for c in numeric})
+            try:
+                frame = schema.validate(frame, lazy=True)
+            except pa.errors.SchemaErrors:
+                pass
+            for record in frame[numeric].itertuples():
+                rows.append((path.name, name, *record))
+    out = openpyxl.Workbook()
+    sheet = out.active
+    for row in rows:
+        sheet.append([str(v) if not isinstance(v, (int, float)) else v for v in row])
+    out.save(work / "naive.xlsx")
+    return {"seconds": time.perf_counter() - start, "files": len(files)}
+
+
+STAGES = {"templates": stage_templates, "returns": stage_returns, "validate": stage_validate,
+          "consolidate": stage_consolidate, "floor": stage_floor}
+
+
+def child(stage: str, work: Path, sample: int) -> None:
+    result = stage_naive(work, sample) if stage == "naive" else STAGES[stage](work)
+    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+
+
+def measure(stage: str, work: Path, sample: int = 0) -> dict:
+    completed = subprocess.run([sys.executable, __file__, "--child", stage, "--work", str(work), "--naive-sample", str(sample)],
+                               capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"{stage} failed:\n{completed.stderr}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ report
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{cpu}, {os.cpu_count()} cores, {memory:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--naive-sample", type=int, default=200)
+    parser.add_argument("--out", help="also write the results as Markdown to this file")
+    parser.add_argument("--child")
+    parser.add_argument("--work")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, Path(args.work), args.naive_sample)
+        return
+
+    lines = [f"Machine: {machine()}", "",
+             "| units | stage | seconds | ms per file | peak RSS (MB) | vs floor | naive ÷ toolkit |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+    print("\n".join(lines), flush=True)
+    for n in (int(s) for s in args.sizes.split(",")):
+        work = Path(tempfile.mkdtemp(prefix=f"toolkit-bench-{n}-"))
+        try:
+            write_units_csv(make_units(n), work / "units.csv")
+            results = {stage: measure(stage, work) for stage in ("templates", "returns", "validate", "consolidate", "floor")}
+            sample = min(n, args.naive_sample)
+            naive = measure("naive", work, sample)
+            files = results["validate"]["files"]
+            naive_seconds = naive["seconds"] * files / max(1, naive["files"])
+            floor = results["floor"]["seconds"]
+            rows = []
+            for stage in ("templates", "validate", "consolidate", "floor"):
+                r = results[stage]
+                ratio_floor = f"{r['seconds'] / floor:.1f}×" if stage in ("validate", "consolidate") else ""
+                ratio_naive = f"{naive_seconds / r['seconds']:.0f}×" if stage in ("validate", "consolidate") else ""
+                rows.append(f"| {n:,} | {stage} | {r['seconds']:.2f} | {r['seconds'] / max(1, r['files']) * 1000:.2f} | "
+                            f"{r['max_rss_mb']:.0f} | {ratio_floor} | {ratio_naive} |")
+            scaled = "" if naive["files"] == files else f" (measured on {naive['files']} files, scaled ×{files / naive['files']:.0f})"
+            rows.append(f"| {n:,} | naive{scaled} | {naive_seconds:.1f} | {naive_seconds / files * 1000:.1f} | {naive['max_rss_mb']:.0f} | | |")
+            print("\n".join(rows), flush=True)
+            lines.extend(rows)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    if args.out:
+        Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

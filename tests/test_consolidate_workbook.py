@@ -1,0 +1,473 @@
+"""The consolidated workbook (toolkit/consolidate/workbook.py): a hand-built
+consolidation rendered to .xlsx and read back with openpyxl and as raw XML:
+sheets, the leaders' overview, live conditional formats, the chart, text
+from units kept as text, print settings, determinism, and a LibreOffice PDF."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from toolkit.consolidate.model import (
+    AreaValue,
+    Consolidation,
+    FileEntry,
+    TaskProgress,
+    UnitStatus,
+    ValueRecord,
+)
+from toolkit.consolidate.workbook import (
+    SHEETS,
+    deadline_words,
+    render_consolidated_workbook,
+    write_consolidated_workbook,
+)
+from toolkit.findings import make_finding
+from toolkit.report import Outcome
+
+INJECTED = '=HYPERLINK("http://x","y")'
+SHA = "ab" * 32
+
+
+def sample() -> Consolidation:
+    """Four indicators (one per status), four units: one received on time,
+    one received late, one rejected, one missing."""
+    aggregates = [
+        AreaValue("core-1", "生产安全事故起数", "附件1 核心绩效指标", "1", "=0起", "起", "count", "sum", True, 2.0,
+                  status="missed", note="零容忍：有单位未达标", units_reporting=2, units_met=1, units_missed=1,
+                  leader="王副镇长", office="镇应急办"),
+        AreaValue("core-2", "隐患整改率", "附件1 核心绩效指标", "2", "≥100%", "%", "rate", "ratio", False, 1.0,
+                  numerator=40, denominator=40, status="met", units_reporting=2, units_met=2,
+                  leader="李副镇长", office="镇安办"),
+        AreaValue("core-3", "森林火灾受害率", "附件1 核心绩效指标", "3", "≤0.9‰", "‰", "rate", "ratio", False, 0.0004,
+                  numerator=0.4, denominator=1000, status="review", note="尚未到期，目前未达到目标",
+                  units_reporting=1, units_review=1, leader="张镇长", office="林业站"),
+        AreaValue("rect-1", "保持低位运行", "附件2 重点整治", "危险化学品领域", "定性：需人工判断", None, "qualitative",
+                  "none", False, None, status="no-data", units_no_data=2, leader="王副镇长", office="镇应急办"),
+    ]
+    outcomes = [
+        Outcome("V01", "core-1", "生产安全事故起数", "missed", 2.0, "=0起", reason=INJECTED, file="青坪村.xlsx",
+                sheet="核心绩效指标", cell="F5"),
+        Outcome("V01", "core-2", "隐患整改率", "met", 1.0, "≥100%", file="青坪村.xlsx", sheet="核心绩效指标", cell="H6"),
+        Outcome("V01", "core-3", "森林火灾受害率", "review", 0.0004, "≤0.9‰", file="青坪村.xlsx", sheet="核心绩效指标",
+                cell="H7"),
+        Outcome("V04", "core-1", "生产安全事故起数", "met", 0.0, "=0起", file="镇平安法治办公室.xlsx",
+                sheet="核心绩效指标", cell="F5"),
+        Outcome("V04", "core-2", "隐患整改率", "missed", 0.9995, "≥100%", reason="  ", file="镇平安法治办公室.xlsx",
+                sheet="核心绩效指标", cell="H6"),
+        Outcome("V04", "rect-1", "保持低位运行", "no-data", None, "定性：需人工判断", file="镇平安法治办公室.xlsx",
+                sheet="重点整治", cell="G5"),
+    ]
+    units = [
+        UnitStatus("V01", "青坪村", "村", "received", on_time=True, file="青坪村.xlsx", saved="2026-07-03T09:15:00",
+                   warnings=1, expected_rows=4),
+        UnitStatus("V02", "凤鸣社区", "社区", "rejected", on_time=False, file="凤鸣社区.xlsx",
+                   saved="2026-07-08T18:00:00+08:00", errors=2, expected_rows=4),
+        UnitStatus("V03", "镇中心小学", "学校", "missing", expected_rows=2),
+        UnitStatus("V04", "镇平安法治办公室", "办公室", "received", on_time=False, file="镇平安法治办公室.xlsx",
+                   saved="2026-07-09T10:00:00", expected_rows=4),
+    ]
+    files = [
+        FileEntry("青坪村.xlsx", "V01", "青坪村", "2026年第二季度", "used", "有效，已采用", 0, 1, SHA, "2026-07-03T09:15:00"),
+        FileEntry("青坪村（旧）.xlsx", "V01", "青坪村", "2026年第二季度", "superseded", "同一单位有更新的文件", 0, 0, SHA,
+                  "2026-07-01T09:00:00"),
+        FileEntry("凤鸣社区.xlsx", "V02", "凤鸣社区", "2026年第二季度", "rejected", "有 2 个错误，已退回修改", 2, 0, SHA,
+                  "2026-07-08T18:00:00+08:00"),
+        FileEntry("镇平安法治办公室.xlsx", "V04", "镇平安法治办公室", "2026年第二季度", "used", "有效，已采用", 0, 0, SHA,
+                  "2026-07-09T10:00:00"),
+        FileEntry("照片.jpg", None, None, None, "unrecognised", "不是 Excel 工作簿", 1, 0, SHA, None),
+    ]
+    tasks = [
+        TaskProgress("V01", "青坪村", "附件3 重点任务清单", "task-1", "1", "完成应急避难场所建设", "2026-03-31",
+                     "2026-03-31", "推进中", "+1 进度滞后，@镇里 协调", True, leader="张镇长", office="镇应急办",
+                     file="青坪村.xlsx", sheet="重点任务清单", cell="H5"),
+        TaskProgress("V01", "青坪村", "附件3 重点任务清单", "task-2", "2", "开展应急演练", "every:year", None, "已完成",
+                     "已开展 2 次", False, leader="张镇长", office="镇应急办", file="青坪村.xlsx", sheet="重点任务清单",
+                     cell="H6"),
+        TaskProgress("V04", "镇平安法治办公室", "附件3 重点任务清单", "task-3", "3", "完善隐患排查机制", "ongoing", None,
+                     "未启动", None, False, leader="李副镇长", office="镇安办"),
+    ]
+    findings = [
+        make_finding("not-a-number", "凤鸣社区.xlsx", unit="V02", sheet="核心绩效指标", cell="F5",
+                     indicator="生产安全事故起数", field="value", value="@x"),
+        make_finding("reason-missing", "镇平安法治办公室.xlsx", unit="V04", sheet="核心绩效指标", cell="J6",
+                     indicator="隐患整改率", target="≥100%", actual="99.95%"),
+    ]
+    values = [
+        ValueRecord("V01", "core-1", "生产安全事故起数", "core-1", "value", 2.0, "2", "青坪村.xlsx", SHA, "核心绩效指标", "F5"),
+        ValueRecord("V01", "core-1", "生产安全事故起数", "core-1", "reason", INJECTED, INJECTED, "青坪村.xlsx", SHA,
+                    "核心绩效指标", "J5"),
+        ValueRecord("V01", "core-2", "隐患整改率", "core-2", "numerator", 20.0, "２０", "青坪村.xlsx", SHA, "核心绩效指标", "F6"),
+        ValueRecord("V01", None, None, "task-1", "progress", "+1 进度滞后，@镇里 协调", "+1 进度滞后，@镇里 协调",
+                    "青坪村.xlsx", SHA, "重点任务清单", "I5"),
+        ValueRecord("V01", None, None, "meta", "reporter", "张三", "张三", "青坪村.xlsx", SHA, "填报说明", "B8"),
+    ]
+    return Consolidation(
+        plan_id="dingshan-2026", plan_title="丁山镇2026年安全生产工作要点", plan_issuer="丁山镇安委办",
+        plan_doc_number="丁安委〔2026〕1号", period="2026Q2", period_label="2026年第二季度", period_end="2026-06-30",
+        due="2026-07-05", aggregates=aggregates, outcomes=outcomes, units=units, files=files, tasks=tasks,
+        findings=findings, values=values,
+    )
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    path = tmp_path_factory.mktemp("consolidated") / "汇总表.xlsx"
+    write_consolidated_workbook(sample(), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(rendered):
+    return openpyxl.load_workbook(rendered)
+
+
+def _rows(ws):
+    return [tuple(row) for row in ws.iter_rows(values_only=True)]
+
+
+def _find(ws, text):
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == text:
+                return cell
+    raise AssertionError(f"{text!r} not on {ws.title}")
+
+
+def _rules(ws):
+    """(range, type, operator, formulas, text, fill colour, font colour) of every rule."""
+    out = []
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            fill = rule.dxf.fill.bgColor.rgb if rule.dxf and rule.dxf.fill is not None else None
+            font = rule.dxf.font.color.rgb if rule.dxf and rule.dxf.font is not None and rule.dxf.font.color else None
+            out.append((str(cf.sqref), rule.type, rule.operator, list(rule.formula), rule.text, fill, font))
+    return out
+
+
+def _xml(path, sheet_index):
+    with zipfile.ZipFile(path) as z:
+        return z.read(f"xl/worksheets/sheet{sheet_index}.xml").decode("utf-8")
+
+
+# ------------------------------------------------------------------ structure
+
+
+def test_sheets_in_order_and_overview_first_and_active(book):
+    assert book.sheetnames == list(SHEETS) == ["领导总览", "指标明细", "未达标清单", "报送情况", "任务进度", "校验问题", "数据"]
+    assert book.active.title == "领导总览"
+
+
+def test_write_is_the_rendered_bytes(rendered):
+    assert rendered.read_bytes() == render_consolidated_workbook(sample())
+    assert not list(rendered.parent.glob(".*.tmp"))
+
+
+def test_deterministic_bytes():
+    first = render_consolidated_workbook(sample())
+    assert first == render_consolidated_workbook(sample())
+    with zipfile.ZipFile(__import__("io").BytesIO(first)) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    assert "2000-01-01T00:00:00Z" in core
+    assert re.findall(r"<dcterms:modified[^>]*>([^<]+)<", core) == ["2000-01-01T00:00:00Z"]
+
+
+# ------------------------------------------------------------------ 领导总览
+
+
+def test_overview_title_summary_and_completeness(book):
+    ws = book["领导总览"]
+    assert ws["A1"].value == "丁山镇2026年安全生产工作要点执行情况汇总（2026年第二季度）"
+    assert ws["A1"].font.name == "黑体"
+    assert "丁安委〔2026〕1号" in ws["A2"].value and "2026年6月30日" in ws["A2"].value
+    assert "未达标 1 项" in ws["A3"].value and "未报送 1 个" in ws["A3"].value
+    labels = ("应报单位", "已报送", "有效", "被退回", "未报送", "逾期报送")
+    label = _find(ws, "应报单位")
+    got = {ws.cell(label.row, label.column + i).value: ws.cell(label.row + 1, label.column + i).value
+           for i in range(len(labels))}
+    assert got == {"应报单位": 4, "已报送": 3, "有效": 2, "被退回": 1, "未报送": 1, "逾期报送": 2}
+    assert sample().completeness == {"expected": 4, "received": 3, "valid": 2, "rejected": 1, "missing": 1, "late": 2}
+
+
+def test_overview_one_row_per_indicator(book):
+    ws = book["领导总览"]
+    header = _find(ws, "序号")
+    heads = [ws.cell(header.row, header.column + i).value for i in range(12)]
+    assert heads == ["序号", "表", "指标", "目标", "全域数值", "计量单位", "状态", "未达标单位数", "填报单位数", "责任领导",
+                     "责任办公室/单位", "说明"]
+    rows = [[ws.cell(header.row + k, header.column + i) for i in range(12)] for k in range(1, 5)]
+    assert [r[0].value for r in rows] == [1, 2, 3, 4]
+    assert [r[2].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
+    assert [r[6].value for r in rows] == ["未达标", "达标", "待人工判断", "无数据"]
+    assert [r[7].value for r in rows] == [1, 0, 0, 0]
+    assert [r[9].value for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
+    assert rows[0][10].value == "镇应急办"
+    count, rate, permille, none = (r[4] for r in rows)
+    assert count.value == 2 and count.number_format == "#,##0"
+    assert rate.value == 1.0 and rate.number_format == "0.0%"
+    assert permille.value == pytest.approx(0.4) and "‰" in permille.number_format
+    assert none.value == "—"
+    assert rows[3][1].value == "附件2 重点整治（危险化学品领域）"
+    assert ws.cell(header.row + 5, 1).value is None  # nothing after the last indicator
+
+
+def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
+    ws = book["领导总览"]
+    label = _find(ws, "三、指标状态统计")
+    words = [ws.cell(label.row + 2 + i, 2).value for i in range(4)]
+    formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(4)]
+    assert words == ["达标", "未达标", "待人工判断", "无数据"]
+    assert all(f.startswith("=COUNTIF($G$") and w in f for f, w in zip(formulas, words))
+    with zipfile.ZipFile(rendered) as z:
+        names = z.namelist()
+        assert "xl/charts/chart1.xml" in names
+        chart = z.read("xl/charts/chart1.xml").decode("utf-8")
+        drawing = z.read("xl/drawings/drawing1.xml").decode("utf-8")
+    assert "<c:barChart>" in chart and "领导总览" in chart
+    # the chart sits below the status table, inside the print area
+    anchor_row = int(re.search(r"<xdr:from><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
+                               drawing).group(1))
+    assert anchor_row > label.row + 4
+    last_print_row = int(re.search(r"\$(\d+)$", ws.print_area.split("!")[-1].replace("'", "")).group(1))
+    assert last_print_row > anchor_row + 10
+
+
+def test_overview_live_conditional_formats(book):
+    ws = book["领导总览"]
+    rules = _rules(ws)
+    header = _find(ws, "序号")
+    first, last = header.row + 1, header.row + 4
+    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"G{first}:G{last}" and r[1] == "cellIs"}
+    assert on_status == {
+        ('"未达标"',): ("FFFFC7CE", "FF9C0006"),
+        ('"达标"',): ("FFC6EFCE", "FF006100"),
+        ('"待人工判断"',): ("FFFFEB9C", "FF9C5700"),
+        ('"无数据"',): ("FFEDEDED", "FF595959"),
+    }
+    # the area figure follows its row's status
+    on_value = [r for r in rules if r[0] == f"E{first}:E{last}"]
+    assert {r[1] for r in on_value} == {"expression"}
+    assert f'$G{first}="未达标"' in [r[3][0] for r in on_value]
+    # units that missed: > 0 in red
+    assert ("cellIs", "greaterThan", ["0"], "FFFFC7CE") in [(r[1], r[2], r[3], r[5]) for r in rules
+                                                            if r[0] == f"H{first}:H{last}"]
+    # no static fills on the status cells
+    for row in range(first, last + 1):
+        assert ws.cell(row, 7).fill.fgColor.rgb in (None, "00000000")
+
+
+# ------------------------------------------------------------------ 指标明细
+
+
+def test_grid_units_by_indicators_coloured_through_hidden_helper(book):
+    ws = book["指标明细"]
+    header = _find(ws, "单位编码")
+    assert header.row == 3
+    names = [ws.cell(3, c).value for c in range(3, 7)]
+    assert names == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
+    assert [ws.cell(4, c).value for c in range(3, 7)] == ["=0起", "≥100%", "≤0.9‰", "定性：需人工判断"]
+    # rows: units with outcomes, in the units list's order, then the area
+    assert [ws.cell(r, 1).value for r in range(5, 8)] == ["V01", "V04", "全域"]
+    assert ws.cell(5, 2).value == "青坪村"
+    v01 = [ws.cell(5, c).value for c in range(3, 7)]
+    assert v01[:2] == [2, 1.0] and v01[2] == pytest.approx(0.4) and v01[3] is None  # V01 does not report rect-1
+    v04 = [ws.cell(6, c) for c in range(3, 7)]
+    assert v04[0].value == 0 and v04[1].value == pytest.approx(0.9995) and v04[1].number_format == "0.00%"
+    assert v04[2].value is None and v04[3].value == "—"
+    # the hidden helper block holds each cell's outcome code
+    helper = _find(ws, "状态代码1").column
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(helper)].hidden
+    assert [ws.cell(5, helper + k).value for k in range(4)] == ["missed", "met", "review", None]
+    assert [ws.cell(6, helper + k).value for k in range(4)] == ["met", "missed", None, "no-data"]
+    assert [ws.cell(7, helper + k).value for k in range(4)] == ["missed", "met", "review", "no-data"]
+    # formula rules on the grid, relative to the helper twin of its top-left cell
+    twin = f"{openpyxl.utils.get_column_letter(helper)}5"
+    grid = [r for r in _rules(ws) if r[0] == "C5:F7"]
+    assert sorted(r[3][0] for r in grid) == sorted(f'{twin}="{s}"' for s in ("met", "missed", "review", "no-data"))
+    assert {r[1] for r in grid} == {"expression"}
+    assert ("FFFFC7CE", "FF9C0006") in [(r[5], r[6]) for r in grid if r[3][0].endswith('"missed"')]
+    # the legend is live too, and the area row is part of the grid
+    assert any(r[0] == "C2:F2" and r[3] == ['"未达标"'] for r in _rules(ws))
+    assert ws.freeze_panes == "C5"
+    assert ws.print_title_rows == "$3:$4"
+
+
+# ------------------------------------------------------------------ 未达标清单
+
+
+def test_missed_list_sorted_with_reasons_leaders_and_offices(book):
+    ws = book["未达标清单"]
+    rows = _rows(ws)
+    assert rows[0] == ("单位编码", "单位", "指标", "实际值", "目标", "未达标原因", "责任领导", "责任办公室", "文件", "工作表",
+                       "单元格")
+    assert [(r[0], r[2]) for r in rows[1:]] == [("V01", "生产安全事故起数"), ("V04", "隐患整改率")]
+    assert rows[1][5] == INJECTED and rows[2][5] == "（未填写）"
+    assert rows[1][6:8] == ("王副镇长", "镇应急办") and rows[2][6:8] == ("李副镇长", "镇安办")
+    assert rows[1][8:] == ("青坪村.xlsx", "核心绩效指标", "F5")
+    assert ws["D3"].number_format == "0.00%"
+    assert ("cellIs", ['"（未填写）"'], "FFFFC7CE") in [(r[1], r[3], r[5]) for r in _rules(ws) if r[0].startswith("F2:")]
+    assert ws.auto_filter.ref == "A1:K3"
+
+
+def test_text_from_units_is_never_a_formula(book, rendered):
+    cell = book["未达标清单"]["F2"]
+    assert cell.value == INJECTED and cell.data_type == "s"
+    for index in (3, 5, 6, 7):  # 未达标清单, 任务进度, 校验问题, 数据
+        xml = _xml(rendered, index)
+        assert "<f>" not in xml and "<f " not in xml, index
+        assert "HYPERLINK" not in xml  # the text sits in the shared strings
+    with zipfile.ZipFile(rendered) as z:
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+        assert "xl/worksheets/_rels/sheet3.xml.rels" not in z.namelist()  # no hyperlink made
+    assert f"<t>{INJECTED}</t>" in strings
+    assert book["任务进度"]["G2"].value == "+1 进度滞后，@镇里 协调"
+    assert book["校验问题"]["H2"].value == "@x"
+    data = book["数据"]
+    assert data["F3"].value == INJECTED and data["F3"].data_type == "s"
+    assert data["G4"].value == "２０" and data["F4"].value == 20
+
+
+# ------------------------------------------------------------------ 报送情况, 任务进度, 校验问题, 数据
+
+
+def test_returns_units_then_files(book):
+    ws = book["报送情况"]
+    rows = _rows(ws)
+    assert rows[0][0].startswith("一、应报单位报送情况")
+    assert rows[1] == ("单位编码", "单位", "类型", "报送状态", "采用文件", "最后保存时间", "错误数", "提示数", None, None)
+    assert [r[3] for r in rows[2:6]] == ["已报送", "被退回（逾期）", "未报送", "已报送（逾期）"]
+    assert ws["F3"].is_date and ws["F3"].value.hour == 9
+    files = _find(ws, "二、收到的文件（共 5 个）").row
+    assert rows[files][:6] == ("文件", "单位编码", "单位", "报送期", "处理结果", "原因")
+    assert [r[4] for r in rows[files + 1:files + 6]] == ["已采用", "已被新版本替代", "退回修改", "已采用", "无法识别"]
+    assert rows[files + 1][9] == SHA
+    rules = _rules(ws)
+    status = [r for r in rules if r[0] == "D3:D6"]
+    assert ("beginsWith", "未报送", "FFFFC7CE") in [(r[1], r[4], r[5]) for r in status]
+    assert ("beginsWith", "被退回", "FFFFEB9C") in [(r[1], r[4], r[5]) for r in status]
+    late = [r for r in status if r[4] == "逾期"]
+    assert late and late[0][6] == "FFC65911"
+    assert any(r[3] == ['"退回修改"'] for r in rules if r[0].startswith(f"E{files + 2}:"))
+    assert ws.auto_filter.ref == "A2:H6"
+    assert ws.print_title_rows == "$1:$2"
+
+
+def test_tasks_deadlines_in_words_and_overdue_marked(book):
+    ws = book["任务进度"]
+    rows = _rows(ws)
+    assert rows[0] == ("单位", "表", "序号", "任务", "完成时限", "完成状态", "进展情况", "是否逾期", "责任领导", "责任办公室",
+                       "文件", "单元格")
+    assert [r[4] for r in rows[1:]] == ["2026年3月31日", "每年", "长期坚持"]
+    assert [r[7] for r in rows[1:]] == ["逾期", None, None]
+    assert [r[5] for r in rows[1:]] == ["推进中", "已完成", "未启动"]
+    rules = {(r[0], r[3][0] if r[3] else None, r[5]) for r in _rules(ws)}
+    assert ("H2:H4", '"逾期"', "FFFFC7CE") in rules
+    assert ("F2:F4", '"已完成"', "FFC6EFCE") in rules
+    assert ("F2:F4", '"未启动"', "FFFFEB9C") in rules
+
+
+def test_deadline_words():
+    assert deadline_words("2026-06-30") == "2026年6月30日"
+    assert deadline_words("2025-12-31;2026-12-31") == "2025年12月31日、2026年12月31日"
+    assert deadline_words("every:quarter") == "每季度"
+    assert deadline_words("ongoing") == "长期坚持"
+    assert deadline_words(None) == ""
+    assert deadline_words("2026年底") == "2026年底"
+
+
+def test_findings_and_data_sheets(book):
+    rows = _rows(book["校验问题"])
+    assert rows[0] == ("文件", "单位", "工作表", "单元格", "级别", "代码", "指标", "填写内容", "说明")
+    assert [(r[1], r[4], r[5]) for r in rows[1:]] == [("凤鸣社区", "错误", "not-a-number"), ("镇平安法治办公室", "提示", "reason-missing")]
+    assert "不是数字" in rows[1][8]
+    rows = _rows(book["数据"])
+    assert rows[0] == ("单位编码", "单位", "指标", "行", "字段", "数值", "填写内容", "文件", "sha256", "工作表", "单元格")
+    assert [r[4] for r in rows[1:]] == ["本期数值", "未达标原因说明", "分子", "进展情况", "填报人"]
+    assert rows[1][5] == 2 and rows[1][8] == SHA and rows[1][9:] == ("核心绩效指标", "F5")
+    assert book["数据"].auto_filter.ref == "A1:K6"
+
+
+# ------------------------------------------------------------------ print
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide(book):
+    for ws in book.worksheets:
+        assert ws.page_setup.paperSize == 9, ws.title
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        # fitToWidth 1 is the default, which xlsxwriter leaves out
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.print_title_rows, ws.title
+        assert ws.freeze_panes, ws.title
+        assert "丁山镇2026年安全生产工作要点" in ws.oddHeader.left.text, ws.title
+        assert ws.oddHeader.right.text == "2026年第二季度", ws.title
+        assert ws.oddFooter.center.text == "第 &P 页 共 &N 页", ws.title
+    for name in ("未达标清单", "报送情况", "任务进度", "校验问题", "数据", "指标明细", "领导总览"):
+        assert book[name].auto_filter.ref, name
+    assert book["领导总览"].print_title_rows == "$10:$10"
+    assert book["领导总览"].freeze_panes == "A11"
+    assert book["未达标清单"].print_title_rows == "$1:$1"
+
+
+def test_columns_sized_for_chinese_and_text_wraps(book):
+    ws = book["领导总览"]
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"}
+    assert widths["C"] >= 2 * len("生产安全事故起数") and all(w <= 31 for w in widths.values())
+    header = _find(ws, "序号")
+    assert ws.cell(header.row + 1, 3).alignment.wrap_text
+    assert ws.cell(header.row + 1, 3).font.name == "宋体"
+    reason = book["未达标清单"]["F2"]
+    assert reason.alignment.wrap_text and 20 <= book["未达标清单"].column_dimensions["F"].width <= 40
+
+
+# ------------------------------------------------------------------ edges
+
+
+def test_empty_consolidation_renders():
+    c = Consolidation(plan_id="p", plan_title="测试计划", plan_issuer=None, plan_doc_number=None, period="2026Q2",
+                      period_label="2026年第二季度", period_end="2026-06-30", due=None)
+    data = render_consolidated_workbook(c)
+    import io
+
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == list(SHEETS)
+    assert book["未达标清单"]["A2"].value == "本期没有未达标的指标。"
+    assert book["领导总览"]["A11"].value == "本期没有可汇总的指标。"
+
+
+def test_large_data_sheet_is_written_quickly():
+    c = sample()
+    base = c.values[0]
+    c.values = [ValueRecord(f"V{i % 40:02d}", base.indicator_id, base.indicator, base.row_id,
+                            ("value", "numerator", "progress")[i % 3], float(i) if i % 3 < 2 else f"+进展{i}",
+                            str(i), base.file, SHA, base.sheet, f"F{i % 500 + 5}") for i in range(30000)]
+    start = time.perf_counter()
+    data = render_consolidated_workbook(c)
+    assert time.perf_counter() - start < 30
+    import io
+
+    ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["数据"]
+    assert ws.max_row == 30001
+
+
+# ------------------------------------------------------------------ LibreOffice
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_converts_to_pdf_with_libreoffice(rendered, tmp_path):
+    source = tmp_path / "c.xlsx"
+    shutil.copy(rendered, source)
+    completed = subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert completed.returncode == 0, completed.stderr
+    pdf = tmp_path / "c.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")

@@ -1,0 +1,399 @@
+"""Stage 4: consolidate valid returns into the leaders' workbook.
+
+    result = consolidate(plan, ["returns/"], units=units, period=period)
+    write_consolidated_workbook(result, "汇总.xlsx")
+
+Everything handed in is validated with the same engine as `validate`. Per
+unit the newest valid return for the period is used; every other file is
+accounted for with the reason it was not used. Roll-ups are arithmetic on the
+used returns' figures: counts and amounts add up, rates are Σnumerator ÷
+Σdenominator (never an average of unit rates), and a zero-tolerance indicator
+fails for the area as soon as one unit fails it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from toolkit.consolidate.model import (
+    AreaValue,
+    Consolidation,
+    FileEntry,
+    TaskProgress,
+    UnitStatus,
+    ValueRecord,
+)
+from toolkit.errors import ToolkitError
+
+
+class BaselineError(ToolkitError):
+    """The baseline file cannot be read."""
+
+
+def consolidate(plan, paths, *, units, period, due: dt.date | None = None, baseline: str | Path | None = None,
+                rules=None) -> Consolidation:
+    """Validate and consolidate the returns in `paths` for `period`."""
+    from toolkit.assign import assign_rows
+    from toolkit.read import PlanLayouts, collect_paths, read_return
+    from toolkit.validate import check_returns
+    from toolkit.validate.rules import load_rule_packs
+
+    rules = load_rule_packs() if rules is None else rules
+    unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
+    layouts = PlanLayouts(plan)
+    returns = [read_return(path, display, plan, layouts) for path, display in collect_paths(paths)]
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines)
+    assignment = assign_rows(plan, units)
+    return build_consolidation(plan, units, period, returns, report, assignment, due=due,
+                               area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)
+
+
+def build_consolidation(plan, units, period, returns, report, assignment, *, due=None, area_baselines=None,
+                        baseline_source=None) -> Consolidation:
+    from toolkit.validate import outcomes_for
+
+    chosen, entries = _intake(returns, report, period)
+    used = set(chosen.values())
+    outcomes = outcomes_for(plan, report, returns, used)
+    frame = report.values
+    expected = [u for u in units if assignment.rows_for(u.code)]
+    result = Consolidation(
+        plan_id=plan.id, plan_title=plan.title, plan_issuer=plan.issuer, plan_doc_number=plan.doc_number,
+        period=period.code, period_label=period.label, period_end=period.end.isoformat(),
+        due=due.isoformat() if due else None, outcomes=outcomes, files=entries,
+        findings=report.findings, baseline_source=baseline_source,
+    )
+    result.units = _unit_statuses(expected, chosen, returns, report, due, assignment)
+    result.aggregates = _roll_up(plan, period, frame, used, outcomes, area_baselines or {})
+    result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
+    result.values = _values(plan, frame, used, returns)
+    return result
+
+
+# ------------------------------------------------------------------ intake
+
+
+def _intake(returns, report, period) -> tuple[dict[str, int], list[FileEntry]]:
+    """Per unit, the newest valid return for the period; why every other file is not used."""
+    from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED
+
+    by_unit = defaultdict(list)
+    for i, (ret, file_report) in enumerate(zip(returns, report.files)):
+        if ret.recognised and ret.ident.period == period.code and not _identity_errors(file_report):
+            by_unit[ret.ident.unit_code].append(i)
+    chosen: dict[str, int] = {}
+    status: dict[int, tuple[str, str]] = {}
+    for unit, indices in by_unit.items():
+        newest_first = sorted(indices, key=lambda i: (returns[i].modified or dt.datetime.min, returns[i].display), reverse=True)
+        valid = [i for i in newest_first if not report.files[i].errors]
+        if valid:
+            chosen[unit] = valid[0]
+            status[valid[0]] = (USED, "该单位本期最新的有效报表")
+        winner = returns[valid[0]].display if valid else None
+        for i in newest_first:
+            if i in status:
+                continue
+            errors = len(report.files[i].errors)
+            if errors:
+                status[i] = (REJECTED, f"有 {errors} 个错误，已退回修改" + ("；该单位已有有效报表" if winner else ""))
+            else:
+                status[i] = (SUPERSEDED, f"已被较新的“{Path(winner).name}”替代")
+    entries = []
+    for i, (ret, file_report) in enumerate(zip(returns, report.files)):
+        if i in status:
+            state, why = status[i]
+        elif not ret.recognised:
+            state = UNRECOGNISED
+            first = file_report.errors[0] if file_report.errors else None
+            why = f"{first.title}：{first.message}" if first else "不是本计划的填报模板"
+        else:  # ours, but another period or a unit not in the list
+            state = REJECTED
+            why = "；".join(f.title for f in _identity_errors(file_report)) or "有错误"
+        entries.append(FileEntry(
+            path=ret.display, unit=file_report.unit, unit_name=file_report.unit_name, period=file_report.period,
+            status=state, why=why, errors=len(file_report.errors), warnings=len(file_report.warnings),
+            sha256=ret.sha256, saved=file_report.modified,
+        ))
+    return chosen, entries
+
+
+def _identity_errors(file_report):
+    return [f for f in file_report.findings if f.code in ("unknown-unit", "wrong-period")]
+
+
+def _unit_statuses(expected, chosen, returns, report, due, assignment) -> list[UnitStatus]:
+    files_of = defaultdict(list)
+    for i, ret in enumerate(returns):
+        if ret.recognised:
+            files_of[ret.ident.unit_code].append(i)
+    statuses = []
+    for unit in expected:
+        status = UnitStatus(code=unit.code, name=unit.name, kind=unit.kind, status="missing",
+                            expected_rows=len(assignment.rows_for(unit.code)))
+        index = chosen.get(unit.code)
+        if index is None and files_of.get(unit.code):
+            status.status = "rejected"
+            index = max(files_of[unit.code], key=lambda i: (returns[i].modified or dt.datetime.min, returns[i].display))
+        elif index is not None:
+            status.status = "received"
+        if index is not None:
+            ret = returns[index]
+            status.file = ret.display
+            status.saved = ret.modified.isoformat(timespec="seconds") if ret.modified else None
+            status.errors = len(report.files[index].errors)
+            status.warnings = len(report.files[index].warnings)
+            if due is not None and ret.modified is not None:
+                status.on_time = ret.modified.date() <= due
+        statuses.append(status)
+    return statuses
+
+
+# ------------------------------------------------------------------ roll-up
+
+
+def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaValue]:
+    from toolkit.templates.layout import target_words
+    from toolkit.validate.targets import compare, judgement
+
+    results = frame[(frame["field"] == "result") & frame["file"].isin(used)] if not frame.empty else frame
+    inputs = frame[frame["file"].isin(used) & (frame["indicator_id"] != "")] if not frame.empty else frame
+    by_indicator = defaultdict(list)
+    for outcome in outcomes:
+        by_indicator[outcome.indicator_id].append(outcome)
+    aggregates = []
+    for table, row, indicator in plan.indicators():
+        unit_outcomes = by_indicator.get(indicator.id, [])
+        counts = {s: sum(1 for o in unit_outcomes if o.status == s) for s in ("met", "missed", "review", "no-data")}
+        area = AreaValue(
+            indicator_id=indicator.id, indicator=indicator.name, table=table.title, row=row.label,
+            target=target_words(indicator), unit=indicator.unit, measure=indicator.measure, rollup=indicator.rollup,
+            zero_tolerance=indicator.zero_tolerance, value=None,
+            units_reporting=sum(1 for o in unit_outcomes if o.actual is not None),
+            units_met=counts["met"], units_missed=counts["missed"], units_review=counts["review"], units_no_data=counts["no-data"],
+            leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
+        )
+        mine = inputs[inputs["indicator_id"] == indicator.id] if not inputs.empty else inputs
+        j = judgement(indicator, period)
+        figure = _area_figure(indicator, j, mine, results[results["indicator_id"] == indicator.id] if not results.empty else results,
+                              area, area_baselines.get(indicator.id))
+        area.value = figure
+        # status: the same rule as for a unit, on the area's figure
+        if not unit_outcomes:
+            area.status, area.note = "no-data", "无单位填报"
+        elif indicator.zero_tolerance and area.units_missed:
+            area.status, area.note = "missed", f"零容忍指标：{area.units_missed} 个单位未达标"
+        elif not j.checkable:
+            area.status, area.note = "review", indicator.note or "定性目标，需人工判断"
+        elif indicator.rollup == "none":
+            area.status, area.note = _status_from_units(area)
+        elif figure is None:
+            area.status = "review" if indicator.relative else "no-data"
+            area.note = "缺少全域基线，无法计算升降幅度" if indicator.relative else "无可汇总的数据"
+        else:
+            met = bool(compare(np.array([figure]), np.array([j.op], dtype=object), np.array([j.target]))[0])
+            if met:
+                area.status = "met"
+            elif j.due:
+                area.status = "missed"
+            else:
+                area.status, area.note = "review", "尚未到期，目前未达到目标"
+        aggregates.append(area)
+    return aggregates
+
+
+def _area_figure(indicator, j, inputs, results, area: AreaValue, area_baseline) -> float | None:
+    """The area's figure for an indicator, from the used returns' inputs."""
+    def total(field):
+        values = inputs.loc[inputs["field"] == field, "number"].dropna() if not inputs.empty else []
+        return float(np.sum(values)) if len(values) else None
+
+    if indicator.rollup == "ratio":
+        rows = inputs[inputs["field"].isin(["numerator", "denominator"])] if not inputs.empty else inputs
+        wide = rows.pivot_table(index="file", columns="field", values="number", aggfunc="first", observed=True) if len(rows) else None
+        if wide is None or "numerator" not in wide or "denominator" not in wide:
+            return None
+        both = wide.dropna(subset=["numerator", "denominator"])
+        both = both[both["denominator"] > 0]
+        if both.empty:
+            return None
+        area.numerator, area.denominator = float(both["numerator"].sum()), float(both["denominator"].sum())
+        rate = area.numerator / area.denominator
+        return _change(indicator, rate, area_baseline) if indicator.relative else rate
+    if indicator.rollup == "sum":
+        figures = results["number"].dropna() if not results.empty else []
+        if indicator.relative:
+            actual = _unit_actual_totals(inputs)
+            base = area_baseline if area_baseline is not None else total("baseline")
+            return _change(indicator, actual, base)
+        return float(np.sum(figures)) if len(figures) else None
+    return None
+
+
+def _unit_actual_totals(inputs) -> float | None:
+    """Σ per unit of its cumulative figure (or period value where no cumulative)."""
+    if inputs.empty:
+        return None
+    wide = inputs[inputs["field"].isin(["value", "cumulative"])].pivot_table(
+        index="file", columns="field", values="number", aggfunc="first", observed=True)
+    if wide.empty:
+        return None
+    figure = wide["cumulative"] if "cumulative" in wide else wide["value"]
+    if "cumulative" in wide and "value" in wide:
+        figure = wide["cumulative"].fillna(wide["value"])
+    figure = figure.dropna()
+    return float(figure.sum()) if len(figure) else None
+
+
+def _change(indicator, actual, baseline) -> float | None:
+    if actual is None or baseline is None or baseline <= 0:
+        return None
+    return (baseline - actual) / baseline if indicator.relative == "decrease" else (actual - baseline) / baseline
+
+
+def _status_from_units(area: AreaValue) -> tuple[str, str | None]:
+    """An indicator that does not roll up (a percentage, a frequency): the
+    area meets it when every reporting unit does."""
+    if area.units_missed:
+        return "missed", f"{area.units_missed} 个单位未达标"
+    if area.units_met and not area.units_review:
+        return "met", "各填报单位均达标"
+    if area.units_review:
+        return "review", f"{area.units_review} 个单位待人工判断"
+    return "no-data", None
+
+
+# ------------------------------------------------------------------ tasks and values
+
+
+def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]:
+    if frame.empty:
+        return []
+    rows = {row.id: (table, row) for table in plan.tables for row in table.rows}
+    task_cells = frame[frame["file"].isin(used) & frame["field"].isin(["status", "progress"])]
+    grouped = defaultdict(dict)
+    for rec in task_cells.itertuples():
+        grouped[(rec.file, rec.row_id)][rec.field] = rec
+    tasks = []
+    for (file_id, row_id), fields in grouped.items():
+        table, row = rows[row_id]
+        status_rec = fields.get("status")
+        progress_rec = fields.get("progress")
+        status = status_rec.text if status_rec is not None else None
+        due = _due_in_period(row, table, plan, period)
+        overdue = due is not None and due <= period.end and status not in ("已完成", "不适用")
+        unit = (status_rec or progress_rec).unit
+        tasks.append(TaskProgress(
+            unit=unit, unit_name=unit_names.get(unit, unit), table=table.title, row_id=row_id, row=row.label,
+            task=table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "target"),
+            deadline=row.deadline, due=due.isoformat() if due else None, status=status,
+            progress=progress_rec.text if progress_rec is not None else None, overdue=overdue,
+            leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
+            file=returns[file_id].display, sheet=(status_rec or progress_rec).sheet, cell=(status_rec or progress_rec).cell,
+        ))
+    order = {row_id: k for k, row_id in enumerate(rows)}
+    tasks.sort(key=lambda t: (order[t.row_id], t.unit))
+    return tasks
+
+
+def _due_in_period(row, table, plan, period) -> dt.date | None:
+    """The due date of a task that applies by the end of `period`: its
+    deadline in or before the period's year; rows with no deadline are due at
+    the end of the plan year; recurring and ongoing tasks are never overdue."""
+    deadline = row.deadline
+    if deadline is None:
+        return dt.date(plan.year, 12, 31) if plan.year and table.kind != "tasks" else None
+    if deadline == "ongoing" or deadline.startswith("every:"):
+        return None
+    dates = sorted(dt.date.fromisoformat(d) for d in deadline.split(";"))
+    current = [d for d in dates if d.year <= period.year]
+    return current[-1] if current else None
+
+
+def _values(plan, frame, used, returns) -> list[ValueRecord]:
+    if frame.empty:
+        return []
+    names = {ind.id: ind.name for _, _, ind in plan.indicators()}
+    rows = frame[frame["file"].isin(used) & (frame["field"] != "result")]
+    records = []
+    for rec in rows.itertuples():
+        value = rec.text if isinstance(rec.text, str) else (None if np.isnan(rec.number) else float(rec.number))
+        ret = returns[rec.file]
+        records.append(ValueRecord(
+            unit=rec.unit, indicator_id=rec.indicator_id or None, indicator=names.get(rec.indicator_id), row_id=rec.row_id,
+            field=str(rec.field), value=value, typed=rec.typed, file=ret.display, sha256=ret.sha256,
+            sheet=rec.sheet, cell=rec.cell,
+        ))
+    return records
+
+
+# ------------------------------------------------------------------ baselines
+
+
+def read_baselines(path, plan, units) -> tuple[dict, dict]:
+    """Baselines (上年同期) for relative targets, from a CSV (columns unit,
+    indicator, value; unit empty or 全域 for the area) or from a previous
+    consolidated workbook (its 领导总览 area values).
+
+    Returns ({(unit code, indicator id): value}, {indicator id: area value})."""
+    import csv
+
+    path = Path(path)
+    if not path.exists():
+        raise BaselineError("baseline file not found", where=str(path))
+    by_name = {ind.name: ind.id for _, _, ind in plan.indicators()}
+    ids = {ind.id for _, _, ind in plan.indicators()}
+    code_of = {u.name: u.code for u in units} | {u.code: u.code for u in units}
+    unit_values, area_values = {}, {}
+    if path.suffix.lower() == ".xlsx":
+        from python_calamine import CalamineWorkbook
+
+        try:
+            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("领导总览").to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise BaselineError(f"not a consolidated workbook with a 领导总览 sheet ({exc})", where=str(path),
+                                hint="give the 汇总 workbook of the same period last year, or a CSV with columns unit, indicator, value") from None
+        header = next((i for i, r in enumerate(sheet) if "指标" in r and "全域数值" in r), None)
+        if header is None:
+            raise BaselineError("no 指标 / 全域数值 columns in 领导总览", where=str(path))
+        name_col, value_col = sheet[header].index("指标"), sheet[header].index("全域数值")
+        for r in sheet[header + 1:]:
+            if r[name_col] in by_name and isinstance(r[value_col], (int, float)) and not isinstance(r[value_col], bool):
+                area_values[by_name[r[name_col]]] = float(r[value_col])
+        return unit_values, area_values
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="gb18030")
+    reader = csv.DictReader(text.splitlines())
+    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    missing = [c for c in ("indicator", "value") if c not in fields]
+    if missing:
+        raise BaselineError(f"missing column(s) {', '.join(missing)}", where=str(path),
+                            hint="columns: unit (code or name; empty or 全域 for the whole area), indicator (name or id), value")
+    problems = []
+    for n, row in enumerate(reader, start=2):
+        indicator = (row.get(fields["indicator"]) or "").strip()
+        unit = (row.get(fields.get("unit", ""), "") or "").strip() if "unit" in fields else ""
+        raw = (row.get(fields["value"]) or "").strip()
+        indicator_id = by_name.get(indicator) or (indicator if indicator in ids else None)
+        if indicator_id is None:
+            problems.append(f"第{n}行: unknown indicator '{indicator}'")
+            continue
+        try:
+            value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+        except ValueError:
+            problems.append(f"第{n}行: '{raw}' is not a number")
+            continue
+        if unit in ("", "全域", "*"):
+            area_values[indicator_id] = value
+        elif unit in code_of:
+            unit_values[(code_of[unit], indicator_id)] = value
+        else:
+            problems.append(f"第{n}行: unknown unit '{unit}'")
+    if problems:
+        raise BaselineError("; ".join(problems[:10]), where=str(path))
+    return unit_values, area_values

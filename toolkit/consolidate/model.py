@@ -1,0 +1,157 @@
+"""What a consolidation produces: the data behind the leaders' workbook and
+the `toolkit consolidate --json` object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from toolkit.findings import Finding
+from toolkit.report import Outcome
+
+# Area and unit outcome statuses (JSON values), and their Chinese words.
+STATUS_WORDS = {"met": "达标", "missed": "未达标", "review": "待人工判断", "no-data": "无数据"}
+UNIT_STATUS_WORDS = {"received": "已报送", "rejected": "被退回", "missing": "未报送"}
+FILE_STATUS_WORDS = {"used": "已采用", "superseded": "已被新版本替代", "rejected": "退回修改", "unrecognised": "无法识别"}
+
+
+@dataclass
+class AreaValue:
+    """One indicator for the whole area."""
+
+    indicator_id: str
+    indicator: str  # name, as in the plan
+    table: str  # annex table title
+    row: str  # the row's 序号 / label
+    target: str  # in words, e.g. ≥100%
+    unit: str | None  # unit of measure
+    measure: str
+    rollup: str  # sum | ratio | none
+    zero_tolerance: bool
+    value: float | None  # the area's figure (a rate as a fraction)
+    numerator: float | None = None
+    denominator: float | None = None
+    status: str = "no-data"  # met | missed | review | no-data
+    note: str | None = None
+    units_reporting: int = 0  # units whose used return has a figure for it
+    units_met: int = 0
+    units_missed: int = 0
+    units_review: int = 0
+    units_no_data: int = 0
+    leader: str = ""  # 责任领导
+    office: str = ""  # 责任办公室 / 责任单位 as published
+
+
+@dataclass
+class UnitStatus:
+    code: str
+    name: str
+    kind: str | None
+    status: str  # received | rejected | missing
+    on_time: bool | None = None  # None: no due date given, or nothing received
+    file: str | None = None  # the file used (or the newest rejected one)
+    saved: str | None = None  # when that file was last saved (ISO)
+    errors: int = 0
+    warnings: int = 0
+    expected_rows: int = 0  # rows of the plan the unit reports
+
+
+@dataclass
+class FileEntry:
+    path: str
+    unit: str | None
+    unit_name: str | None
+    period: str | None
+    status: str  # used | superseded | rejected | unrecognised
+    why: str  # why it was (not) used, in Chinese
+    errors: int
+    warnings: int
+    sha256: str
+    saved: str | None
+
+
+@dataclass
+class TaskProgress:
+    """A task row (rectification, application or task list) for one unit."""
+
+    unit: str
+    unit_name: str
+    table: str
+    row_id: str
+    row: str  # label
+    task: str  # the row's name or task text
+    deadline: str | None  # canonical, e.g. 2026-06-30 / every:year / ongoing
+    due: str | None  # the due date that applies to this period (ISO), if any
+    status: str | None  # 已完成 / 推进中 / 未启动 / 不适用, None if not reported
+    progress: str | None
+    overdue: bool
+    leader: str = ""
+    office: str = ""
+    file: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+
+
+@dataclass
+class ValueRecord:
+    """One input value with its provenance."""
+
+    unit: str
+    indicator_id: str | None
+    indicator: str | None  # name (None for task status and progress)
+    row_id: str
+    field: str
+    value: float | str | None
+    typed: str
+    file: str
+    sha256: str
+    sheet: str
+    cell: str
+
+
+@dataclass
+class Consolidation:
+    plan_id: str
+    plan_title: str
+    plan_issuer: str | None
+    plan_doc_number: str | None
+    period: str  # code
+    period_label: str
+    period_end: str  # ISO
+    due: str | None  # ISO due date of the returns, if given
+    aggregates: list[AreaValue] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)  # per unit, from the used returns
+    units: list[UnitStatus] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)
+    tasks: list[TaskProgress] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    values: list[ValueRecord] = field(default_factory=list)
+    baseline_source: str | None = None
+
+    @property
+    def completeness(self) -> dict[str, int]:
+        counts = {"expected": len(self.units), "received": 0, "valid": 0, "rejected": 0, "missing": 0, "late": 0}
+        for unit in self.units:
+            counts[unit.status if unit.status != "received" else "valid"] += 1
+            if unit.status != "missing":
+                counts["received"] += 1
+            if unit.on_time is False:
+                counts["late"] += 1
+        return counts
+
+    def to_json(self) -> dict:
+        """The `toolkit consolidate --json` contract."""
+        return {
+            "plan": self.plan_id,
+            "period": self.period,
+            "completeness": self.completeness,
+            "files": [{"path": f.path, "unit": f.unit, "status": f.status, "why": f.why, "sha256": f.sha256}
+                      for f in self.files],
+            "units": [{"code": u.code, "name": u.name, "status": u.status, "on_time": u.on_time, "file": u.file}
+                      for u in self.units],
+            "values": [{"unit": v.unit, "indicator": v.indicator, "field": v.field, "value": v.value, "typed": v.typed,
+                        "file": v.file, "sheet": v.sheet, "cell": v.cell}
+                       for v in self.values],
+            "aggregates": [{"indicator": a.indicator, "value": a.value, "status": a.status, "target": a.target,
+                            "numerator": a.numerator, "denominator": a.denominator, "units_missed": a.units_missed}
+                           for a in self.aggregates],
+        }

@@ -1,0 +1,125 @@
+"""`toolkit demo`: the whole job on the built-in 丁山镇 2026 plan.
+
+A fresh folder gets the four steps' outputs: the templates the office sends,
+the returns units send back (most correct; some with the mistakes real units
+make; one unit never answers), the validation with marked-up copies to send
+back, and the leaders' consolidated workbook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+PLAN = "dingshan-2026"
+PERIOD = "2026Q2"
+DUE = dt.date(2026, 7, 10)
+CONTACT = "镇应急管理办公室 023-00000000"
+
+# unit code -> the mistake its return makes (see toolkit.simulate.MISTAKES)
+MISTAKES = {
+    "DS-V01": "text-in-number",
+    "DS-V02": "full-width-digits",
+    "DS-V03": "missed-without-reason",
+    "DS-O03": "changed-target",
+    "DS-V04": "deleted-row",
+    "DS-V05": "numerator-over-denominator",  # sends a corrected version the next day
+    "DS-O04": "unit-after-number",
+}
+NEVER_RETURNS = "DS-V10"
+RESAVED_AS_XLS = "DS-S01"
+LATE = "DS-S02"
+STEPS = ("1-模板", "2-回收报表", "3-退回修改", "4-汇总")
+
+
+def run_demo(folder: str | Path) -> str:
+    from toolkit.consolidate import consolidate
+    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.feedback import write_feedback
+    from toolkit.fileio import write_atomic
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.report_xlsx import write_report_workbook
+    from toolkit.resources import data_dir
+    from toolkit.simulate import resave_as_xls, set_saved_time, simulate_returns
+    from toolkit.templates import build_templates
+    from toolkit.units import load_units
+    from toolkit.validate import validate_returns
+
+    folder = Path(folder)
+    for step in STEPS:  # only the demo's own folders are replaced
+        shutil.rmtree(folder / step, ignore_errors=True)
+    templates_dir, returns_dir, feedback_dir, summary_dir = (folder / step for step in STEPS)
+    plan = load_plan(PLAN)
+    units = load_units(data_dir("examples") / "dingshan-units.csv")
+    period = parse_period(PERIOD)
+
+    built = build_templates(plan, units, period, templates_dir, due=DUE, contact=CONTACT)
+
+    # The returns: every unit but one answers, in time but for one.
+    answering = [u for u in units if u.code != NEVER_RETURNS]
+    simulation = simulate_returns(plan, answering, period, returns_dir, seed=2026, mistakes=MISTAKES,
+                                  templates_dir=templates_dir)
+    for k, ret in enumerate(simulation.returns):
+        set_saved_time(Path(ret.path), dt.datetime(2026, 7, 12 if ret.unit == LATE else 3 + k % 6, 9, k % 60))
+    corrected = next(r for r in simulation.returns if r.unit == "DS-V05")
+    fixed = simulate_returns(plan, [u for u in units if u.code == "DS-V05"], period, returns_dir / "更正", seed=7,
+                             mistakes={"DS-V05": None}, templates_dir=templates_dir).returns[0]
+    second = returns_dir / (Path(corrected.path).stem + "（更正）.xlsx")
+    shutil.move(fixed.path, second)
+    shutil.rmtree(returns_dir / "更正")
+    set_saved_time(second, dt.datetime(2026, 7, 9, 16, 30))
+    xls = next(r for r in simulation.returns if r.unit == RESAVED_AS_XLS)
+    resave_as_xls(Path(xls.path), Path(xls.path).with_suffix(".xls"))
+    Path(xls.path).unlink()
+    _not_ours(returns_dir / "会议签到表.xlsx")
+
+    report = validate_returns(plan, [returns_dir], units=units, period=period)
+    copies = write_feedback(report, {f.path: Path(f.path) for f in report.files}, feedback_dir)
+    write_report_workbook(report, feedback_dir / "校验报告.xlsx")
+
+    result = consolidate(plan, [returns_dir], units=units, period=period, due=DUE)
+    workbook = summary_dir / f"汇总_{period.code}.xlsx"
+    write_consolidated_workbook(result, workbook)
+    import json
+
+    write_atomic(summary_dir / f"汇总_{period.code}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+
+    c = result.completeness
+    missed = [a for a in result.aggregates if a.status == "missed"]
+    files = {s: [f for f in result.files if f.status == s] for s in ("used", "superseded", "rejected", "unrecognised")}
+    lines = [
+        f"toolkit demo: {plan.title}（{period.label}）",
+        "",
+        f"1. templates   {len(built.templates)} workbooks, one per unit            -> {templates_dir}",
+        f"2. returns     {sum(1 for _ in returns_dir.iterdir())} files as units sent them                -> {returns_dir}",
+        f"3. validate    {len(report.files)} files: {sum(1 for f in report.files if f.status == 'used')} valid, "
+        f"{sum(1 for f in report.files if f.errors)} with errors; {len(copies)} marked-up copies to send back -> {feedback_dir}",
+        f"4. consolidate {c['expected']} units expected: {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late",
+        f"               files: {len(files['used'])} used, {len(files['superseded'])} superseded, "
+        f"{len(files['rejected'])} rejected, {len(files['unrecognised'])} not ours",
+        f"               indicators missing their targets: {len(missed)}"
+        + (f" ({'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''})" if missed else ""),
+        f"               leaders' workbook -> {workbook}",
+        "",
+        "What happened to each file:",
+    ]
+    for entry in result.files:
+        lines.append(f"  {Path(entry.path).name}: {entry.status} ({entry.why})")
+    missing = [u for u in result.units if u.status == "missing"]
+    for unit in missing:
+        lines.append(f"  {unit.name} ({unit.code}): never returned")
+    return "\n".join(lines)
+
+
+def _not_ours(path: Path) -> None:
+    """A workbook someone sent by mistake: not one of our templates."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "签到表"
+    sheet.append(["序号", "姓名", "单位", "签到时间"])
+    sheet.append([1, "张某", "青坪村", "9:00"])
+    workbook.save(path)
