@@ -26,7 +26,7 @@ from toolkit.report import (
 )
 from toolkit.report_xlsx import write_report_workbook
 from toolkit.templates import build_templates
-from toolkit.templates.layout import ID_SHEET
+from toolkit.templates.layout import CELLS_SHEET, ID_SHEET
 from toolkit.units import Unit
 
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)")
@@ -48,7 +48,7 @@ def template(plan, tmp_path_factory):
 def input_cells(wb) -> list[tuple[str, str, str, str]]:
     """(sheet, cell, field, kind) of every input cell, from the hidden sheet."""
     cells, in_map = [], False
-    for row in wb[ID_SHEET].iter_rows(values_only=True):
+    for row in wb[CELLS_SHEET].iter_rows(values_only=True):
         if in_map and row[0]:
             cells.append((row[0], row[1], row[4], row[5]))
         elif row[0] == "sheet" and row[1] == "cell":

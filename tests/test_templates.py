@@ -17,7 +17,7 @@ from toolkit.cli import cli
 from toolkit.periods import parse_period
 from toolkit.plan import load_plan
 from toolkit.templates import build_templates, make_context, render_for_unit, template_filename
-from toolkit.templates.layout import ID_SHEET, INSTRUCTIONS_SHEET, TASK_STATUSES, build_layout, parse_ref
+from toolkit.templates.layout import CELLS_SHEET, ID_SHEET, INSTRUCTIONS_SHEET, TASK_STATUSES, build_layout, parse_ref
 from toolkit.units import Unit, load_units
 
 from .conftest import ROOT
@@ -57,7 +57,7 @@ def test_one_workbook_per_reporting_unit(built):
 def test_sheets_mirror_the_annex(built, dingshan):
     template = _template(built, "镇平安法治办公室")
     workbook = openpyxl.load_workbook(template.path)
-    assert workbook.sheetnames == [INSTRUCTIONS_SHEET, "核心绩效指标", "重点整治", ID_SHEET]
+    assert workbook.sheetnames == [INSTRUCTIONS_SHEET, "核心绩效指标", "重点整治", ID_SHEET, CELLS_SHEET]
     core = workbook["核心绩效指标"]
     header = [c.value for c in core[2]]
     assert header[:4] == ["序号", "名称", "2026年目标", "责任单位"]
@@ -79,8 +79,7 @@ def test_sheets_mirror_the_annex(built, dingshan):
 def test_input_cells_are_unlocked_shaded_and_validated(built):
     template = _template(built, "青坪村") if any(t.unit_name == "青坪村" for t in built[1].templates) else built[1].templates[-1]
     workbook = openpyxl.load_workbook(template.path)
-    hidden = workbook[ID_SHEET]
-    cells = _cell_map(hidden)
+    cells = _cell_map(workbook[CELLS_SHEET])
     assert cells, "the hidden sheet lists every input cell"
     for sheet_name, ref, row_id, indicator_id, field, kind in cells:
         sheet = workbook[sheet_name]
@@ -107,7 +106,7 @@ def test_input_cells_are_unlocked_shaded_and_validated(built):
 def test_sheets_are_protected_and_print_on_a4_landscape(built):
     workbook = openpyxl.load_workbook(_template(built, "镇平安法治办公室").path)
     for sheet in workbook.worksheets:
-        if sheet.title == ID_SHEET:
+        if sheet.title in (ID_SHEET, CELLS_SHEET):
             assert sheet.sheet_state == "veryHidden"
             continue
         assert sheet.protection.sheet is True
@@ -146,7 +145,7 @@ def test_hidden_cell_map_matches_the_layout(built, dingshan):
     workbook = openpyxl.load_workbook(template.path)
     layout = build_layout(dingshan, template.rows, period_is_year=False)
     expected = [(c.sheet, c.ref, c.row_id, c.indicator_id or "", c.field, c.kind) for c in layout.inputs()]
-    assert _cell_map(workbook[ID_SHEET]) == expected
+    assert _cell_map(workbook[CELLS_SHEET]) == expected
 
 
 def test_same_inputs_give_byte_identical_files(tmp_path, dingshan):
@@ -202,7 +201,7 @@ def test_every_builtin_plan_builds_for_the_example_units(tmp_path, plan_id):
     assert result.templates
     for template in result.templates:
         workbook = openpyxl.load_workbook(template.path)
-        assert workbook.sheetnames[0] == INSTRUCTIONS_SHEET and workbook.sheetnames[-1] == ID_SHEET
+        assert workbook.sheetnames[0] == INSTRUCTIONS_SHEET and workbook.sheetnames[-2:] == [ID_SHEET, CELLS_SHEET]
 
 
 def test_task_list_template_keeps_the_annex_merges(tmp_path):
@@ -225,7 +224,7 @@ def test_filled_template_reads_back_cell_by_cell(tmp_path, dingshan):
     units = [Unit(code="V1", name="青坪村", kind="村", parent=None, contact=None)]
     template = build_templates(dingshan, units, parse_period("2026Q2"), tmp_path).templates[0]
     workbook = openpyxl.load_workbook(template.path)
-    cells = _cell_map(workbook[ID_SHEET])
+    cells = _cell_map(workbook[CELLS_SHEET])
     typed = {}
     for n, (sheet, ref, _, _, field, kind) in enumerate(cells):
         value = {"integer": n, "decimal": n + 0.5, "percent": 0.9, "status": "推进中", "text": f"说明{n}"}[kind]

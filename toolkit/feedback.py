@@ -25,7 +25,7 @@ from pathlib import Path, PureWindowsPath
 from toolkit.fileio import write_atomic
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.report import FileReport, ValidationReport
-from toolkit.templates.layout import ID_SHEET
+from toolkit.templates.layout import CELLS_SHEET
 from toolkit.templates.write import COLOURS
 from toolkit.textable import display_width
 
@@ -216,10 +216,10 @@ def _clear_old_marks(wb) -> None:
 
 def _input_cells(wb) -> set[tuple[str, str]]:
     """(sheet, A1) of every input cell, from the hidden identification sheet."""
-    if ID_SHEET not in wb.sheetnames:
+    if CELLS_SHEET not in wb.sheetnames:
         return set()
     cells, in_map = set(), False
-    for row in wb[ID_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
+    for row in wb[CELLS_SHEET].iter_rows(min_col=1, max_col=2, values_only=True):
         if in_map and row[0] and row[1]:
             cells.add((str(row[0]), str(row[1]).upper()))
         elif row[0] == "sheet" and row[1] == "cell":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -51,7 +52,6 @@ class Identification:
     template_format: str | None = None
     template_version: int | None = None
     rows: list[str] | None = None  # row ids the template was built for
-    cells: list[tuple] | None = None  # the hidden cell map (sheet, ref, row_id, indicator_id, field, kind)
 
 
 @dataclass
@@ -63,6 +63,11 @@ class CellRecord:
     field: str
     kind: str
     raw: object  # as python-calamine gives it
+
+
+# The columns of what a return holds, one entry per input cell (see
+# `ReturnFile.columns`): where it is, and what was typed and read.
+COLUMNS = ("sheet", "cell", "row_id", "indicator_id", "field", "kind", "typed", "number", "text", "problem", "note")
 
 
 @dataclass
@@ -77,8 +82,10 @@ class ReturnFile:
     ident: Identification | None = None
     layout: WorkbookLayout | None = None
     findings: list[Finding] = field(default_factory=list)
-    records: list[CellRecord] = field(default_factory=list)
+    records: list[CellRecord] = field(default_factory=list)  # raw input cells (emptied once normalised)
+    columns: dict[str, list] | None = None  # the input cells normalised, by COLUMNS
     recognised: bool = False  # one of our templates, for this plan
+    layout_key: tuple | None = None  # (rows, period_is_year): the layout, recomputed where needed
 
     @property
     def unit(self) -> str | None:
@@ -127,13 +134,11 @@ class PlanLayouts:
         self._cache: dict[tuple, tuple] = {}
 
     def get(self, rows, period_is_year: bool):
-        """(layout, its hidden cell map, its fixed cells per sheet)."""
+        """(layout, its fixed cells per sheet)."""
         key = (tuple(rows), period_is_year)
         if key not in self._cache:
             layout = build_layout(self.plan, rows, period_is_year)
-            cell_map = [(c.sheet, c.ref, c.row_id, c.indicator_id or "", c.field, c.kind) for c in layout.inputs()]
-            fixed = {sheet.name: fixed_cells(sheet) for sheet in layout.sheets}
-            self._cache[key] = (layout, cell_map, fixed)
+            self._cache[key] = (layout, {sheet.name: fixed_cells(sheet) for sheet in layout.sheets})
         return self._cache[key]
 
 
@@ -202,15 +207,85 @@ def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | Non
     if rows is None:  # identified from content: the rows are those found on the sheets
         rows = _rows_from_sheets(plan, sheet_names, sheet_data)
     period_is_year = bool(re.fullmatch(r"\d{4}", ident.period))
-    layout, cell_map, fixed = layouts.get(rows, period_is_year)
+    layout, fixed = layouts.get(rows, period_is_year)
     result.layout = layout
+    result.layout_key = (tuple(rows), period_is_year)
     try:
-        _read_cells(result, layout, cell_map, fixed, sheet_names, sheet_data)
+        _read_cells(result, layout, fixed, sheet_names, sheet_data)
         if kind == "zip" and any(rec.raw is None for rec in result.records):
             _restore_error_values(result, data)
     except Exception as exc:
         result.add("file-unreadable", detail=_short(exc))
     return result
+
+
+def normalise_records(result: ReturnFile, keep_raw: bool = False) -> None:
+    """Read every raw input cell as its type (toolkit.normalize) into columns."""
+    from toolkit.normalize import normalize_value
+
+    columns = {name: [] for name in COLUMNS}
+    for rec in result.records:
+        normalized = normalize_value(rec.raw, rec.kind)
+        value = normalized.value
+        columns["sheet"].append(rec.sheet)
+        columns["cell"].append(rec.cell)
+        columns["row_id"].append(rec.row_id)
+        columns["indicator_id"].append(rec.indicator_id or "")
+        columns["field"].append(rec.field)
+        columns["kind"].append(rec.kind)
+        columns["typed"].append(normalized.typed)
+        columns["number"].append(value if isinstance(value, float) else float("nan"))
+        columns["text"].append(value if isinstance(value, str) else None)
+        columns["problem"].append(normalized.problem)
+        columns["note"].append(normalized.note)
+    result.columns = columns
+    if not keep_raw:
+        result.records = []
+
+
+def read_returns(paths, plan: Plan, layouts: PlanLayouts | None = None, *, workers: int | None = None) -> list[ReturnFile]:
+    """Read every file in `paths`; with many files, in worker processes (one
+    per core) that return their cells as columns. Order is kept."""
+    layouts = layouts or PlanLayouts(plan)
+    files = collect_paths(paths)
+    if workers is None:
+        workers = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
+    if workers <= 1:
+        results = [read_return(path, display, plan, layouts) for path, display in files]
+        for result in results:
+            normalise_records(result, keep_raw=True)
+        return results
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(8, len(files) // (workers * 8))
+    batches = [files[i:i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(plan,)) as pool:
+        results = [r for batch in pool.map(_read_batch, batches) for r in batch]
+    for result in results:  # layouts are not sent between processes: rebuilt from the cache
+        if result.layout_key is not None:
+            result.layout = layouts.get(*result.layout_key)[0]
+    return results
+
+
+# Below this many files, reading in one process is faster than starting workers.
+PARALLEL_FROM = 150
+_worker_state: dict = {}
+
+
+def _init_worker(plan: Plan) -> None:
+    _worker_state["plan"] = plan
+    _worker_state["layouts"] = PlanLayouts(plan)
+
+
+def _read_batch(batch) -> list[ReturnFile]:
+    plan, layouts = _worker_state["plan"], _worker_state["layouts"]
+    results = []
+    for path, display in batch:
+        result = read_return(path, display, plan, layouts)
+        normalise_records(result)
+        result.layout = None
+        results.append(result)
+    return results
 
 
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -294,16 +369,10 @@ def _modified(path: Path, data: bytes) -> dt.datetime | None:
 
 def _identify(sheet_names: list[str], sheet_data) -> Identification | None:
     if ID_SHEET in sheet_names:
-        rows = sheet_data(ID_SHEET)
-        pairs, cells, in_map = {}, [], False
-        for row in rows:
-            values = ["" if v is None else str(v) for v in row] + [""] * 6
-            if in_map:
-                if values[0]:
-                    cells.append(tuple(values[:6]))
-            elif values[0] == "sheet" and values[1] == "cell":
-                in_map = True
-            elif values[0]:
+        pairs = {}
+        for row in sheet_data(ID_SHEET):
+            values = ["" if v is None else str(v) for v in row] + ["", ""]
+            if values[0]:
                 pairs[values[0]] = values[1]
         if pairs.get("plan_id") and pairs.get("unit_code") and pairs.get("period"):
             version = pairs.get("template_version", "")
@@ -311,7 +380,7 @@ def _identify(sheet_names: list[str], sheet_data) -> Identification | None:
                 source="hidden", plan_id=pairs["plan_id"], unit_code=pairs["unit_code"], period=pairs["period"],
                 unit_name=pairs.get("unit_name", ""), plan_fingerprint=pairs.get("plan_fingerprint"),
                 template_format=pairs.get("format"), template_version=int(version) if version.isdigit() else None,
-                rows=[r for r in pairs.get("rows", "").split(";") if r], cells=cells,
+                rows=[r for r in pairs.get("rows", "").split(";") if r],
             )
     if INSTRUCTIONS_SHEET in sheet_names:
         rows = sheet_data(INSTRUCTIONS_SHEET)
@@ -358,14 +427,9 @@ def _same(found, expected: str) -> bool:
     return _text(found).replace("\r\n", "\n").strip() == expected.strip()
 
 
-def _read_cells(result: ReturnFile, layout: WorkbookLayout, cell_map, fixed_by_sheet, sheet_names: list[str], sheet_data) -> None:
-    ident = result.ident
-    if ident.cells is not None and ident.cells != cell_map:
-        # The hidden map disagrees with the layout the plan gives: the template
-        # came from another toolkit version or was edited.
-        result.add("outdated-template", found=ident.template_version, expected=TEMPLATE_VERSION)
-        result.recognised = False
-        return
+def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, sheet_names: list[str], sheet_data) -> None:
+    # (the cell map the template carries is not read: the plan's fingerprint and
+    # the template version fix the layout, which is derived again here)
     if INSTRUCTIONS_SHEET in sheet_names:
         _take_inputs(result, layout.meta_inputs, sheet_data(INSTRUCTIONS_SHEET))
     for sheet in layout.sheets:

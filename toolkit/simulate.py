@@ -16,7 +16,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from toolkit.templates.layout import ID_SHEET
+from toolkit.templates.layout import CELLS_SHEET
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class InputSpot:
 
 def input_spots(workbook) -> list[InputSpot]:
     """The input cells of an open template, from its hidden identification."""
-    rows = list(workbook[ID_SHEET].iter_rows(values_only=True))
+    rows = list(workbook[CELLS_SHEET].iter_rows(values_only=True))
     start = next(i for i, row in enumerate(rows) if row[0] == "sheet" and row[1] == "cell")
     spots = []
     for row in rows[start + 1:]:

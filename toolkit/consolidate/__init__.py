@@ -38,14 +38,13 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
                 rules=None) -> Consolidation:
     """Validate and consolidate the returns in `paths` for `period`."""
     from toolkit.assign import assign_rows
-    from toolkit.read import PlanLayouts, collect_paths, read_return
+    from toolkit.read import read_returns
     from toolkit.validate import check_returns
     from toolkit.validate.rules import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
     unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
-    layouts = PlanLayouts(plan)
-    returns = [read_return(path, display, plan, layouts) for path, display in collect_paths(paths)]
+    returns = read_returns(paths, plan)
     report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines)
     assignment = assign_rows(plan, units)
     return build_consolidation(plan, units, period, returns, report, assignment, due=due,
@@ -93,15 +92,17 @@ def _intake(returns, report, period) -> tuple[dict[str, int], list[FileEntry]]:
         if valid:
             chosen[unit] = valid[0]
             status[valid[0]] = (USED, "该单位本期最新的有效报表")
-        winner = returns[valid[0]].display if valid else None
+        winner = valid[0] if valid else None
         for i in newest_first:
             if i in status:
                 continue
             errors = len(report.files[i].errors)
-            if errors:
-                status[i] = (REJECTED, f"有 {errors} 个错误，已退回修改" + ("；该单位已有有效报表" if winner else ""))
+            older = winner is not None and newest_first.index(i) > newest_first.index(winner)
+            if older:  # a later valid version replaces it, whatever was wrong with it
+                note = f"（此版本有 {errors} 个错误）" if errors else ""
+                status[i] = (SUPERSEDED, f"已被较新的“{Path(returns[winner].display).name}”替代{note}")
             else:
-                status[i] = (SUPERSEDED, f"已被较新的“{Path(winner).name}”替代")
+                status[i] = (REJECTED, f"有 {errors} 个错误，已退回修改" + ("；采用该单位较早的有效报表" if winner is not None else ""))
     entries = []
     for i, (ret, file_report) in enumerate(zip(returns, report.files)):
         if i in status:

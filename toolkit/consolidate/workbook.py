@@ -34,7 +34,6 @@ from toolkit.consolidate.model import (
     FILE_STATUS_WORDS,
     STATUS_WORDS,
     UNIT_STATUS_WORDS,
-    AreaValue,
     Consolidation,
 )
 from toolkit.fileio import write_atomic
@@ -149,14 +148,17 @@ class _Formats:
         self.legend_words = {colours: wb.add_format({"font_name": BODY_FONT, "font_size": 9, "bold": True,
                                                      "font_color": colours[1], "bg_color": colours[0]})
                              for colours in (RED, GREEN, AMBER, GREY)}
-        self._numbers: dict[tuple[str, bool], object] = {}
+        self._numbers: dict[tuple[str, bool, bool], object] = {}
 
-    def number(self, num_format: str, *, bold: bool = False):
+    def number(self, num_format: str, *, bold: bool = False, center: bool = False):
         """A bordered number format, made on first use (in a fixed order, so
         the workbook stays deterministic)."""
-        key = (num_format, bold)
+        key = (num_format, bold, center)
         if key not in self._numbers:
-            self._numbers[key] = self.wb.add_format({**self.base, "num_format": num_format, "bold": bold})
+            props = {**self.base, "num_format": num_format, "bold": bold}
+            if center:
+                props["align"] = "center"
+            self._numbers[key] = self.wb.add_format(props)
         return self._numbers[key]
 
 
@@ -292,7 +294,7 @@ def _row_height(values: list, widths: list[float], wrap: set[int]) -> float:
     return min(409.0, _LINE_HEIGHT * lines + 3)
 
 
-def _widths(columns: list["_Column"], rows: list[list]) -> list[float]:
+def _widths(columns: list[_Column], rows: list[list]) -> list[float]:
     sample = rows[:_WIDTH_SAMPLE]
     return [col.width(row[i] for row in sample) for i, col in enumerate(columns)]
 
@@ -358,7 +360,7 @@ class _Book:
         ws.set_footer("&C第 &P 页 共 &N 页", {"margin": 0.3})
         return ws
 
-    def _write(self, ws, r: int, col: int, value, fmt, number_format=None) -> None:
+    def _write(self, ws, r: int, col: int, value, fmt, number_format=None, center: bool = False) -> None:
         """One cell: text always as text, numbers as numbers, None blank."""
         f = self.f
         if value is None or value == "":
@@ -369,7 +371,8 @@ class _Book:
             if isinstance(value, float) and not math.isfinite(value):
                 ws.write_blank(r, col, None, fmt)
             else:
-                ws.write_number(r, col, value, number_format or f.number("0" if isinstance(value, int) else "General"))
+                ws.write_number(r, col, value, number_format
+                                or f.number("0" if isinstance(value, int) else "General", center=center))
         elif isinstance(value, dt.datetime):
             ws.write_datetime(r, col, value, f.datetime)
         else:
@@ -399,7 +402,8 @@ class _Book:
             if height > _LINE_HEIGHT + 3:
                 ws.set_row(r, height)
             for i, value in enumerate(row):
-                self._write(ws, r, i, value, styles[columns[i].style], number_formats.get((n, i)))
+                self._write(ws, r, i, value, styles[columns[i].style], number_formats.get((n, i)),
+                            center=columns[i].style == "center")
         return widths, top + len(rows)
 
     def _colour_words(self, ws, first: int, col: int, last: int, rules, *, kind: str = "equal") -> None:
@@ -440,8 +444,8 @@ class _Book:
             _Column("全域数值", "number", 10, 12),
             _Column("计量单位", "center", 9, 9),
             _Column("状态", "center", 11, 11),
-            _Column("未达标单位数", "number", 8, 8),
-            _Column("填报单位数", "number", 8, 8),
+            _Column("未达标单位数", "center", 8, 8),
+            _Column("填报单位数", "center", 8, 8),
             _Column("责任领导", "wrap", 9, 12),
             _Column("责任办公室/单位", "wrap", 12, 20),
             _Column("说明", "wrap", 12, 30),
@@ -599,8 +603,6 @@ class _Book:
         for s, word in legend:
             ws.conditional_format(1, first_ind, 1, first_ind + len(legend) - 1, {
                 "type": "cell", "criteria": "==", "value": f'"{word}"', "format": f.cf[STATUS_COLOURS[s]]})
-        ws.write_string(1, first_ind + len(legend), f"单元格底色表示该单位该项的结果；“{NO_DATA}”为未填报数据，空白为该单位不填报此项。",
-                        f.helper)
         ws.set_row(1, 18)
 
         # headers
@@ -659,6 +661,10 @@ class _Book:
             else:
                 ws.write_blank(area_row, helper0 + k, None, f.helper)
         ws.set_row(area_row, 18)
+        ws.merge_range(area_row + 1, 0, area_row + 1, last_visible,
+                       f"说明：单元格底色表示该单位该项的结果（见图例）；“{NO_DATA}”为未填报数据，空白为该单位不填报此项；"
+                       "“全域”行为全域汇总值，按全域结果着色。", f.note)
+        ws.set_row(area_row + 1, 28)
 
         # live colours: each grid cell looks at its twin in the helper block
         if n:
@@ -670,7 +676,7 @@ class _Book:
         ws.freeze_panes(first, first_ind)
         ws.repeat_rows(top, sub)
         ws.autofilter(sub, 0, max(sub + 1, area_row - 1), helper0 + max(n, 1) - 1)
-        ws.print_area(0, 0, area_row, last_visible)
+        ws.print_area(0, 0, area_row + 1, last_visible)
 
     # ---- 3. 未达标清单
 
@@ -758,7 +764,7 @@ class _Book:
     # ---- 5. 任务进度
 
     def tasks(self) -> None:
-        c, f = self.c, self.f
+        c = self.c
         columns = [
             _Column("单位", "wrap", 8, 18), _Column("表", "wrap", 8, 16), _Column("序号", "center", 6, 12),
             _Column("任务", "wrap", 16, 40), _Column("完成时限", "center", 10, 16), _Column("完成状态", "center", 10, 10),

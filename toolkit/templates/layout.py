@@ -20,7 +20,8 @@ TEMPLATE_FORMAT = "toolkit-template/1"
 TEMPLATE_VERSION = 1
 
 INSTRUCTIONS_SHEET = "填报说明"
-ID_SHEET = "_toolkit_id"
+ID_SHEET = "_toolkit_id"  # what the return is (read for every return)
+CELLS_SHEET = "_toolkit_cells"  # where its input cells are (for people and other tools)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def sheet_name(title: str, taken: set[str]) -> str:
     name = re.sub(r"[\[\]:*?/\\]", "", title).strip("' ") or "表"
     name = name[:31]
     base, n = name, 2
-    while name in taken or name == ID_SHEET or name == INSTRUCTIONS_SHEET:
+    while name in taken or name in (ID_SHEET, CELLS_SHEET, INSTRUCTIONS_SHEET):
         suffix = f"({n})"
         name = base[: 31 - len(suffix)] + suffix
         n += 1

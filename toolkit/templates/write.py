@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from toolkit.plan.model import Indicator, Plan
 from toolkit.templates.layout import (
     FIELDS,
+    CELLS_SHEET,
     ID_SHEET,
     INSTRUCTIONS_SHEET,
     META_FIELDS,
@@ -312,7 +313,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _write_id_sheet(wb, layout: WorkbookLayout, ctx: Context, unit: UnitText) -> None:
-    """The very hidden identification: what the return is and where its inputs are."""
+    """The very hidden identification: what the return is (one small sheet,
+    read for every return) and where its inputs are (a second sheet)."""
     ws = wb.add_worksheet(ID_SHEET)
     pairs = [
         ("format", TEMPLATE_FORMAT),
@@ -332,10 +334,11 @@ def _write_id_sheet(wb, layout: WorkbookLayout, ctx: Context, unit: UnitText) ->
     for r, (key, value) in enumerate(pairs):
         ws.write_string(r, 0, key)
         ws.write_string(r, 1, value)
-    start = len(pairs) + 1
-    for c, title in enumerate(("sheet", "cell", "row_id", "indicator_id", "field", "kind")):
-        ws.write_string(start, c, title)
-    for r, cell in enumerate(layout.inputs(), start=start + 1):
-        for c, value in enumerate((cell.sheet, cell.ref, cell.row_id, cell.indicator_id or "", cell.field, cell.kind)):
-            ws.write_string(r, c, value)
     ws.very_hidden()
+    cells = wb.add_worksheet(CELLS_SHEET)
+    for c, title in enumerate(("sheet", "cell", "row_id", "indicator_id", "field", "kind")):
+        cells.write_string(0, c, title)
+    for r, cell in enumerate(layout.inputs(), start=1):
+        for c, value in enumerate((cell.sheet, cell.ref, cell.row_id, cell.indicator_id or "", cell.field, cell.kind)):
+            cells.write_string(r, c, value)
+    cells.very_hidden()

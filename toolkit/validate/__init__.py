@@ -30,12 +30,11 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None) -> Val
     period: the period being collected (toolkit.periods.Period); others are errors.
     rules: rule packs (default: the built-in validators/).
     """
-    from toolkit.read import PlanLayouts, collect_paths, read_return
+    from toolkit.read import read_returns
     from toolkit.validate.rules import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
-    layouts = PlanLayouts(plan)
-    returns = [read_return(path, display, plan, layouts) for path, display in collect_paths(paths)]
+    returns = read_returns(paths, plan)
     return check_returns(plan, returns, units=units, period=period, rules=rules)
 
 

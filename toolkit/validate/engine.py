@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from toolkit.normalize import normalize_value
 from toolkit.validate.rules import Rule
 from toolkit.validate.targets import compare, judgement
 
@@ -43,28 +42,22 @@ class Failure:
 
 
 def build_frame(returns, file_ids) -> pd.DataFrame:
-    """The long frame of every input cell of the given returns (ReturnFile)."""
-    columns = {k: [] for k in ("file", "unit", "sheet", "cell", "row_id", "indicator_id", "field", "kind",
-                               "typed", "number", "text", "problem", "note")}
+    """The long frame of every input cell of the given returns (ReturnFile,
+    their cells already normalised into columns by toolkit.read)."""
+    from toolkit.read import COLUMNS, normalise_records
+
+    columns = {k: [] for k in ("file", "unit", *COLUMNS)}
     for file_id, ret in zip(file_ids, returns):
-        unit = ret.unit
-        for rec in ret.records:
-            normalized = normalize_value(rec.raw, rec.kind)
-            value = normalized.value
-            columns["file"].append(file_id)
-            columns["unit"].append(unit)
-            columns["sheet"].append(rec.sheet)
-            columns["cell"].append(rec.cell)
-            columns["row_id"].append(rec.row_id)
-            columns["indicator_id"].append(rec.indicator_id or "")
-            columns["field"].append(rec.field)
-            columns["kind"].append(rec.kind)
-            columns["typed"].append(normalized.typed)
-            columns["number"].append(value if isinstance(value, float) else np.nan)
-            columns["text"].append(value if isinstance(value, str) else None)
-            columns["problem"].append(normalized.problem)
-            columns["note"].append(normalized.note)
-    frame = pd.DataFrame(columns)
+        if ret.columns is None:
+            normalise_records(ret, keep_raw=True)
+        count = len(ret.columns["cell"])
+        columns["file"].extend([file_id] * count)
+        columns["unit"].extend([ret.unit] * count)
+        for name in COLUMNS:
+            columns[name].extend(ret.columns[name])
+    # plain object columns: pandas' string dtype is slow to iterate row by row
+    frame = pd.DataFrame({name: _objects(values) for name, values in columns.items()})
+    frame["file"] = frame["file"].astype(np.int64)
     frame["number"] = frame["number"].astype(float)
     for name in ("field", "kind"):
         frame[name] = frame[name].astype("category")
@@ -79,6 +72,14 @@ def fill_baselines(frame: pd.DataFrame, baselines: dict) -> None:
         if value is not None:
             frame.at[index, "number"] = float(value)
             frame.at[index, "note"] = "基线取自基线文件"
+
+
+def _objects(values) -> pd.Series:
+    """A column of Python objects: pandas 3 would infer its string dtype, which
+    is slow to iterate row by row (and these columns are)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return pd.Series(array, dtype=object)
 
 
 # ------------------------------------------------------------------ pass 1
@@ -153,14 +154,20 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
     numerator_cell = cells["numerator"].to_numpy(object)
     cell = np.select([source == "rate", source == "cumulative", (source == "change") & is_rate, source == "change"],
                      [numerator_cell, count_cell, numerator_cell, count_cell], cells["value"].to_numpy(object))
+    count = len(file_ids)
+
+    def objects(values):
+        return _objects(values if not np.isscalar(values) and values is not None else [values] * count)
+
     results = pd.DataFrame({
-        "file": file_ids, "unit": firsts["unit"].to_numpy(), "sheet": firsts["sheet"].to_numpy(), "cell": cell,
-        "row_id": firsts["row_id"].to_numpy(), "indicator_id": indicator_ids, "field": "result", "kind": "decimal",
-        "typed": "", "number": actual.astype(float), "text": None, "problem": None, "note": None,
-        "op": [j.op for j in rules], "target": [j.target for j in rules], "due": [j.due for j in rules],
-        "checkable": [j.checkable for j in rules],
+        "file": file_ids.astype(np.int64), "unit": objects(firsts["unit"].to_numpy()), "sheet": objects(firsts["sheet"].to_numpy()),
+        "cell": objects(cell), "row_id": objects(firsts["row_id"].to_numpy()), "indicator_id": objects(indicator_ids),
+        "field": objects("result"), "kind": objects("decimal"), "typed": objects(""), "number": actual.astype(float),
+        "text": objects(None), "problem": objects(None), "note": objects(None),
+        "op": objects([j.op for j in rules]), "target": np.array([j.target for j in rules], dtype=float),
+        "due": np.array([j.due for j in rules], dtype=bool), "checkable": np.array([j.checkable for j in rules], dtype=bool),
     })
-    frame = frame.assign(op=None, target=np.nan, due=False, checkable=False)
+    frame = frame.assign(op=np.full(len(frame), None, dtype=object), target=np.nan, due=False, checkable=False)
     combined = pd.concat([frame, results], ignore_index=True)
     for name in ("field", "kind"):
         combined[name] = combined[name].astype("category")
@@ -222,7 +229,7 @@ def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema
 
     def required(df):
         # a task row marked 不适用 needs no figures; its status is always required
-        blank = df["field"].isin(REQUIRED_FIELDS) & df["number"].isna() & df["text"].isna() & df["problem"].isna()
+        blank = df["field"].isin(REQUIRED_FIELDS) & df["__blank"]
         exempt = (df["__row_status"] == "不适用") & (df["field"] != "status")
         return ~(blank & ~exempt)
 
@@ -282,20 +289,20 @@ def _compile(rule: Rule, groups: _GroupsCache) -> pa.Check:
     elif rule.kind == "required_when":
         def check(df):
             mine = (df["field"] == rule.field).to_numpy()
-            blank = df["text"].isna().to_numpy() & df["number"].isna().to_numpy()
+            blank = df["__empty"].to_numpy()
             trigger = np.isin(groups(df).text_of(rule.when, df["group"]).astype(str), rule.values)
             return pd.Series(~(mine & blank & trigger), index=df.index)
     elif rule.kind == "required_if_missed":
         def check(df):
             mine = (df["field"] == rule.field).to_numpy()
-            blank = df["text"].isna().to_numpy() & df["number"].isna().to_numpy()
+            blank = df["__empty"].to_numpy()
             missed_groups = set(df.loc[_missed(df), "group"])
             missed = df["group"].isin(missed_groups).to_numpy()
             return pd.Series(~(mine & blank & missed), index=df.index)
     else:  # required, required_if_relative: the field exists only where it is asked for
         def check(df):
             mine = (df["field"] == rule.field).to_numpy()
-            blank = df["number"].isna().to_numpy() & df["text"].isna().to_numpy() & df["problem"].isna().to_numpy()
+            blank = df["__blank"].to_numpy()
             return pd.Series(~(mine & blank), index=df.index)
     return pa.Check(check, name=rule.code)
 
@@ -305,7 +312,10 @@ def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
     if frame.empty:
         return []
     statuses = _Groups(frame).status_of_row(frame)
-    checked = frame.assign(__row_status=statuses)
+    # computed once: object columns are slow to test for missing values
+    empty = frame["number"].isna().to_numpy() & np.array([t is None or t != t for t in frame["text"]], dtype=bool)
+    no_problem = np.array([p is None or p != p for p in frame["problem"]], dtype=bool)
+    checked = frame.assign(__row_status=statuses, __empty=empty, __blank=empty & no_problem)
     groups = _GroupsCache()
     try:
         values_schema(rules, groups).validate(checked, lazy=True)
