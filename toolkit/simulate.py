@@ -199,7 +199,7 @@ def _apply_mistake(mistake: str, workbook, spots: list[InputSpot], values: dict,
     numerators = [s for s in spots if s.field == "numerator"]
     if mistake == "text-in-number" and counts:
         spot = rng.choice(counts)
-        _type_into(workbook[spot.sheet][spot.cell], rng.choice(("没有", "三起", "不清楚")))
+        _type_into(workbook[spot.sheet][spot.cell], rng.choice(("三起", "不清楚", "见附件")))
     elif mistake == "full-width-digits" and counts:
         spot = rng.choice(counts)
         _type_into(workbook[spot.sheet][spot.cell], str(values.get(spot, 0)).translate(str.maketrans("0123456789", "０１２３４５６７８９")))

@@ -77,13 +77,43 @@ _LINE_HEIGHT = 13.5  # points per line of 10-point text
 _WIDTH_SAMPLE = 2000  # rows looked at to size a column of a long sheet
 
 
-def write_consolidated_workbook(c: Consolidation, path: Path) -> None:
-    """Write the consolidated workbook of `c` to `path` (.xlsx), atomically."""
-    write_atomic(path, render_consolidated_workbook(c))
+# Above this many values the 数据 sheet would be too long to use (and slow to
+# write; Excel stops at 1,048,576 rows): they go to a CSV beside the workbook.
+DATA_SHEET_LIMIT = 50_000
 
 
-def render_consolidated_workbook(c: Consolidation) -> bytes:
-    """The consolidated workbook of `c`, as the bytes of an .xlsx file."""
+def write_consolidated_workbook(c: Consolidation, path: Path) -> Path | None:
+    """Write the consolidated workbook of `c` to `path` (.xlsx), atomically.
+
+    Returns the CSV file written beside it when the values were too many for
+    the 数据 sheet (`{stem}_数据.csv`), else None."""
+    path = Path(path)
+    data_file = None
+    if len(c.values) > DATA_SHEET_LIMIT:
+        data_file = path.with_name(f"{path.stem}_数据.csv")
+        write_atomic(data_file, values_csv(c))
+    write_atomic(path, render_consolidated_workbook(c, data_file=data_file.name if data_file else None))
+    return data_file
+
+
+def values_csv(c: Consolidation) -> bytes:
+    """Every input value with its provenance, as CSV (UTF-8 with BOM, for Excel)."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["单位编码", "指标", "行", "字段", "数值", "填写内容", "文件", "sha256", "工作表", "单元格"])
+    writer.writerows(
+        (v.unit, v.indicator or "", v.row_id, FIELD_WORDS.get(v.field, v.field), "" if v.value is None else v.value,
+         v.typed, v.file, v.sha256, v.sheet, v.cell)
+        for v in c.values
+    )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = None) -> bytes:
+    """The consolidated workbook of `c`, as the bytes of an .xlsx file
+    (`data_file`: the CSV holding the values instead of the 数据 sheet)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -98,6 +128,7 @@ def render_consolidated_workbook(c: Consolidation) -> bytes:
     })
     f = _Formats(wb)
     book = _Book(wb, f, c)
+    book.data_file = data_file
     book.overview()
     book.grid()
     book.missed()
@@ -322,6 +353,7 @@ class _Book:
         self.wb = wb
         self.f = f
         self.c = c
+        self.data_file: str | None = None  # values written to this CSV instead of the 数据 sheet
         self.names = self._unit_names()
         self.areas = {a.indicator_id: a for a in c.aggregates}
         self.order = {a.indicator_id: i for i, a in enumerate(c.aggregates)}
@@ -799,6 +831,11 @@ class _Book:
         without per-row heights (the sheet can hold 100,000 rows)."""
         c, f = self.c, self.f
         ws = self._sheet(SHEETS[6])
+        if self.data_file:
+            ws.set_column(0, 0, 100)
+            ws.write_string(0, 0, f"本次汇总共 {len(c.values):,} 条填报数据，超过工作表适合容纳的行数。", f.text)
+            ws.write_string(1, 0, f"完整数据（单位、指标、字段、数值、填写内容、文件、sha256、工作表、单元格）见同一文件夹中的“{self.data_file}”。", f.text)
+            return
         columns = [
             _Column("单位编码", "text", 8, 14), _Column("单位", "text", 8, 18), _Column("指标", "text", 10, 30),
             _Column("行", "text", 6, 20), _Column("字段", "text", 8, 16), _Column("数值", "number", 10, 14),

@@ -44,8 +44,8 @@ FIELDS = {
         Field("denominator", "分母", "decimal", 10),
         Field("baseline", "基线（上年同期）", "decimal", 12),
         Field("status", "完成状态", "status", 10),
-        Field("progress", "进展情况", "text", 36),
-        Field("reason", "未达标原因说明", "text", 30),
+        Field("progress", "进展情况", "text", 22),
+        Field("reason", "未达标原因说明", "text", 20),
     )
 }
 # Locked helper columns shown beside the inputs (never read back).
@@ -194,16 +194,16 @@ def _annex_width(table: Table, key: str, role: str) -> float:
     if role == "seq":
         return 6
     if role in ("target", "subtask"):
-        return 48 if longest > 30 else 22
+        return 40 if longest > 30 else 20
     if role in ("responsible", "partners", "office"):
-        return 22 if longest > 12 else 14
+        return 16 if longest > 12 else 12
     return min(max(10, longest * 1.9 + 2), 24)
 
 
 def _sheet_layout(table: Table, rows: list[Row], period_is_year: bool, name: str) -> SheetLayout:
     columns = [Column(c.title, "annex", _annex_width(table, c.key, c.role), key=c.key) for c in table.columns]
     if table.kind != "indicators":
-        columns.append(Column("量化指标", "indicator", 22))
+        columns.append(Column("量化指标", "indicator", 18))
         columns.append(Column("指标目标", "target", 16))
     has_targets = any(row.indicators for row in rows)
     if has_targets:
@@ -216,7 +216,7 @@ def _sheet_layout(table: Table, rows: list[Row], period_is_year: bool, name: str
             needed.update(("status", "progress"))
     has_rates = any(i.measure == "rate" for row in rows for i in row.indicators)
     if has_rates:
-        columns.append(Column("填报口径", "basis", 20))
+        columns.append(Column("填报口径", "basis", 14))
     for key, spec in FIELDS.items():
         if key in needed:
             columns.append(Column(spec.title, "input", spec.width, key=key))
