@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/toolkit plan show dingshan-2026
+	$(BIN)/toolkit demo demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

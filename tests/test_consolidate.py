@@ -245,3 +245,26 @@ def test_too_many_values_go_to_a_csv_beside_the_workbook(result, tmp_path, monke
     assert rows[1][6:] == [first.file, first.sha256, first.sheet, first.cell]
     sheet = openpyxl.load_workbook(path)["数据"]
     assert "汇总_数据.csv" in sheet["A2"].value
+
+
+def test_last_years_consolidated_workbook_as_baseline(tmp_path, plan, units, result):
+    from toolkit.consolidate import read_baselines
+    from toolkit.consolidate.workbook import write_consolidated_workbook
+
+    previous = tmp_path / "去年汇总.xlsx"
+    write_consolidated_workbook(result, previous)
+    _, area = read_baselines(previous, plan, units)
+    by_id = {a.indicator_id: a for a in result.aggregates}
+    fire = by_id["core-5"]  # a rate in ‰: written as permille there, read back as a fraction
+    assert area["core-5"] == pytest.approx(fire.value)
+    assert area["core-1"] == by_id["core-1"].value
+
+
+def test_bad_baseline_file_is_a_clear_error(tmp_path, plan, units):
+    from toolkit.consolidate import BaselineError, read_baselines
+
+    path = tmp_path / "b.csv"
+    path.write_text("unit,indicator,value\nDS-V01,不存在的指标,1\n", encoding="utf-8")
+    with pytest.raises(BaselineError) as info:
+        read_baselines(path, plan, units)
+    assert "不存在的指标" in str(info.value) and "b.csv" in str(info.value)

@@ -453,3 +453,14 @@ def test_hidden_sheet_keeps_its_xml_safe(tmp_path, plan, templates):
     with zipfile.ZipFile(path) as archive:
         workbook_xml = archive.read("xl/workbook.xml").decode()
     assert 'state="veryHidden"' in workbook_xml
+
+
+def test_every_finding_code_is_triggered_by_a_test():
+    """Each code in the registry is asserted somewhere in the validation tests."""
+    from pathlib import Path
+
+    from toolkit.findings import CODES
+
+    source = Path(__file__).read_text(encoding="utf-8") + Path(__file__).with_name("test_simulate_demo.py").read_text(encoding="utf-8")
+    untested = [code for code in CODES if f'"{code}"' not in source]
+    assert untested == []

@@ -361,9 +361,13 @@ def read_baselines(path, plan, units) -> tuple[dict, dict]:
         if header is None:
             raise BaselineError("no 指标 / 全域数值 columns in 领导总览", where=str(path))
         name_col, value_col = sheet[header].index("指标"), sheet[header].index("全域数值")
+        unit_col = sheet[header].index("计量单位") if "计量单位" in sheet[header] else None
         for r in sheet[header + 1:]:
             if r[name_col] in by_name and isinstance(r[value_col], (int, float)) and not isinstance(r[value_col], bool):
-                area_values[by_name[r[name_col]]] = float(r[value_col])
+                value = float(r[value_col])
+                if unit_col is not None and r[unit_col] == "‰":  # written in permille there
+                    value /= 1000
+                area_values[by_name[r[name_col]]] = value
         return unit_values, area_values
     try:
         text = path.read_text(encoding="utf-8-sig")
