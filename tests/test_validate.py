@@ -461,6 +461,8 @@ def test_every_finding_code_is_triggered_by_a_test():
 
     from toolkit.findings import CODES
 
-    source = Path(__file__).read_text(encoding="utf-8") + Path(__file__).with_name("test_simulate_demo.py").read_text(encoding="utf-8")
+    here = Path(__file__)
+    source = "".join(here.with_name(name).read_text(encoding="utf-8")
+                     for name in ("test_validate.py", "test_simulate_demo.py", "test_hostile.py"))
     untested = [code for code in CODES if f'"{code}"' not in source]
     assert untested == []

@@ -223,7 +223,8 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Write a marked-up copy of every return with findings here.")
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the report as a workbook (.xlsx).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
-def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json):
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
+def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json, max_size):
     """Check returned workbooks (files or folders) against PLAN.
 
     Exit 0 when no file has an error, 1 when any has, 2 for usage errors.
@@ -238,7 +239,7 @@ def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file
     units = load_units(units_file) if units_file else None
     period_obj = parse_period(period) if period else None
     _check_paths(paths)
-    report = validate_returns(loaded, paths, units=units, period=period_obj)
+    report = validate_returns(loaded, paths, units=units, period=period_obj, limits=_limits(max_size))
     written = _write_outputs(report, feedback_dir, report_file)
     if as_json:
         _emit_json(report.to_json())
@@ -247,6 +248,12 @@ def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file
         for line in written:
             click.echo(line)
     sys.exit(1 if report.has_errors else 0)
+
+
+def _limits(max_size_mb: int):
+    from toolkit.gate import Limits
+
+    return Limits(max_bytes=max_size_mb * 2**20)
 
 
 def _check_paths(paths) -> None:
@@ -290,7 +297,8 @@ def _write_outputs(report, feedback_dir, report_file) -> list[str]:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期): a CSV (unit, indicator, value) or last year's consolidated workbook.")
 @click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Also write marked-up copies of returns with findings here.")
-def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir):
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
+def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, max_size):
     """Validate the returns in PATH... and merge the valid ones into one workbook for leaders."""
     from pathlib import Path
 
@@ -306,7 +314,8 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     period_obj = parse_period(period)
     due_date = parse_due_date(due) if due else None
     _check_paths(paths)
-    result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline)
+    result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline,
+                         limits=_limits(max_size))
     data_file = write_consolidated_workbook(result, Path(output))
     if json_file:
         write_atomic(json_file, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.findings import Finding, make_finding
+from toolkit.gate import DEFAULT_LIMITS
 from toolkit.plan.model import Plan
 from toolkit.templates.layout import (
     ID_SHEET,
@@ -142,7 +143,7 @@ class PlanLayouts:
         return self._cache[key]
 
 
-def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | None = None) -> ReturnFile:
+def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | None = None, limits=None) -> ReturnFile:
     """Identify one file and read its input cells; problems become findings."""
     layouts = layouts or PlanLayouts(plan)
     result = ReturnFile(path=path, display=display)
@@ -164,6 +165,14 @@ def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | Non
     if kind == "ole2" and _is_encrypted_ooxml(data):
         result.add("encrypted")
         return result
+    from toolkit.gate import check_bytes
+
+    gate = check_bytes(data, kind, limits or DEFAULT_LIMITS)
+    if gate.problem:
+        result.add(gate.problem, **(gate.context or {}))
+        return result
+    for code, context in gate.warnings or ():
+        result.add(code, **context)
     if suffix == ".et" or (kind == "zip" and suffix in (".et", ".wps")):
         result.add("unsupported-format", detail="WPS 表格（.et）")
         return result
@@ -243,45 +252,134 @@ def normalise_records(result: ReturnFile, keep_raw: bool = False) -> None:
         result.records = []
 
 
-def read_returns(paths, plan: Plan, layouts: PlanLayouts | None = None, *, workers: int | None = None) -> list[ReturnFile]:
-    """Read every file in `paths`; with many files, in worker processes (one
-    per core) that return their cells as columns. Order is kept."""
+def read_returns(paths, plan: Plan, layouts: PlanLayouts | None = None, *, workers: int | None = None,
+                 limits=None, timeout: float = 60.0) -> list[ReturnFile]:
+    """Read every file in `paths`, order kept, each file costing only itself.
+
+    Files are parsed in worker processes (one per core, at most 4) with a
+    memory limit: a parser that aborts or hangs on one file (whatever the gate
+    missed) takes down only its worker. The batch it was in is then split and
+    read again until the culprit is alone; it gets a finding
+    (parser-crashed / parser-timeout) and every other file is read normally.
+    `timeout` is in seconds per file. workers=0 reads in this process (no
+    isolation; for debugging)."""
     layouts = layouts or PlanLayouts(plan)
     files = collect_paths(paths)
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if len(files) >= PARALLEL_FROM else 1
-    if workers <= 1:
-        results = [read_return(path, display, plan, layouts) for path, display in files]
+    if workers == 0:
+        results = [read_return(path, display, plan, layouts, limits) for path, display in files]
         for result in results:
             normalise_records(result, keep_raw=True)
         return results
-    from concurrent.futures import ProcessPoolExecutor
-
-    size = max(8, len(files) // (workers * 8))
-    batches = [files[i:i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(plan,)) as pool:
-        results = [r for batch in pool.map(_read_batch, batches) for r in batch]
-    for result in results:  # layouts are not sent between processes: rebuilt from the cache
+    workers = workers or max(1, min(os.cpu_count() or 1, 4, len(files)))
+    size = max(1, min(64, len(files) // (workers * 4) or 1))
+    queue = [list(range(i, min(i + size, len(files)))) for i in range(0, len(files), size)]
+    results: dict[int, ReturnFile] = {}
+    failed_alone: dict[int, str] = {}
+    while queue:
+        suspects, innocent, solo = [], [], []
+        for batch, outcome in _run_batches(plan, limits, files, queue, workers, timeout):
+            if isinstance(outcome, list):
+                results.update(zip(batch, outcome))
+            elif len(suspects) < workers:  # among the batches running when the pool broke
+                suspects.append((batch, outcome))
+            else:  # not started yet: innocent
+                innocent.append(batch)
+        queue = innocent
+        for batch, outcome in suspects:
+            if len(batch) > 1:
+                half = len(batch) // 2
+                queue += [batch[:half], batch[half:]]
+            else:
+                solo.append(batch)
+        for batch in solo:  # alone in a fresh worker: a failure now is this file's own
+            ((_, outcome),) = list(_run_batches(plan, limits, files, [batch], 1, timeout))
+            if isinstance(outcome, list):
+                results.update(zip(batch, outcome))
+            else:
+                failed_alone[batch[0]] = outcome
+    for index, why in failed_alone.items():
+        path, display = files[index]
+        result = ReturnFile(path=path, display=display)
+        try:
+            data = path.read_bytes()
+            result.size, result.sha256 = len(data), hashlib.sha256(data).hexdigest()
+        except OSError:
+            pass
+        result.add("parser-timeout" if why == "timeout" else "parser-crashed", detail=int(timeout))
+        results[index] = result
+    ordered = [results[i] for i in range(len(files))]
+    for result in ordered:  # layouts are not sent between processes: rebuilt from the cache
         if result.layout_key is not None:
             result.layout = layouts.get(*result.layout_key)[0]
-    return results
+    return ordered
 
 
-# Below this many files, reading in one process is faster than starting workers.
-PARALLEL_FROM = 150
+# Memory a worker may use (address space): ample for any template, far below a
+# runaway allocation.
+WORKER_MEMORY = 4 * 2**30
 _worker_state: dict = {}
 
 
-def _init_worker(plan: Plan) -> None:
+def _run_batches(plan, limits, files, batches, workers, timeout):
+    """Yield (batch, list of ReturnFile | "crashed" | "timeout") for every batch."""
+    import multiprocessing
+    from concurrent.futures import CancelledError, ProcessPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+    from concurrent.futures.process import BrokenProcessPool
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(min(workers, len(batches)), mp_context=multiprocessing.get_context(method),
+                               initializer=_init_worker, initargs=(plan, limits))
+    futures = [(batch, pool.submit(_read_batch, [files[i] for i in batch])) for batch in batches]
+    broken = False
+    try:
+        for batch, future in futures:
+            try:
+                yield batch, future.result(timeout=None if broken else timeout * len(batch) + 5)
+            except FutureTimeout:
+                broken = True
+                _stop(pool)
+                yield batch, "timeout"
+            except (BrokenProcessPool, CancelledError):
+                broken = True
+                yield batch, "crashed"
+    finally:
+        _stop(pool)
+
+
+def _stop(pool) -> None:
+    """Shut a pool down now, ending workers that are stuck in a parser."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _init_worker(plan: Plan, limits) -> None:
+    # A parser that aborts prints its last words to stderr; the finding says it.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+    except OSError:
+        pass
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = WORKER_MEMORY if hard == resource.RLIM_INFINITY else min(WORKER_MEMORY, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, ValueError, OSError):  # not on this system: the gate still applies
+        pass
     _worker_state["plan"] = plan
     _worker_state["layouts"] = PlanLayouts(plan)
+    _worker_state["limits"] = limits
 
 
 def _read_batch(batch) -> list[ReturnFile]:
-    plan, layouts = _worker_state["plan"], _worker_state["layouts"]
+    plan, layouts, limits = _worker_state["plan"], _worker_state["layouts"], _worker_state["limits"]
     results = []
     for path, display in batch:
-        result = read_return(path, display, plan, layouts)
+        result = read_return(path, display, plan, layouts, limits)
         normalise_records(result)
         result.layout = None
         results.append(result)

@@ -35,7 +35,7 @@ class BaselineError(ToolkitError):
 
 
 def consolidate(plan, paths, *, units, period, due: dt.date | None = None, baseline: str | Path | None = None,
-                rules=None) -> Consolidation:
+                rules=None, limits=None) -> Consolidation:
     """Validate and consolidate the returns in `paths` for `period`."""
     from toolkit.assign import assign_rows
     from toolkit.read import read_returns
@@ -44,7 +44,7 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
 
     rules = load_rule_packs() if rules is None else rules
     unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
-    returns = read_returns(paths, plan)
+    returns = read_returns(paths, plan, limits=limits)
     report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines)
     assignment = assign_rows(plan, units)
     return build_consolidation(plan, units, period, returns, report, assignment, due=due,

@@ -23,18 +23,19 @@ _FIELD_WORDS = {
 }
 
 
-def validate_returns(plan, paths, *, units=None, period=None, rules=None) -> ValidationReport:
+def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits=None, timeout: float = 60.0) -> ValidationReport:
     """Check every workbook in `paths` (files or folders) against `plan`.
 
     units: the units list (toolkit.units.Unit); returns from other units are errors.
     period: the period being collected (toolkit.periods.Period); others are errors.
     rules: rule packs (default: the built-in validators/).
+    limits: toolkit.gate.Limits for the check before parsing; timeout: seconds per file.
     """
     from toolkit.read import read_returns
     from toolkit.validate.rules import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
-    returns = read_returns(paths, plan)
+    returns = read_returns(paths, plan, limits=limits, timeout=timeout)
     return check_returns(plan, returns, units=units, period=period, rules=rules)
 
 

@@ -1,0 +1,242 @@
+"""Hostile and broken returns: the gate before any parser, isolation of parser
+crashes and hangs, and safe output. Every bad file gets its finding and every
+good file beside it is still read."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+
+import openpyxl
+import pytest
+
+from toolkit.gate import Limits
+from toolkit.periods import parse_period
+from toolkit.plan import load_plan
+from toolkit.simulate import fill_template
+from toolkit.templates import build_templates
+from toolkit.units import Unit
+from toolkit.validate import validate_returns
+
+PERIOD = parse_period("2026Q2")
+UNITS = [Unit(code=f"DS-V0{i}", name=name, kind="村", parent=None, contact=None) for i, name in enumerate(("青坪村", "长田村"), 1)]
+
+
+def good(spot):
+    return {"value": 0, "cumulative": 0, "numerator": 9, "denominator": 10, "baseline": 10, "status": "推进中",
+            "progress": "推进", "reason": "说明", "reporter": "张三", "phone": "1", "approver": "李四"}[spot.field]
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_plan("dingshan-2026")
+
+
+@pytest.fixture(scope="module")
+def good_returns(tmp_path_factory, plan):
+    folder = tmp_path_factory.mktemp("good")
+    templates = build_templates(plan, UNITS, PERIOD, folder / "t").templates
+    return [fill_template(t.path, folder / t.path.name, good) for t in templates]
+
+
+def _rezip(source, target, add=None, replace=None):
+    with zipfile.ZipFile(source) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if replace and info.filename in replace:
+                data = replace[info.filename](data)
+            archive.writestr(info, data)
+        for name, data in (add or {}).items():
+            archive.writestr(name, data)
+    return target
+
+
+def _codes(report, path):
+    return [x.code for f in report.files if f.path == str(path) for x in f.findings]
+
+
+def test_far_cell_reference_is_stopped_before_calamine_aborts(tmp_path, plan, good_returns):
+    def far(workbook):
+        workbook["核心绩效指标"]["XFD1048576"] = 1
+
+    bad = fill_template(good_returns[0], tmp_path / "far.xlsx", lambda s: None, edit=far)
+    report = validate_returns(plan, [bad, *good_returns])
+    assert _codes(report, bad) == ["cells-out-of-range"]
+    assert "XFD1048576" in report.files[0].findings[0].message
+    assert [f.status for f in report.files[1:]] == ["used", "used"]
+
+
+def test_zip_bomb_and_oversized_files(tmp_path, plan, good_returns):
+    bomb = _rezip(good_returns[0], tmp_path / "bomb.xlsx", add={"xl/media/padding.bin": b"\0" * (8 * 2**20)})
+    report = validate_returns(plan, [bomb, good_returns[1]])
+    assert _codes(report, bomb) == ["suspicious-archive"]
+    assert report.files[1].status == "used"
+    report = validate_returns(plan, [good_returns[0]], limits=Limits(max_bytes=1000))
+    assert _codes(report, good_returns[0]) == ["file-too-large"]
+
+
+def test_macro_content_is_a_warning_and_the_return_is_read(tmp_path, plan, good_returns):
+    macro = _rezip(good_returns[0], tmp_path / "macro.xlsm", add={"xl/vbaProject.bin": b"VBA"})
+    report = validate_returns(plan, [macro])
+    assert "macro-content" in _codes(report, macro)
+    assert report.files[0].status == "used" and report.outcomes
+
+
+def test_a_parser_crash_costs_only_its_file(tmp_path, plan, good_returns, monkeypatch):
+    import toolkit.read
+
+    crashing = tmp_path / "crash.xlsx"
+    crashing.write_bytes(good_returns[0].read_bytes())
+    original = toolkit.read.read_return
+
+    def read_or_abort(path, *args, **kwargs):
+        if path.name == "crash.xlsx":
+            os.abort()  # what python-calamine does on some inputs: the whole process dies
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(toolkit.read, "read_return", read_or_abort)  # workers are forked: they see it
+    report = validate_returns(plan, [*good_returns, crashing])
+    assert _codes(report, crashing) == ["parser-crashed"]
+    assert [f.status for f in report.files if f.path != str(crashing)] == ["used", "used"]
+
+
+def test_a_parser_hang_costs_only_its_file(tmp_path, plan, good_returns, monkeypatch):
+    import toolkit.read
+
+    hanging = tmp_path / "hang.xlsx"
+    hanging.write_bytes(good_returns[0].read_bytes())
+    original = toolkit.read.read_return
+
+    def read_or_hang(path, *args, **kwargs):
+        if path.name == "hang.xlsx":
+            time.sleep(60)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(toolkit.read, "read_return", read_or_hang)
+    start = time.monotonic()
+    report = validate_returns(plan, [hanging, *good_returns], timeout=2)
+    assert time.monotonic() - start < 30
+    assert _codes(report, hanging) == ["parser-timeout"]
+    assert [f.status for f in report.files if f.path != str(hanging)] == ["used", "used"]
+
+
+def test_openpyxl_parses_xml_with_defusedxml():
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML is True
+
+
+def test_error_values_and_formulas_in_input_cells(tmp_path, plan, good_returns):
+    from toolkit.simulate import Formula
+
+    def value_for(spot):
+        if spot.indicator_id == "core-1" and spot.field == "value":
+            return Formula("=1/0")
+        return good(spot)
+
+    path = fill_template(good_returns[0], tmp_path / "formula.xlsx", value_for)
+    report = validate_returns(plan, [path])
+    # openpyxl stores no cached result: the cell reads as empty, which is reported where it is
+    assert [x.cell for x in report.findings if x.code == "required-missing"] == ["G3"]
+
+
+def test_input_folder_is_read_only_to_toolkit(tmp_path, plan, good_returns):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for path in good_returns:
+        (folder / path.name).write_bytes(path.read_bytes())
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()}
+    validate_returns(plan, [folder])
+    assert {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.iterdir()} == before
+
+
+def test_text_from_returns_is_never_a_formula_in_outputs(tmp_path, plan, good_returns):
+    from toolkit.feedback import write_feedback
+    from toolkit.report_xlsx import write_report_workbook
+
+    def value_for(spot):
+        if spot.field == "value" and spot.indicator_id == "core-1":
+            return '=HYPERLINK("http://evil","点我")'
+        return good(spot)
+
+    path = fill_template(good_returns[0], tmp_path / "inject.xlsx", value_for)
+    report = validate_returns(plan, [path])
+    write_report_workbook(report, tmp_path / "report.xlsx")
+    copies = write_feedback(report, {f.path: path for f in report.files}, tmp_path / "fb")
+    for output in (tmp_path / "report.xlsx", *copies):
+        with zipfile.ZipFile(output) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/"):
+                    assert b"<f>HYPERLINK" not in archive.read(name) and b"<f>=HYPERLINK" not in archive.read(name)
+    cells = [c.value for ws in openpyxl.load_workbook(tmp_path / "report.xlsx").worksheets for row in ws.iter_rows() for c in row]
+    assert '=HYPERLINK("http://evil","点我")' in cells
+
+
+def test_truncated_and_garbage_files_never_raise(tmp_path, plan, good_returns):
+    data = good_returns[0].read_bytes()
+    for n, cut in enumerate((10, len(data) // 3, len(data) // 2, len(data) - 20)):
+        (tmp_path / f"cut{n}.xlsx").write_bytes(data[:cut])
+    (tmp_path / "noise.xlsx").write_bytes(os.urandom(5000))
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    report = validate_returns(plan, [tmp_path, *good_returns])
+    for file_report in report.files:
+        if file_report.path in map(str, good_returns):
+            assert file_report.status == "used"
+        else:
+            assert file_report.errors and file_report.status == "unrecognised", file_report.path
+
+
+def test_unusual_but_honest_sheet_content(tmp_path, plan, good_returns):
+    buffer = io.BytesIO(good_returns[0].read_bytes())
+    workbook = openpyxl.load_workbook(buffer)
+    workbook["核心绩效指标"]["G3"] = "很长" * 5000  # extremely long text in a number cell
+    path = tmp_path / "long.xlsx"
+    workbook.save(path)
+    report = validate_returns(plan, [path])
+    assert [x.code for x in report.findings if x.cell == "G3"] == ["not-a-number"]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=4))
+def test_fuzz_damaged_bytes_never_crash_the_run(tmp_path_factory, plan, good_returns, flips):
+    folder = tmp_path_factory.mktemp("fuzz")
+    data = bytearray(good_returns[0].read_bytes())
+    for where, xor in flips:
+        data[int(where * len(data))] ^= xor
+    damaged = folder / "damaged.xlsx"
+    damaged.write_bytes(bytes(data))
+    intact = folder / good_returns[1].name
+    intact.write_bytes(good_returns[1].read_bytes())
+    report = validate_returns(plan, [damaged, intact], timeout=20)
+    by_path = {f.path: f for f in report.files}
+    assert by_path[str(intact)].status == "used" and not by_path[str(intact)].findings
+    original = validate_returns(plan, [good_returns[0]])
+    damaged_report = by_path[str(damaged)]
+    if not damaged_report.findings:  # the damage missed everything that matters
+        assert [(o.indicator_id, o.actual) for o in report.outcomes if o.file == str(damaged)] == \
+            [(o.indicator_id, o.actual) for o in original.outcomes]
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=st.one_of(st.text(max_size=30), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True)))
+def test_fuzz_any_typed_value_gives_a_value_or_a_finding(tmp_path_factory, plan, good_returns, typed):
+    folder = tmp_path_factory.mktemp("fuzzcell")
+
+    def value_for(spot):
+        return typed if (spot.indicator_id, spot.field) == ("core-1", "value") else good(spot)
+
+    try:
+        path = fill_template(good_returns[0], folder / "r.xlsx", value_for)
+    except (ValueError, TypeError):  # openpyxl refuses some values (control characters): nothing to test
+        return
+    report = validate_returns(plan, [path])
+    row = report.values[(report.values["indicator_id"] == "core-1") & (report.values["field"] == "value")].iloc[0]
+    findings = [x for x in report.findings if x.cell == "G3"]
+    assert row["number"] == row["number"] or findings or row["typed"].strip() == ""
