@@ -97,16 +97,16 @@ def run_demo(folder: str | Path) -> str:
     lines = [
         f"toolkit demo: {plan.title}（{period.label}）",
         "",
-        f"1. templates   {len(built.templates)} workbooks, one per unit            -> {templates_dir}",
-        f"2. returns     {sum(1 for _ in returns_dir.iterdir())} files as units sent them                -> {returns_dir}",
-        f"3. validate    {len(report.files)} files: {sum(1 for f in report.files if f.status == 'used')} valid, "
+        f"1. templates    {len(built.templates)} workbooks, one per unit -> {templates_dir}",
+        f"2. returns      {sum(1 for _ in returns_dir.iterdir())} files as the units sent them -> {returns_dir}",
+        f"3. validate     {len(report.files)} files: {sum(1 for f in report.files if f.status == 'used')} valid, "
         f"{sum(1 for f in report.files if f.errors)} with errors; {len(copies)} marked-up copies to send back -> {feedback_dir}",
-        f"4. consolidate {c['expected']} units expected: {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late",
-        f"               files: {len(files['used'])} used, {len(files['superseded'])} superseded, "
+        f"4. consolidate  {c['expected']} units expected: {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late",
+        f"                files: {len(files['used'])} used, {len(files['superseded'])} superseded, "
         f"{len(files['rejected'])} rejected, {len(files['unrecognised'])} not ours",
-        f"               indicators missing their targets: {len(missed)}"
+        f"                indicators missing their targets: {len(missed)}"
         + (f" ({'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''})" if missed else ""),
-        f"               leaders' workbook -> {workbook}",
+        f"                leaders' workbook -> {workbook}",
         "",
         "What happened to each file:",
     ]
