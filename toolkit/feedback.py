@@ -24,6 +24,7 @@ from pathlib import Path, PureWindowsPath
 
 from toolkit.fileio import write_atomic
 from toolkit.findings import ERROR, WARNING, Finding
+from toolkit.periods import period_label
 from toolkit.report import FileReport, ValidationReport
 from toolkit.templates.layout import CELLS_SHEET
 from toolkit.templates.write import COLOURS
@@ -329,22 +330,11 @@ def _fill_list_sheet(ws, file_report: FileReport, period: str | None, guidance: 
 
 def _title(file_report: FileReport, period: str | None, n_errors: int, n_warnings: int) -> str:
     name = file_report.unit_name or file_report.unit or f"“{_file_name(file_report.path)}”"
-    label = _period_label(file_report.period or period)
+    label = period_label(file_report.period or period)
     head = f"{name} {label}报表问题清单" if label else f"{name} 报表问题清单"
     if n_errors:
         return f"{head}：错误 {n_errors} 项，提示 {n_warnings} 项。请按下表修改后重新报送。"
     return f"{head}：错误 0 项，提示 {n_warnings} 项。请核实下表所列内容，必要时修改或注明原因后重新报送。"
-
-
-def _period_label(code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        from toolkit.periods import parse_period
-
-        return parse_period(code).label
-    except Exception:  # noqa: BLE001 - an odd period code is shown as it is
-        return str(code)
 
 
 def _display_ref(ref: str) -> str:

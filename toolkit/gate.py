@@ -22,14 +22,14 @@ class Limits:
     max_entries: int = 1000  # parts in the zip
     max_uncompressed: int = 200 * 2**20  # all parts together, as declared
     max_ratio: float = 200.0  # uncompressed / compressed, for parts over 1 MB
-    max_row: int = 20_000  # templates have at most a few hundred rows
-    max_column: int = 256  # … and a few dozen columns
+    # Cells are allowed up to row 99,999 and column ZZ (templates use a few
+    # hundred rows and a few dozen columns): the scan below is one regex.
 
 
 DEFAULT_LIMITS = Limits()
 
-_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
-_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d+)"')
+# A reference with a row of 6+ digits or a column of 3 letters: one scan in C.
+_FAR = re.compile(rb'\br="(?:[A-Z]{3}\d+|[A-Z]{0,2}\d{6,})"')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="([^"]*)"')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 
@@ -72,24 +72,25 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
             xml = archive.read(info)
         except Exception as exc:  # a damaged part: the parser would fail too
             return GateResult("file-unreadable", {"detail": f"{info.filename}: {str(exc)[:80]}"})
-        far = _far_reference(xml, limits)
+        far = _far_reference(xml)
         if far:
             return GateResult("cells-out-of-range", {"detail": far})
     return GateResult(warnings=warnings)
 
 
-def _far_reference(xml: bytes, limits: Limits) -> str | None:
+_MAX_ROW, _MAX_COLUMN = 99_999, 702
+
+
+def _far_reference(xml: bytes) -> str | None:
     """A cell reference far outside any template, if the sheet has one."""
     for match in _DIMENSION.finditer(xml):
         for col, row in _REF.findall(match.group(1).decode("ascii", "replace")):
-            if int(row) > limits.max_row or _column_number(col) > limits.max_column:
+            if int(row) > _MAX_ROW or _column_number(col) > _MAX_COLUMN:
                 return f"{col}{row}"
-    for match in _ROW_REF.finditer(xml):
-        if int(match.group(1)) > limits.max_row:
-            return f"第 {int(match.group(1))} 行"
-    for match in _CELL_REF.finditer(xml):
-        if int(match.group(2)) > limits.max_row or _column_number(match.group(1).decode()) > limits.max_column:
-            return (match.group(1) + match.group(2)).decode()
+    match = _FAR.search(xml)  # cells and rows (<c r="XFD1048576">, <row r="1048576">)
+    if match:
+        ref = match.group(0)[3:-1].decode()
+        return ref if ref[0].isalpha() else f"第 {ref} 行"
     return None
 
 

@@ -124,6 +124,17 @@ _DATE = (
 )
 
 
+def period_label(code: str | None) -> str:
+    """The Chinese label of a period code ("2026Q2" -> 2026年第二季度); an odd
+    code (from a hand-edited workbook) is shown as it is."""
+    if not code:
+        return ""
+    try:
+        return parse_period(code).label
+    except UsageError:
+        return str(code)
+
+
 def parse_due_date(text: str) -> dt.date:
     """Parse a due date ("2026-07-10", "2026/7/10", "2026年7月10日"); raises UsageError."""
     raw = "" if text is None else str(text)

@@ -34,11 +34,11 @@ from toolkit.templates.layout import (
     fixed_cells,
     parse_ref,
 )
+from toolkit.templates.write import (
+    VISIBLE_ID,  # where 填报说明 shows plan, unit and period
+)
+from toolkit.textable import cell_text
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".et", ".wps", ".csv")
-# Visible identification on the instructions sheet (0-based row, col), as
-# written by templates.write; used when the hidden sheet was lost.
-_VISIBLE = {"plan_id": (3, 1), "unit_name": (4, 1), "unit_code": (5, 1), "period": (6, 1)}
 _PERIOD_IN_LABEL = re.compile(r"（([0-9]{4}(?:H[12]|Q[1-4]|M\d\d)?)）\s*$")
 
 
@@ -484,7 +484,7 @@ def _identify(sheet_names: list[str], sheet_data) -> Identification | None:
         rows = sheet_data(INSTRUCTIONS_SHEET)
 
         def at(key):
-            r, c = _VISIBLE[key]
+            r, c = VISIBLE_ID[key]
             return str(rows[r][c]).strip() if r < len(rows) and c < len(rows[r]) and rows[r][c] is not None else ""
 
         period = _PERIOD_IN_LABEL.search(at("period"))
@@ -507,22 +507,14 @@ def _rows_from_sheets(plan: Plan, sheet_names: list[str], sheet_data) -> list[st
             continue
         column = table.column("subtask") or table.column("name") or table.column("target")
         index = table.columns.index(column) if column else 0
-        found = {_text(r[index]).replace("\r\n", "\n").strip() for r in sheet_data(name) if index < len(r)}
+        found = {cell_text(r[index]).replace("\r\n", "\n").strip() for r in sheet_data(name) if index < len(r)}
         rows.extend(r.id for r in table.rows if r.cells.get(table.columns[index].key, "").strip() in found)
     return rows
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _same(found, expected: str) -> bool:
     # Programs re-saving a file may turn "\n" into "\r\n" or drop trailing spaces.
-    return _text(found).replace("\r\n", "\n").strip() == expected.strip()
+    return cell_text(found).replace("\r\n", "\n").strip() == expected.strip()
 
 
 def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, sheet_names: list[str], sheet_data) -> None:
@@ -535,7 +527,7 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
             result.add("sheet-missing", sheet=sheet.name, expected=sheet.name)
             continue
         data = sheet_data(sheet.name)
-        header = [_text(v) for v in (data[sheet.header_row] if len(data) > sheet.header_row else [])]
+        header = [cell_text(v) for v in (data[sheet.header_row] if len(data) > sheet.header_row else [])]
         expected_header = [c.title for c in sheet.columns]
         if header[: len(expected_header)] != expected_header:
             result.add("rows-changed", sheet=sheet.name, cell=cell_ref(sheet.header_row, 0),
@@ -545,7 +537,7 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
         for fixed in fixed_by_sheet[sheet.name]:
             found = data[fixed.row][fixed.col] if fixed.row < len(data) and fixed.col < len(data[fixed.row]) else None
             if not _same(found, fixed.text):
-                changed.append((fixed, _text(found)))
+                changed.append((fixed, cell_text(found)))
         if _rows_moved(sheet, data, changed):
             result.add("rows-changed", sheet=sheet.name, detail=f"应有 {len(sheet.lines)} 行数据，第 {changed[0][0].row + 1} 行起内容错位")
             continue
@@ -560,7 +552,7 @@ def _rows_moved(sheet, data, changed) -> bool:
     longer where the layout puts it, or a different number of data rows."""
     if not changed:
         return False
-    filled = [r for r in range(sheet.first_data_row, len(data)) if any(_text(v).strip() for v in data[r])]
+    filled = [r for r in range(sheet.first_data_row, len(data)) if any(cell_text(v).strip() for v in data[r])]
     last = filled[-1] if filled else sheet.header_row
     lines_changed = {fixed.row for fixed, _ in changed if fixed.kind in ("annex", "indicator")}
     return last != sheet.last_row or len(lines_changed) >= 2

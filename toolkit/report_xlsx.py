@@ -17,6 +17,7 @@ from pathlib import Path
 
 from toolkit.fileio import write_atomic
 from toolkit.findings import ERROR, WARNING
+from toolkit.periods import period_label
 from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED, ValidationReport
 from toolkit.textable import display_width
 
@@ -53,7 +54,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                       "strings_to_numbers": False})
-    period = _period_label(report.period)
+    period = period_label(report.period)
     title = f"{report.plan_id} {period}校验报告".replace("  ", " ").strip()
     wb.set_properties({"title": title, "subject": "报表校验结果", "author": "toolkit", "created": _FIXED_TIME,
                        "comments": "由 toolkit validate 生成。"})
@@ -63,7 +64,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
     # 文件
     rows = []
     for fr in report.files:
-        rows.append([fr.path, fr.unit, fr.unit_name, _period_label(fr.period), STATUS_WORDS.get(fr.status, fr.status),
+        rows.append([fr.path, fr.unit, fr.unit_name, period_label(fr.period), STATUS_WORDS.get(fr.status, fr.status),
                      len(fr.errors), len(fr.warnings), _datetime(fr.modified), fr.sha256])
     ws = _sheet(wb, f, "文件", FILE_COLUMNS, rows, title, wrap={0, 2})
     _colour(ws, f, 4, len(rows), (("退回修改", RED), ("无法识别", RED), ("已被新版本替代", GREY), ("可用", GREEN)))
@@ -189,17 +190,6 @@ def _datetime(value) -> dt.datetime | str | None:
         return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
     except ValueError:
         return str(value)
-
-
-def _period_label(code: str | None) -> str:
-    if not code:
-        return ""
-    try:
-        from toolkit.periods import parse_period
-
-        return parse_period(code).label
-    except Exception:  # noqa: BLE001 - an odd period code is shown as it is
-        return str(code)
 
 
 def _clean(text: str) -> str:

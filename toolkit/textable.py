@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 
-
 # Wide (two-column) characters: CJK ideographs and punctuation, Hangul,
 # full-width forms. (unicodedata.east_asian_width per character is exact but
 # slow on the long lists the consolidated workbook sizes.)
 _WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
                    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
+def cell_text(value) -> str:
+    """A spreadsheet cell's value as text (whole numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def display_width(text: str) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.errors import AnnexError
+from toolkit.textable import cell_text
 
 
 @dataclass
@@ -181,7 +182,7 @@ def _read_xlsx(path: Path) -> RawDocument:
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
             continue
-        values = [[_clean(_cell_text(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+        values = [[_clean(cell_text(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
         merged: set[tuple[int, int]] = set()
         vertical: set[tuple[int, int]] = set()
         for rng in sheet.merged_cells.ranges:
@@ -197,14 +198,6 @@ def _read_xlsx(path: Path) -> RawDocument:
         # one after another separated by blank rows or a heading line.
         tables.extend(_split_sheet(values, merged, vertical, sheet.title, len(tables), paragraphs))
     return RawDocument(path=path, paragraphs=paragraphs, tables=tables)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _split_sheet(values, merged, vertical, sheet_title, first_index, paragraphs) -> list[RawTable]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from toolkit.plan.model import Indicator, Plan
 from toolkit.templates.layout import (
-    FIELDS,
     CELLS_SHEET,
+    FIELDS,
     ID_SHEET,
     INSTRUCTIONS_SHEET,
     META_FIELDS,

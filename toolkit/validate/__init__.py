@@ -14,7 +14,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from toolkit.findings import make_finding
-from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED, FileReport, Outcome, ValidationReport
+from toolkit.report import (
+    REJECTED,
+    SUPERSEDED,
+    UNRECOGNISED,
+    USED,
+    FileReport,
+    Outcome,
+    ValidationReport,
+)
 
 _FIELD_WORDS = {
     "value": "本期数值", "cumulative": "本年累计", "numerator": "分子", "denominator": "分母",
@@ -45,7 +53,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
 
     baselines: {(unit code, indicator id): value} for baseline cells a unit left
     blank (from the office's baseline file)."""
-    from toolkit.periods import parse_period
+    from toolkit.periods import parse_period, period_label
     from toolkit.validate import engine
 
     known_units = {u.code: u for u in units} if units is not None else None
@@ -63,7 +71,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
                 report.unit_name = known_units[ident.unit_code].name
             if period is not None and ident.period != period.code:
                 report.findings.append(make_finding("wrong-period", ret.display, unit=ident.unit_code,
-                                                    found=_period_label(ident.period), expected=period.label))
+                                                    found=period_label(ident.period), expected=period.label))
         reports.append(report)
 
     # The files whose inputs are checked: ours, for this plan, readable.
@@ -82,14 +90,15 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
         engine.fill_baselines(frame, baselines)
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}
     for failure in engine.run_types_pass(frame):
-        _add_cell_finding(reports, frame, failure.index, failure.code, names)
+        _add_cell_finding(reports, frame, failure.index, failure.code, names, {})
     frame = engine.add_results(frame, plan, period_of_file)
     missed_index = set()
+    peers = _Peers(frame)
     for failure in engine.run_values_pass(frame, rules):
         if failure.code == "target-missed":
             missed_index.add(failure.index)
             continue
-        _add_cell_finding(reports, frame, failure.index, failure.code, names, plan=plan)
+        _add_cell_finding(reports, frame, failure.index, failure.code, names, peers, plan=plan)
 
     _mark_duplicates(returns, reports, checked)
     for i, (ret, report) in enumerate(zip(returns, reports)):
@@ -125,33 +134,45 @@ def _finding_order(ret):
     return key
 
 
-def _period_label(code: str) -> str:
-    from toolkit.periods import parse_period
-
-    try:
-        return parse_period(code).label
-    except Exception:
-        return code
+# The other input a cross-field finding quotes ("分子（12）大于分母（10）").
+_OTHER_FIELD = {"numerator-exceeds-denominator": "denominator", "cumulative-below-period": "value", "progress-missing": "status"}
 
 
-def _add_cell_finding(reports, frame, index: int, code: str, names, plan=None) -> None:
+class _Peers(dict):
+    """(group, field) -> frame row, built on first use: the other cells of an
+    indicator that a finding's message quotes."""
+
+    def __init__(self, frame):
+        super().__init__()
+        self.frame = frame
+        self.built = False
+
+    def get(self, key, default=None):
+        if not self.built:
+            wanted = self.frame["field"].isin([*_OTHER_FIELD.values(), "result"])
+            rows = self.frame.loc[wanted, ["group", "field"]]
+            self.update(zip(zip(rows["group"], rows["field"].astype(str)), rows.index))
+            self.built = True
+        return super().get(key, default)
+
+
+def _add_cell_finding(reports, frame, index: int, code: str, names, peers, plan=None) -> None:
     row = frame.loc[index]
     file_id = int(row["file"])
     indicator_id = row["indicator_id"] or None
     context = {"field_words": _FIELD_WORDS.get(row["field"], row["field"])}
-    if code in ("numerator-exceeds-denominator", "cumulative-below-period", "progress-missing"):
-        other_field = {"numerator-exceeds-denominator": "denominator", "cumulative-below-period": "value", "progress-missing": "status"}[code]
-        peers = frame[(frame["group"] == row["group"]) & (frame["field"] == other_field)]
-        if not peers.empty:
-            context["other"] = peers.iloc[0]["typed"]
+    if code in _OTHER_FIELD:
+        other = peers.get((row["group"], _OTHER_FIELD[code]))
+        if other is not None:
+            context["other"] = frame.at[other, "typed"]
     if code == "reason-missing":
-        result = frame[(frame["group"] == row["group"]) & (frame["field"] == "result")]
-        if not result.empty and plan is not None:
+        result = peers.get((row["group"], "result"))
+        if result is not None and plan is not None:
             from toolkit.templates.layout import target_words
 
             indicator = plan.indicator(indicator_id)
             context["target"] = target_words(indicator)
-            context["actual"] = _format_actual(result.iloc[0]["number"], indicator)
+            context["actual"] = _format_actual(frame.at[result, "number"], indicator)
     if code == "text-too-long":
         context["expected"] = 500
     report = reports[file_id]
