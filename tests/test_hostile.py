@@ -242,3 +242,74 @@ def test_fuzz_any_typed_value_gives_a_value_or_a_finding(tmp_path_factory, plan,
     row = report.values[(report.values["indicator_id"] == "core-1") & (report.values["field"] == "value")].iloc[0]
     findings = [x for x in report.findings if x.cell == "G3"]
     assert row["number"] == row["number"] or findings or row["typed"].strip() == ""
+
+
+def test_formula_in_an_input_cell_is_read_as_its_saved_result_with_a_warning(tmp_path, plan, good_returns):
+    import re
+
+    # a formula with a cached result, as Excel saves it
+    cached = _rezip(good_returns[0], tmp_path / "f.xlsx", replace={
+        "xl/worksheets/sheet2.xml": lambda xml: re.sub(rb'<c r="G3"([^>]*)>(<v>[^<]*</v>)?</c>|<c r="G3"([^>]*)/>',
+                                                       b'<c r="G3" s="0"><f>1+1</f><v>2</v></c>', xml, count=1),
+    })
+    report = validate_returns(plan, [cached])
+    (warning,) = [x for x in report.findings if x.code == "formula-in-input"]
+    assert (warning.sheet, warning.cell, warning.severity, warning.value) == ("核心绩效指标", "G3", "warning", "2")
+    value = report.values[(report.values["indicator_id"] == "core-1") & (report.values["field"] == "value")].iloc[0]
+    assert value["number"] == 2
+
+
+def test_merged_input_cells_and_removed_protection(tmp_path, plan, good_returns):
+    def edit(workbook):
+        sheet = workbook["核心绩效指标"]
+        sheet.merge_cells("G3:H3")
+        sheet.protection.sheet = False
+
+    path = fill_template(good_returns[0], tmp_path / "merged.xlsx", lambda s: None, edit=edit)
+    report = validate_returns(plan, [path])
+    (merged,) = [x for x in report.findings if x.code == "merged-input-cells"]
+    assert (merged.cell, merged.severity) == ("G3", "error") and "G3:H3" in merged.message
+    (unprotected,) = [x for x in report.findings if x.code == "protection-removed"]
+    assert unprotected.sheet == "核心绩效指标" and unprotected.cell is None
+
+
+def test_a_folder_mixing_hostile_and_good_returns_consolidates(tmp_path, plan, good_returns):
+    from toolkit.consolidate import consolidate
+
+    def far(workbook):
+        workbook["核心绩效指标"]["XFD1048576"] = 1
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for path in good_returns:
+        (folder / path.name).write_bytes(path.read_bytes())
+    fill_template(good_returns[0], folder / "far.xlsx", lambda s: None, edit=far)
+    _rezip(good_returns[0], folder / "bomb.xlsx", add={"xl/media/padding.bin": b"\0" * (8 * 2**20)})
+    (folder / "noise.xlsx").write_bytes(os.urandom(3000))
+    (folder / "old.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    result = consolidate(plan, [folder], units=UNITS, period=PERIOD)
+    status = {p.rsplit("/", 1)[-1]: s for p, s in ((f.path, f.status) for f in result.files)}
+    assert status == {good_returns[0].name: "used", good_returns[1].name: "used", "far.xlsx": "unrecognised",
+                      "bomb.xlsx": "unrecognised", "noise.xlsx": "unrecognised", "old.et": "unrecognised"}
+    assert {u.status for u in result.units} == {"received"}
+    codes = {f.file.rsplit("/", 1)[-1]: f.code for f in result.findings if f.severity == "error"}
+    assert codes == {"far.xlsx": "cells-out-of-range", "bomb.xlsx": "suspicious-archive",
+                     "noise.xlsx": "not-a-workbook", "old.et": "unsupported-format"}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.floats(0, 1, exclude_max=True), length=st.integers(1, 40),
+       junk=st.sampled_from([b"", b"<", b">", b'r="XFD1048576"', b"<f>1/0</f>", b"&#0;", b"<row>", b"</sheetData>", b"\xff\xfe"]))
+def test_fuzz_mangled_sheet_xml_costs_only_its_file(tmp_path_factory, plan, good_returns, start, length, junk):
+    folder = tmp_path_factory.mktemp("xmlfuzz")
+
+    def mangle(xml):
+        at = int(start * len(xml))
+        return xml[:at] + junk + xml[at + length:]
+
+    damaged = _rezip(good_returns[0], folder / "mangled.xlsx", replace={"xl/worksheets/sheet2.xml": mangle})
+    intact = folder / good_returns[1].name
+    intact.write_bytes(good_returns[1].read_bytes())
+    report = validate_returns(plan, [damaged, intact], timeout=20)
+    by_path = {f.path: f for f in report.files}
+    assert by_path[str(intact)].status == "used" and not by_path[str(intact)].findings

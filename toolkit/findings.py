@@ -45,6 +45,9 @@ _TYPES = [
     FindingType("wrong-period", ERROR, "报送期不符", "此文件是 {found} 的报表，本次收集的是 {expected}。请使用本期的模板填写。", "file"),
     FindingType("duplicate-return", WARNING, "同一单位重复报送", "同一单位同一报送期收到多个文件，以较新的“{found}”为准，本文件不再使用。", "file"),
     FindingType("identified-from-content", WARNING, "模板标识丢失", "模板的隐藏标识已丢失（可能经其他软件另存），已根据“填报说明”页的内容识别为 {found}。请尽量直接在原模板上填写。", "file"),
+    FindingType("protection-removed", WARNING, "工作表保护被取消", "工作表“{expected}”的保护已被取消。计划原文如被改动会另行报错；请使用原模板填写，不要取消保护。", "sheet"),
+    FindingType("formula-in-input", WARNING, "填报单元格中使用了公式", "此单元格是公式，已按文件中保存的计算结果“{typed}”读取；如公式未重新计算，结果可能不准确。请直接填写数值。", "cell"),
+    FindingType("merged-input-cells", ERROR, "填报单元格被合并", "单元格 {detail} 被合并，其中部分填报内容无法读取。请取消合并后分别填写。", "cell"),
     FindingType("reporter-missing", WARNING, "未填写填报人", "“填报说明”页的填报人、联系电话未填写。请补充，以便核实数据。", "cell"),
     # --- structure and tampering
     FindingType("sheet-missing", ERROR, "工作表缺失或被改名", "找不到工作表“{expected}”（被删除或改名）。请使用原模板重新填写，不要删除或重命名工作表。", "sheet"),

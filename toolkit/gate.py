@@ -30,6 +30,7 @@ DEFAULT_LIMITS = Limits()
 
 # A reference with a row of 6+ digits or a column of 3 letters: one scan in C.
 _FAR = re.compile(rb'\br="(?:[A-Z]{3}\d+|[A-Z]{0,2}\d{6,})"')
+_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="([^"]*)"')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 
@@ -39,6 +40,9 @@ class GateResult:
     problem: str | None = None  # finding code that stops the file
     context: dict | None = None
     warnings: list[tuple[str, dict]] | None = None
+    # seen on the way, per worksheet part (xl/worksheets/sheetN.xml):
+    formulas: dict[str, set[str]] | None = None  # cells holding a formula
+    unprotected: set[str] | None = None  # sheets without sheet protection
 
 
 def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> GateResult:
@@ -52,7 +56,7 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+    except Exception as exc:  # zipfile raises several kinds on damaged archives
         return GateResult("file-unreadable", {"detail": str(exc)[:100] or "zip"})
     warnings = []
     if len(infos) > limits.max_entries:
@@ -65,6 +69,8 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
             return GateResult("suspicious-archive", {"detail": f"{info.filename} 压缩比 {info.file_size // max(1, info.compress_size)}:1"})
         if info.filename.lower().endswith("vbaproject.bin"):
             warnings.append(("macro-content", {}))
+    formulas: dict[str, set[str]] = {}
+    unprotected: set[str] = set()
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
@@ -75,7 +81,11 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
         far = _far_reference(xml)
         if far:
             return GateResult("cells-out-of-range", {"detail": far})
-    return GateResult(warnings=warnings)
+        if b"<f" in xml:
+            formulas[info.filename] = {m.decode() for m in _FORMULA_CELL.findall(xml)}
+        if b"<sheetProtection" not in xml:
+            unprotected.add(info.filename)
+    return GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected)
 
 
 _MAX_ROW, _MAX_COLUMN = 99_999, 702

@@ -87,6 +87,7 @@ class ReturnFile:
     columns: dict[str, list] | None = None  # the input cells normalised, by COLUMNS
     recognised: bool = False  # one of our templates, for this plan
     layout_key: tuple | None = None  # (rows, period_is_year): the layout, recomputed where needed
+    gate: object = None  # toolkit.gate.GateResult
 
     @property
     def unit(self) -> str | None:
@@ -144,8 +145,19 @@ class PlanLayouts:
 
 
 def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | None = None, limits=None) -> ReturnFile:
-    """Identify one file and read its input cells; problems become findings."""
-    layouts = layouts or PlanLayouts(plan)
+    """Identify one file and read its input cells; problems become findings.
+
+    Whatever a damaged file makes a library raise ends as a finding on that
+    file, never as an exception for the run."""
+    try:
+        return _read_return(path, display, plan, layouts or PlanLayouts(plan), limits)
+    except Exception as exc:  # zipfile, calamine and friends raise many kinds on damaged input
+        result = ReturnFile(path=path, display=display)
+        result.add("file-unreadable", detail=_short(exc))
+        return result
+
+
+def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, limits) -> ReturnFile:
     result = ReturnFile(path=path, display=display)
     try:
         data = path.read_bytes()
@@ -173,6 +185,7 @@ def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | Non
         return result
     for code, context in gate.warnings or ():
         result.add(code, **context)
+    result.gate = gate
     if suffix == ".et" or (kind == "zip" and suffix in (".et", ".wps")):
         result.add("unsupported-format", detail="WPS 表格（.et）")
         return result
@@ -185,11 +198,16 @@ def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | Non
         result.add("file-unreadable" if kind == "zip" else "not-a-workbook", detail=_short(exc))
         return result
     sheets: dict[str, list[list]] = {}
+    merges: dict[str, list] = {}
 
     def sheet_data(name: str) -> list[list]:
         if name not in sheets:
-            sheets[name] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = book.get_sheet_by_name(name)
+            sheets[name] = sheet.to_python(skip_empty_area=False)
+            merges[name] = sheet.merged_cell_ranges or []
         return sheets[name]
+
+    sheet_data.merges = merges
 
     try:
         ident = _identify(sheet_names, sheet_data)
@@ -223,6 +241,8 @@ def read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts | Non
         _read_cells(result, layout, fixed, sheet_names, sheet_data)
         if kind == "zip" and any(rec.raw is None for rec in result.records):
             _restore_error_values(result, data)
+        if kind == "zip" and (gate.formulas or gate.unprotected):
+            _report_formulas_and_protection(result, data, gate)
     except Exception as exc:
         result.add("file-unreadable", detail=_short(exc))
     return result
@@ -414,6 +434,23 @@ def _restore_error_values(result: ReturnFile, data: bytes) -> None:
             rec.raw = errors[(rec.sheet, rec.cell)]
 
 
+def _report_formulas_and_protection(result: ReturnFile, data: bytes, gate) -> None:
+    """Warn of formulas typed into input cells (read as their saved result) and
+    of table sheets whose protection was removed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        part_of = _sheet_paths(archive)
+    inputs = {(rec.sheet, rec.cell): rec for rec in result.records}
+    for sheet in result.layout.sheets:
+        part = part_of.get(sheet.name)
+        if part in (gate.unprotected or ()):
+            result.add("protection-removed", sheet=sheet.name, expected=sheet.name)
+        for ref in sorted((gate.formulas or {}).get(part, ()), key=parse_ref):
+            rec = inputs.get((sheet.name, ref))
+            if rec is not None:
+                result.add("formula-in-input", sheet=sheet.name, cell=ref, indicator_id=rec.indicator_id,
+                           field=rec.field, value=cell_text(rec.raw) if rec.raw is not None else "")
+
+
 def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> part name inside an .xlsx."""
     workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
@@ -457,7 +494,7 @@ def _modified(path: Path, data: bytes) -> dt.datetime | None:
             match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
             if match:
                 return dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).replace(tzinfo=None)
-        except (KeyError, ValueError, zipfile.BadZipFile, OSError):
+        except Exception:  # no usable record of its own: the file's time counts
             pass
     try:
         return dt.datetime.fromtimestamp(path.stat().st_mtime)
@@ -544,7 +581,23 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
         for fixed, found in changed:
             result.add("annex-cell-changed", sheet=sheet.name, cell=cell_ref(fixed.row, fixed.col),
                        expected=_clip(fixed.text), found=_clip(found), value=found)
+        _check_merged_inputs(result, sheet, getattr(sheet_data, "merges", {}).get(sheet.name, []))
         _take_inputs(result, sheet.inputs, data)
+
+
+def _check_merged_inputs(result: ReturnFile, sheet, merged_ranges) -> None:
+    """Input cells merged by the unit (a value in a covered cell is lost); the
+    template's own merges (a task's status over its indicator lines) are fine."""
+    own = {(line.sheet_row, col, line.sheet_row + line.span - 1, col)
+           for line in sheet.lines if line.first and line.span > 1
+           for col, column in enumerate(sheet.columns) if column.kind == "input" and column.key in ("status", "progress")}
+    inputs = {(cell.row, cell.col) for cell in sheet.inputs}
+    for (r0, c0), (r1, c1) in merged_ranges:
+        if (r0, c0, r1, c1) in own:
+            continue
+        if any((r, c) in inputs for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)):
+            result.add("merged-input-cells", sheet=sheet.name, cell=cell_ref(r0, c0),
+                       detail=f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}")
 
 
 def _rows_moved(sheet, data, changed) -> bool:
