@@ -171,8 +171,44 @@ def stage_naive(work: Path, sample: int) -> dict:
     return {"seconds": time.perf_counter() - start, "files": len(files)}
 
 
+def stage_hostile(work: Path) -> dict:
+    """Validate a folder mixing the good returns with hostile and broken files."""
+    import os
+    import zipfile
+
+    import openpyxl
+
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.validate import validate_returns
+
+    import toolkit.validate.engine  # noqa: F401
+
+    returns = sorted((work / "returns").glob("*.xlsx"))
+    source = returns[0].read_bytes()
+    bad = work / "returns" / "zz-bad"
+    bad.mkdir(exist_ok=True)
+    far = openpyxl.load_workbook(returns[0])
+    far.worksheets[1]["XFD1048576"] = 1
+    far.save(bad / "far.xlsx")
+    with zipfile.ZipFile(bad / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (50 * 2**20))
+    for n in range(20):
+        (bad / f"cut{n}.xlsx").write_bytes(source[: len(source) * (n + 1) // 22])
+        (bad / f"noise{n}.xlsx").write_bytes(os.urandom(4000))
+    (bad / "big.xlsx").write_bytes(b"PK\x03\x04" + os.urandom(25 * 2**20))
+    plan = load_plan(PLAN)
+    start = time.perf_counter()
+    report = validate_returns(plan, [work / "returns"], period=parse_period(PERIOD))
+    seconds = time.perf_counter() - start
+    good = sum(1 for f in report.files if f.status == "used")
+    flagged = sum(1 for f in report.files if f.status != "used" and f.errors)
+    return {"seconds": seconds, "files": len(report.files), "good_used": good, "good": len(returns),
+            "bad": len(report.files) - len(returns), "bad_flagged": flagged}
+
+
 STAGES = {"templates": stage_templates, "returns": stage_returns, "validate": stage_validate,
-          "consolidate": stage_consolidate, "floor": stage_floor}
+          "consolidate": stage_consolidate, "floor": stage_floor, "hostile": stage_hostile}
 
 
 def child(stage: str, work: Path, sample: int) -> None:
@@ -212,11 +248,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--naive-sample", type=int, default=200)
     parser.add_argument("--out", help="also write the results as Markdown to this file")
+    parser.add_argument("--hostile", type=int, metavar="N", help="only: validate N good returns mixed with hostile files")
     parser.add_argument("--child")
     parser.add_argument("--work")
     args = parser.parse_args()
     if args.child:
         child(args.child, Path(args.work), args.naive_sample)
+        return
+    if args.hostile:
+        work = Path(tempfile.mkdtemp(prefix="toolkit-hostile-"))
+        try:
+            write_units_csv(make_units(args.hostile), work / "units.csv")
+            measure("returns", work)
+            r = measure("hostile", work)
+            print(f"hostile corpus: {r['files']} files: {r['good_used']} of {r['good']} good returns used, "
+                  f"{r['bad_flagged']} of {r['bad']} bad files with an error finding; "
+                  f"validated in {r['seconds']:.2f} s, peak RSS {r['max_rss_mb']:.0f} MB")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
         return
 
     lines = [f"Machine: {machine()}", "",

@@ -313,3 +313,17 @@ def test_fuzz_mangled_sheet_xml_costs_only_its_file(tmp_path_factory, plan, good
     report = validate_returns(plan, [damaged, intact], timeout=20)
     by_path = {f.path: f for f in report.files}
     assert by_path[str(intact)].status == "used" and not by_path[str(intact)].findings
+
+
+def test_thousands_of_pasted_rows_below_the_table(tmp_path, plan, good_returns):
+    def paste(workbook):
+        sheet = workbook["核心绩效指标"]
+        for r in range(20, 2020):
+            sheet.cell(r, 1, f"粘贴{r}")
+            sheet.cell(r, 7, r)
+
+    path = fill_template(good_returns[0], tmp_path / "pasted.xlsx", good, edit=paste)
+    report = validate_returns(plan, [path])
+    (extra,) = [x for x in report.findings if x.code == "extra-content"]
+    assert (extra.sheet, extra.cell, extra.severity) == ("核心绩效指标", "A20", "warning")
+    assert report.files[0].status == "used" and not report.files[0].errors

@@ -45,6 +45,7 @@ _TYPES = [
     FindingType("wrong-period", ERROR, "报送期不符", "此文件是 {found} 的报表，本次收集的是 {expected}。请使用本期的模板填写。", "file"),
     FindingType("duplicate-return", WARNING, "同一单位重复报送", "同一单位同一报送期收到多个文件，以较新的“{found}”为准，本文件不再使用。", "file"),
     FindingType("identified-from-content", WARNING, "模板标识丢失", "模板的隐藏标识已丢失（可能经其他软件另存），已根据“填报说明”页的内容识别为 {found}。请尽量直接在原模板上填写。", "file"),
+    FindingType("extra-content", WARNING, "表格外有多余内容", "表格下方（第 {detail} 行起）有模板以外的内容，这些内容不会被读取。如是误粘贴请删除；需要说明的请写在“进展情况”或“未达标原因说明”中。", "sheet"),
     FindingType("protection-removed", WARNING, "工作表保护被取消", "工作表“{expected}”的保护已被取消。计划原文如被改动会另行报错；请使用原模板填写，不要取消保护。", "sheet"),
     FindingType("formula-in-input", WARNING, "填报单元格中使用了公式", "此单元格是公式，已按文件中保存的计算结果“{typed}”读取；如公式未重新计算，结果可能不准确。请直接填写数值。", "cell"),
     FindingType("merged-input-cells", ERROR, "填报单元格被合并", "单元格 {detail} 被合并，其中部分填报内容无法读取。请取消合并后分别填写。", "cell"),

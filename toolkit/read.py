@@ -582,6 +582,9 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
             result.add("annex-cell-changed", sheet=sheet.name, cell=cell_ref(fixed.row, fixed.col),
                        expected=_clip(fixed.text), found=_clip(found), value=found)
         _check_merged_inputs(result, sheet, getattr(sheet_data, "merges", {}).get(sheet.name, []))
+        below = [r for r in range(sheet.last_row + 1, len(data)) if any(cell_text(v).strip() for v in data[r])]
+        if below:  # pasted below the table: not read, but the unit should know
+            result.add("extra-content", sheet=sheet.name, cell=cell_ref(below[0], 0), detail=below[0] + 1)
         _take_inputs(result, sheet.inputs, data)
 
 
@@ -605,10 +608,12 @@ def _rows_moved(sheet, data, changed) -> bool:
     longer where the layout puts it, or a different number of data rows."""
     if not changed:
         return False
-    filled = [r for r in range(sheet.first_data_row, len(data)) if any(cell_text(v).strip() for v in data[r])]
-    last = filled[-1] if filled else sheet.header_row
     lines_changed = {fixed.row for fixed, _ in changed if fixed.kind in ("annex", "indicator")}
-    return last != sheet.last_row or len(lines_changed) >= 2
+    if len(lines_changed) >= 2:
+        return True
+    # one line changed: moved rows if the table no longer ends where it should
+    filled = [r for r in range(sheet.first_data_row, min(len(data), sheet.last_row + 2)) if any(cell_text(v).strip() for v in data[r])]
+    return (filled[-1] if filled else sheet.header_row) != sheet.last_row
 
 
 def _take_inputs(result: ReturnFile, inputs: list[InputCell], data: list[list]) -> None:
