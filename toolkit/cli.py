@@ -244,7 +244,7 @@ def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file
     if as_json:
         _emit_json(report.to_json())
     else:
-        click.echo(report.to_text())
+        click.echo(report.to_text(max_findings=200))
         for line in written:
             click.echo(line)
     sys.exit(1 if report.has_errors else 0)
