@@ -349,3 +349,11 @@ def test_help_is_fast_and_imports_no_heavy_libraries():
     code = "import sys; from toolkit.cli import cli; import toolkit.cli; print(sorted(m for m in ('pandas','pandera','openpyxl','docx','yaml','xlsxwriter') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_cli_unwritable_output_is_a_clean_error(runner, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(cli, ["plan", "import", str(ANNEXES / "dingshan-2026.docx"), "-o", str(blocker / "sub" / "p.yaml"), "--quiet"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "Traceback" not in result.output and "how to fix" in result.output

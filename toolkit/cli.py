@@ -30,6 +30,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except OSError as exc:  # a folder that cannot be written, a full disk …
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"Error: {where}{exc.strerror or exc}\n  how to fix: check that the path exists, "
+                       "that you may write there, and that the disk is not full", err=True)
+            ctx.exit(1)
         except Exception as exc:  # a bug: say so plainly, keep details for the developer
             if os.environ.get("TOOLKIT_DEBUG"):
                 raise
