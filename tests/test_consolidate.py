@@ -268,3 +268,43 @@ def test_bad_baseline_file_is_a_clear_error(tmp_path, plan, units):
     with pytest.raises(BaselineError) as info:
         read_baselines(path, plan, units)
     assert "不存在的指标" in str(info.value) and "b.csv" in str(info.value)
+
+
+def test_many_values_stay_a_table_and_still_reach_csv_and_json(plan, units, returns, tmp_path, monkeypatch):
+    import csv
+
+    from toolkit.consolidate import workbook
+
+    monkeypatch.setattr(workbook, "DATA_SHEET_LIMIT", 10)
+    big = consolidate(plan, [returns], units=units, period=PERIOD)
+    assert big.values == [] and big.value_count() == len(big.values_table) > 10
+    records = big.value_records()
+    assert len(records) == big.value_count()
+    data_file = workbook.write_consolidated_workbook(big, tmp_path / "汇总.xlsx")
+    rows = list(csv.reader(data_file.read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == big.value_count() + 1
+    first = records[0]
+    assert rows[1][:4] == [first.unit, first.indicator or "", first.row_id, workbook.FIELD_WORDS[first.field]]
+    assert rows[1][6:] == [first.file, first.sha256, first.sheet, first.cell]
+    assert len(big.to_json()["values"]) == big.value_count()
+
+
+def test_many_task_rows_are_summed_up_per_task_with_the_list_in_a_csv(result, tmp_path, monkeypatch):
+    import csv
+
+    from toolkit.consolidate import workbook
+
+    monkeypatch.setattr(workbook, "TASK_SHEET_LIMIT", 5)
+    path = tmp_path / "汇总.xlsx"
+    workbook.write_consolidated_workbook(result, path)
+    rows = list(csv.reader((tmp_path / "汇总_任务进度.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == len(result.tasks) + 1
+    sheet = openpyxl.load_workbook(path)["任务进度"]
+    header = [c.value for c in sheet[1]]
+    assert header[4:10] == list(workbook.TASK_COUNTS)
+    per_task = {}
+    for t in result.tasks:
+        per_task[t.row_id] = per_task.get(t.row_id, 0) + 1
+    body = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] and r[4] is not None and isinstance(r[4], int)]
+    assert sum(sum(r[4:9]) for r in body) == len(result.tasks)
+    assert len(body) == len(per_task)

@@ -25,7 +25,6 @@ from toolkit.consolidate.model import (
     FileEntry,
     TaskProgress,
     UnitStatus,
-    ValueRecord,
 )
 from toolkit.errors import ToolkitError
 
@@ -69,7 +68,11 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
     result.units = _unit_statuses(expected, chosen, returns, report, due, assignment)
     result.aggregates = _roll_up(plan, period, frame, used, outcomes, area_baselines or {})
     result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
-    result.values = _values(plan, frame, used, returns)
+    from toolkit.consolidate.workbook import DATA_SHEET_LIMIT
+
+    result.values_table = _values_table(plan, frame, used, returns)
+    if len(result.values_table) <= DATA_SHEET_LIMIT:  # small enough to hand out as records
+        result.values = result.value_records()
     return result
 
 
@@ -314,21 +317,32 @@ def _due_in_period(row, table, plan, period) -> dt.date | None:
     return current[-1] if current else None
 
 
-def _values(plan, frame, used, returns) -> list[ValueRecord]:
+def _values_table(plan, frame, used, returns):
+    """Every input value of the used returns with its provenance, as a
+    DataFrame with the fields of ValueRecord (built without a Python object
+    per value: a province's returns hold millions)."""
+    import pandas as pd
+
+    columns = ["unit", "indicator_id", "indicator", "row_id", "field", "value", "typed", "file", "sha256", "sheet", "cell"]
     if frame.empty:
-        return []
+        return pd.DataFrame(columns=columns)
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}
     rows = frame[frame["file"].isin(used) & (frame["field"] != "result")]
-    records = []
-    for rec in rows.itertuples():
-        value = rec.text if isinstance(rec.text, str) else (None if np.isnan(rec.number) else float(rec.number))
-        ret = returns[rec.file]
-        records.append(ValueRecord(
-            unit=rec.unit, indicator_id=rec.indicator_id or None, indicator=names.get(rec.indicator_id), row_id=rec.row_id,
-            field=str(rec.field), value=value, typed=rec.typed, file=ret.display, sha256=ret.sha256,
-            sheet=rec.sheet, cell=rec.cell,
-        ))
-    return records
+    text = rows["text"]
+    is_text = text.map(lambda t: isinstance(t, str)).to_numpy(dtype=bool)
+    value = np.where(is_text, text.to_numpy(dtype=object), rows["number"].to_numpy(dtype=object))
+    value = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in value]
+    files = {i: returns[i].display for i in used}
+    shas = {i: returns[i].sha256 for i in used}
+    data = {
+        "unit": rows["unit"], "indicator_id": [i or None for i in rows["indicator_id"]],
+        "indicator": [names.get(i) for i in rows["indicator_id"]], "row_id": rows["row_id"],
+        "field": rows["field"].astype(str), "value": value, "typed": rows["typed"],
+        "file": [files[i] for i in rows["file"]], "sha256": [shas[i] for i in rows["file"]],
+        "sheet": rows["sheet"], "cell": rows["cell"],
+    }
+    # object columns: pandas 3 would turn None into NaN in inferred string columns
+    return pd.DataFrame({name: pd.Series(list(column), dtype=object) for name, column in data.items()}, columns=columns)
 
 
 # ------------------------------------------------------------------ baselines

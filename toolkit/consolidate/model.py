@@ -126,6 +126,18 @@ class Consolidation:
     findings: list[Finding] = field(default_factory=list)
     values: list[ValueRecord] = field(default_factory=list)
     baseline_source: str | None = None
+    # the same values as a DataFrame (ValueRecord's fields as columns); when
+    # they are many, `values` stays empty and consumers use this
+    values_table: object = field(default=None, repr=False, compare=False)
+
+    def value_count(self) -> int:
+        return len(self.values) if self.values or self.values_table is None else len(self.values_table)
+
+    def value_records(self) -> list[ValueRecord]:
+        """`values`, built from the table if they were not yet."""
+        if self.values or self.values_table is None:
+            return self.values
+        return [ValueRecord(*row) for row in self.values_table.itertuples(index=False, name=None)]
 
     @property
     def completeness(self) -> dict[str, int]:
@@ -150,7 +162,7 @@ class Consolidation:
                       for u in self.units],
             "values": [{"unit": v.unit, "indicator": v.indicator, "field": v.field, "value": v.value, "typed": v.typed,
                         "file": v.file, "sheet": v.sheet, "cell": v.cell}
-                       for v in self.values],
+                       for v in self.value_records()],
             "aggregates": [{"indicator": a.indicator, "value": a.value, "status": a.status, "target": a.target,
                             "numerator": a.numerator, "denominator": a.denominator, "units_missed": a.units_missed}
                            for a in self.aggregates],

@@ -80,6 +80,9 @@ _WIDTH_SAMPLE = 2000  # rows looked at to size a column of a long sheet
 # Above this many values the 数据 sheet would be too long to use (and slow to
 # write; Excel stops at 1,048,576 rows): they go to a CSV beside the workbook.
 DATA_SHEET_LIMIT = 50_000
+# Likewise for the per-unit task list: above this, 任务进度 sums up per task.
+TASK_SHEET_LIMIT = 20_000
+TASK_COUNTS = ("已完成", "推进中", "未启动", "不适用", "未填报", "逾期")
 
 
 def write_consolidated_workbook(c: Consolidation, path: Path) -> Path | None:
@@ -88,18 +91,42 @@ def write_consolidated_workbook(c: Consolidation, path: Path) -> Path | None:
     Returns the CSV file written beside it when the values were too many for
     the 数据 sheet (`{stem}_数据.csv`), else None."""
     path = Path(path)
-    data_file = None
-    if len(c.values) > DATA_SHEET_LIMIT:
+    data_file = tasks_file = None
+    if c.value_count() > DATA_SHEET_LIMIT:
         data_file = path.with_name(f"{path.stem}_数据.csv")
         write_atomic(data_file, values_csv(c))
-    write_atomic(path, render_consolidated_workbook(c, data_file=data_file.name if data_file else None))
+    if len(c.tasks) > TASK_SHEET_LIMIT:
+        tasks_file = path.with_name(f"{path.stem}_任务进度.csv")
+        write_atomic(tasks_file, tasks_csv(c))
+    write_atomic(path, render_consolidated_workbook(c, data_file=data_file.name if data_file else None,
+                                                    tasks_file=tasks_file.name if tasks_file else None))
     return data_file
+
+
+def tasks_csv(c: Consolidation) -> bytes:
+    """Every task row of every unit, as CSV (UTF-8 with BOM, for Excel)."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["单位编码", "单位", "表", "序号", "任务", "完成时限", "完成状态", "进展情况", "是否逾期",
+                     "责任领导", "责任办公室", "文件", "工作表", "单元格"])
+    writer.writerows((t.unit, t.unit_name, t.table, t.row, t.task, deadline_words(t.deadline), t.status or "未填报",
+                      t.progress or "", "逾期" if t.overdue else "", t.leader, t.office, t.file, t.sheet, t.cell)
+                     for t in c.tasks)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def values_csv(c: Consolidation) -> bytes:
     """Every input value with its provenance, as CSV (UTF-8 with BOM, for Excel)."""
     import csv
 
+    if not c.values and c.values_table is not None:
+        table = c.values_table.drop(columns=["indicator_id"]).rename(columns={
+            "unit": "单位编码", "indicator": "指标", "row_id": "行", "field": "字段", "value": "数值", "typed": "填写内容",
+            "file": "文件", "sha256": "sha256", "sheet": "工作表", "cell": "单元格"})
+        table["字段"] = table["字段"].map(lambda f: FIELD_WORDS.get(f, f))
+        return ("\ufeff" + table.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["单位编码", "指标", "行", "字段", "数值", "填写内容", "文件", "sha256", "工作表", "单元格"])
@@ -111,7 +138,7 @@ def values_csv(c: Consolidation) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = None) -> bytes:
+def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = None, tasks_file: str | None = None) -> bytes:
     """The consolidated workbook of `c`, as the bytes of an .xlsx file
     (`data_file`: the CSV holding the values instead of the 数据 sheet)."""
     import xlsxwriter
@@ -129,6 +156,7 @@ def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = No
     f = _Formats(wb)
     book = _Book(wb, f, c)
     book.data_file = data_file
+    book.tasks_file = tasks_file
     book.overview()
     book.grid()
     book.missed()
@@ -354,6 +382,7 @@ class _Book:
         self.f = f
         self.c = c
         self.data_file: str | None = None  # values written to this CSV instead of the 数据 sheet
+        self.tasks_file: str | None = None  # per-unit task rows written to this CSV
         self.names = self._unit_names()
         self.areas = {a.indicator_id: a for a in c.aggregates}
         self.order = {a.indicator_id: i for i, a in enumerate(c.aggregates)}
@@ -797,6 +826,9 @@ class _Book:
 
     def tasks(self) -> None:
         c = self.c
+        if self.tasks_file:
+            self._task_summary()
+            return
         columns = [
             _Column("单位", "wrap", 8, 18), _Column("表", "wrap", 8, 16), _Column("序号", "center", 6, 12),
             _Column("任务", "wrap", 16, 40), _Column("完成时限", "center", 10, 16), _Column("完成状态", "center", 10, 10),
@@ -809,6 +841,24 @@ class _Book:
         ws, last = self._list_sheet(SHEETS[4], columns, rows, empty="本期没有需报告进度的任务。")
         self._colour_words(ws, 1, 7, last, [("逾期", RED)])
         self._colour_words(ws, 1, 5, last, [("已完成", GREEN), ("未启动", AMBER), ("未填报", GREY)])
+
+    def _task_summary(self) -> None:
+        """Too many task rows for a sheet: one row per task with how many units
+        are at each status; the per-unit list is in the CSV beside the workbook."""
+        c = self.c
+        counts: dict[str, dict] = {}
+        for t in c.tasks:
+            entry = counts.setdefault(t.row_id, {"task": t, "已完成": 0, "推进中": 0, "未启动": 0, "不适用": 0, "未填报": 0, "逾期": 0})
+            entry[t.status or "未填报"] = entry.get(t.status or "未填报", 0) + 1
+            entry["逾期"] += 1 if t.overdue else 0
+        columns = [_Column("表", "wrap", 8, 16), _Column("序号", "center", 6, 12), _Column("任务", "wrap", 16, 40),
+                   _Column("完成时限", "center", 10, 16), *(_Column(word, "center", 7, 8) for word in TASK_COUNTS),
+                   _Column("责任领导", "wrap", 8, 12), _Column("责任办公室", "wrap", 10, 18)]
+        rows = [[e["task"].table, e["task"].row, e["task"].task, deadline_words(e["task"].deadline),
+                 *(e[word] for word in TASK_COUNTS), e["task"].leader, e["task"].office] for e in counts.values()]
+        ws, last = self._list_sheet(SHEETS[4], columns, rows, empty="本期没有需报告进度的任务。")
+        self._positive(ws, 1, 4 + TASK_COUNTS.index("逾期"), last, self.f.cf[RED])
+        ws.write_string(last + 2, 0, f"各单位逐项进度共 {len(c.tasks):,} 行，见同一文件夹中的“{self.tasks_file}”。", self.f.text)
 
     # ---- 6. 校验问题
 
@@ -833,7 +883,7 @@ class _Book:
         ws = self._sheet(SHEETS[6])
         if self.data_file:
             ws.set_column(0, 0, 100)
-            ws.write_string(0, 0, f"本次汇总共 {len(c.values):,} 条填报数据，超过工作表适合容纳的行数。", f.text)
+            ws.write_string(0, 0, f"本次汇总共 {c.value_count():,} 条填报数据，超过工作表适合容纳的行数。", f.text)
             ws.write_string(1, 0, f"完整数据（单位、指标、字段、数值、填写内容、文件、sha256、工作表、单元格）见同一文件夹中的“{self.data_file}”。", f.text)
             return
         columns = [
