@@ -29,7 +29,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 # A reference with a row of 6+ digits or a column of 3 letters: one scan in C.
-_FAR = re.compile(rb'\br="(?:[A-Z]{3}\d+|[A-Z]{0,2}\d{6,})"')
+_FAR = re.compile(rb' r="(?:[A-Z]{3}\d+|[A-Z]{0,2}\d{6,})"')  # starts with a literal: a fast scan
 _FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="([^"]*)"')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
@@ -99,7 +99,7 @@ def _far_reference(xml: bytes) -> str | None:
                 return f"{col}{row}"
     match = _FAR.search(xml)  # cells and rows (<c r="XFD1048576">, <row r="1048576">)
     if match:
-        ref = match.group(0)[3:-1].decode()
+        ref = match.group(0)[4:-1].decode()
         return ref if ref[0].isalpha() else f"第 {ref} 行"
     return None
 
