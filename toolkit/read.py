@@ -239,10 +239,8 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
     result.layout_key = (tuple(rows), period_is_year)
     try:
         _read_cells(result, layout, fixed, sheet_names, sheet_data)
-        if kind == "zip" and any(rec.raw is None for rec in result.records):
-            _restore_error_values(result, data)
-        if kind == "zip" and (gate.formulas or gate.unprotected):
-            _report_formulas_and_protection(result, data, gate)
+        if kind == "zip":
+            _check_sheet_xml(result, data, gate)
     except Exception as exc:
         result.add("file-unreadable", detail=_short(exc))
     return result
@@ -410,35 +408,45 @@ _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 
 
-def _restore_error_values(result: ReturnFile, data: bytes) -> None:
+def _check_sheet_xml(result: ReturnFile, data: bytes, gate) -> None:
+    """What python-calamine does not tell: error values, formulas in input
+    cells, removed protection. The archive is opened once for all of it."""
+    blanks = any(rec.raw is None for rec in result.records)
+    if not (blanks or gate.formulas or gate.unprotected):
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        part_of = _sheet_paths(archive)
+        if blanks:
+            _restore_error_values(result, archive, part_of)
+    if gate.formulas or gate.unprotected:
+        _report_formulas_and_protection(result, part_of, gate)
+
+
+def _restore_error_values(result: ReturnFile, archive: zipfile.ZipFile, part_of: dict[str, str]) -> None:
     """python-calamine reads error cells (#DIV/0!, #VALUE!) as empty; find them
     in the sheet XML so that they are reported as what they are, not as blanks."""
     blank_sheets = {rec.sheet for rec in result.records if rec.raw is None}
     errors: dict[tuple[str, str], str] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        paths = _sheet_paths(archive)
-        for sheet in blank_sheets:
-            if sheet not in paths:
-                continue
-            xml = archive.read(paths[sheet])
-            if b't="e"' not in xml:
-                continue
-            for match in _CELL.finditer(xml):
-                attrs = dict(_ATTR.findall(match.group(1)))
-                if attrs.get(b"t") == b"e" and match.group(2):
-                    value = re.search(rb"<v>([^<]*)</v>", match.group(2))
-                    if value:
-                        errors[(sheet, attrs.get(b"r", b"").decode())] = value.group(1).decode("utf-8", "replace")
+    for sheet in blank_sheets:
+        if sheet not in part_of:
+            continue
+        xml = archive.read(part_of[sheet])
+        if b't="e"' not in xml:
+            continue
+        for match in _CELL.finditer(xml):
+            attrs = dict(_ATTR.findall(match.group(1)))
+            if attrs.get(b"t") == b"e" and match.group(2):
+                value = re.search(rb"<v>([^<]*)</v>", match.group(2))
+                if value:
+                    errors[(sheet, attrs.get(b"r", b"").decode())] = value.group(1).decode("utf-8", "replace")
     for rec in result.records:
         if rec.raw is None and (rec.sheet, rec.cell) in errors:
             rec.raw = errors[(rec.sheet, rec.cell)]
 
 
-def _report_formulas_and_protection(result: ReturnFile, data: bytes, gate) -> None:
+def _report_formulas_and_protection(result: ReturnFile, part_of: dict[str, str], gate) -> None:
     """Warn of formulas typed into input cells (read as their saved result) and
     of table sheets whose protection was removed."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        part_of = _sheet_paths(archive)
     inputs = {(rec.sheet, rec.cell): rec for rec in result.records}
     for sheet in result.layout.sheets:
         part = part_of.get(sheet.name)

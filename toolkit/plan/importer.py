@@ -246,8 +246,6 @@ def _indicator(rule, *, ind_id: str, fallback_name: str, row_deadline: str | Non
     status, note = rule.status, rule.note
     if measure.review and status == "parsed":
         status, note = "review", measure.review
-    if rule.relative and status == "parsed" and not note:
-        note = None
     return Indicator(
         id=ind_id, name=name, text=rule.text, op=rule.op, value=rule.value, scale=rule.scale,
         unit=measure.unit, relative=rule.relative, deadline=deadline, frequency=rule.frequency,

@@ -327,6 +327,3 @@ def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
         groups.clear()
     return []
 
-
-def missed_rows(frame: pd.DataFrame) -> np.ndarray:
-    return _missed(frame)
