@@ -326,4 +326,3 @@ def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
     finally:
         groups.clear()
     return []
-
