@@ -294,7 +294,7 @@ def assign_rows(plan, units) -> Assignment:
         if table.kind == "indicators" and phrase_kinds and resolver.kinds_present <= phrase_kinds:
             codes = set(all_codes)
             everyone.append(row.id)
-        default[row.id] = [c for c in all_codes if c in codes]
+        default[row.id] = codes
 
     overrides = _overrides(plan, units)
     rows_by_unit: dict[str, list[str]] = {}
@@ -304,7 +304,10 @@ def assign_rows(plan, units) -> Assignment:
             rows_by_unit[unit.code] = [row.id for _, row in plan_rows if row.id in chosen]
         else:
             rows_by_unit[unit.code] = [row.id for _, row in plan_rows if unit.code in default[row.id]]
-    units_by_row = {row.id: [c for c in all_codes if row.id in rows_by_unit[c]] for _, row in plan_rows}
+    units_by_row: dict[str, list[str]] = {row.id: [] for _, row in plan_rows}
+    for code in all_codes:  # in the units list's order
+        for row_id in rows_by_unit[code]:
+            units_by_row[row_id].append(code)
     return Assignment(rows_by_unit=rows_by_unit, units_by_row=units_by_row, unmatched=unmatched,
                       approximate=approximate, everyone=everyone, overridden=list(overrides))
 

@@ -637,13 +637,13 @@ class _Book:
                 indicators.append((o.indicator_id, o.indicator, o.target))
         # units: the units list's order, then any only the outcomes know
         cells: dict[tuple[str, str], object] = {}
-        with_outcomes: list[str] = []
+        with_outcomes: dict[str, None] = {}  # ordered set
         for o in c.outcomes:
             cells.setdefault((o.unit, o.indicator_id), o)
-            if o.unit not in with_outcomes:
-                with_outcomes.append(o.unit)
-        units = [u.code for u in c.units if u.code in set(with_outcomes)]
-        units += [u for u in with_outcomes if u not in set(units)]
+            with_outcomes.setdefault(o.unit)
+        units = [u.code for u in c.units if u.code in with_outcomes]
+        listed = set(units)
+        units += [u for u in with_outcomes if u not in listed]
 
         n = len(indicators)
         first_ind = 2
