@@ -11,6 +11,7 @@ not parsed.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ DEFAULT_LIMITS = Limits()
 
 # A reference with a row of 6+ digits or a column of 3 letters: one scan in C.
 _FAR = re.compile(rb' r="(?:[A-Z]{3}\d+|[A-Z]{0,2}\d{6,})"')  # starts with a literal: a fast scan
-_FORMULA_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}\d+)"[^>]*>\s*<f\b')
+_CELL_REF = re.compile(rb'\sr="([A-Z]{1,3}\d+)"')
 _DIMENSION = re.compile(rb'<dimension\b[^>]*?\bref="([^"]*)"')
 _REF = re.compile(r"([A-Z]{1,3})(\d+)")
 
@@ -43,6 +44,9 @@ class GateResult:
     # seen on the way, per worksheet part (xl/worksheets/sheetN.xml):
     formulas: dict[str, set[str]] | None = None  # cells holding a formula
     unprotected: set[str] | None = None  # sheets without sheet protection
+    error_cells: dict[str, dict[str, str]] | None = None  # cell -> error value (#DIV/0!), per part
+    sheet_parts: dict[str, str] | None = None  # sheet name -> part, when any of the above is set
+    modified: dt.datetime | None = None  # when the workbook says it was last saved (docProps/core.xml)
 
 
 def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> GateResult:
@@ -69,8 +73,12 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
             return GateResult("suspicious-archive", {"detail": f"{info.filename} 压缩比 {info.file_size // max(1, info.compress_size)}:1"})
         if info.filename.lower().endswith("vbaproject.bin"):
             warnings.append(("macro-content", {}))
+    # The sheets are decompressed here anyway: what the reader needs from
+    # their XML beyond python-calamine is taken on the way (the archive is
+    # opened once per file).
     formulas: dict[str, set[str]] = {}
     unprotected: set[str] = set()
+    error_cells: dict[str, dict[str, str]] = {}
     for info in infos:
         if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
             continue
@@ -82,10 +90,95 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
         if far:
             return GateResult("cells-out-of-range", {"detail": far})
         if b"<f" in xml:
-            formulas[info.filename] = {m.decode() for m in _FORMULA_CELL.findall(xml)}
+            formulas[info.filename] = _formula_cells(xml)
         if b"<sheetProtection" not in xml:
             unprotected.add(info.filename)
-    return GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected)
+        if b't="e"' in xml:
+            error_cells[info.filename] = _error_cells(xml)
+    result = GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected, error_cells=error_cells,
+                        modified=_modified(archive))
+    if formulas or unprotected or error_cells:
+        try:
+            result.sheet_parts = _sheet_parts(archive)
+        except Exception:  # no usable workbook part: python-calamine will say so
+            result.sheet_parts = {}
+    return result
+
+
+def _formula_cells(xml: bytes) -> set[str]:
+    """The cells whose first child is a formula (<c r="K7"><f>…): found from
+    each "<f", a few per sheet, rather than by a regex over every cell."""
+    cells = set()
+    at = xml.find(b"<f")
+    while at != -1:
+        if xml[at + 2:at + 3] in (b">", b" ", b"/"):
+            start = xml.rfind(b"<c", 0, at)
+            end = xml.find(b">", start, at) if start != -1 else -1
+            if end != -1 and xml[start + 2:start + 3].isspace() and xml[end - 1:end] != b"/" and not xml[end + 1:at].strip():
+                ref = _CELL_REF.search(xml, start, end)
+                if ref:
+                    cells.add(ref.group(1).decode())
+        at = xml.find(b"<f", at + 2)
+    return cells
+
+
+_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
+_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _error_cells(xml: bytes) -> dict[str, str]:
+    """Cells holding an error value (#DIV/0!, #VALUE!): python-calamine reads them as empty."""
+    errors = {}
+    for match in _CELL.finditer(xml):
+        attrs = dict(_ATTR.findall(match.group(1)))
+        if attrs.get(b"t") == b"e" and match.group(2):
+            value = _VALUE.search(match.group(2))
+            if value:
+                errors[attrs.get(b"r", b"").decode()] = value.group(1).decode("utf-8", "replace")
+    return errors
+
+
+def _modified(archive: zipfile.ZipFile) -> dt.datetime | None:
+    """When the workbook was last saved, by its own record (docProps/core.xml)."""
+    try:
+        core = archive.read("docProps/core.xml").decode("utf-8", "replace")
+        match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
+        if match:
+            return dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).replace(tzinfo=None)
+    except Exception:  # no usable record of its own: the file's time counts
+        pass
+    return None
+
+
+# Returns from one template share their workbook part: its sheet map is worked out once.
+_PARTS_SEEN: dict[tuple[bytes, bytes], dict[str, str]] = {}
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name inside an .xlsx."""
+    key = (archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
+    if key not in _PARTS_SEEN:
+        if len(_PARTS_SEEN) > 1000:
+            _PARTS_SEEN.clear()
+        _PARTS_SEEN[key] = _parse_sheet_parts(*(part.decode("utf-8", "replace") for part in key))
+    return dict(_PARTS_SEEN[key])
+
+
+def _parse_sheet_parts(workbook: str, rels: str) -> dict[str, str]:
+    from xml.sax.saxutils import unescape
+
+    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
+    targets.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    paths = {}
+    for m in re.finditer(r'<sheet\b([^>]*)/?>', workbook):
+        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
+        rid = attrs.get("r:id")
+        name = unescape(attrs.get("name", ""), {"&quot;": '"', "&apos;": "'"})
+        if rid in targets:
+            target = targets[rid].lstrip("/")
+            paths[name] = target if target.startswith("xl/") else f"xl/{target}"
+    return paths
 
 
 _MAX_ROW, _MAX_COLUMN = 99_999, 702

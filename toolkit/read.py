@@ -15,7 +15,6 @@ import hashlib
 import io
 import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,7 +86,6 @@ class ReturnFile:
     columns: dict[str, list] | None = None  # the input cells normalised, by COLUMNS
     recognised: bool = False  # one of our templates, for this plan
     layout_key: tuple | None = None  # (rows, period_is_year): the layout, recomputed where needed
-    gate: object = None  # toolkit.gate.GateResult
 
     @property
     def unit(self) -> str | None:
@@ -166,7 +164,7 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
         return result
     result.size = len(data)
     result.sha256 = hashlib.sha256(data).hexdigest()
-    result.modified = _modified(path, data)
+    result.modified = _file_time(path)  # until the workbook's own record is read
     kind = _sniff(data)
     suffix = path.suffix.lower()
     if kind == "other":
@@ -185,7 +183,7 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
         return result
     for code, context in gate.warnings or ():
         result.add(code, **context)
-    result.gate = gate
+    result.modified = gate.modified or result.modified
     if suffix == ".et" or (kind == "zip" and suffix in (".et", ".wps")):
         result.add("unsupported-format", detail="WPS 表格（.et）")
         return result
@@ -239,8 +237,7 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
     result.layout_key = (tuple(rows), period_is_year)
     try:
         _read_cells(result, layout, fixed, sheet_names, sheet_data)
-        if kind == "zip":
-            _check_sheet_xml(result, data, gate)
+        _check_sheet_xml(result, gate)
     except Exception as exc:
         result.add("file-unreadable", detail=_short(exc))
     return result
@@ -248,26 +245,45 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
 
 def normalise_records(result: ReturnFile, keep_raw: bool = False) -> None:
     """Read every raw input cell as its type (toolkit.normalize) into columns."""
-    from toolkit.normalize import normalize_value
-
-    columns = {name: [] for name in COLUMNS}
-    for rec in result.records:
-        normalized = normalize_value(rec.raw, rec.kind)
-        value = normalized.value
-        columns["sheet"].append(rec.sheet)
-        columns["cell"].append(rec.cell)
-        columns["row_id"].append(rec.row_id)
-        columns["indicator_id"].append(rec.indicator_id or "")
-        columns["field"].append(rec.field)
-        columns["kind"].append(rec.kind)
-        columns["typed"].append(normalized.typed)
-        columns["number"].append(value if isinstance(value, float) else float("nan"))
-        columns["text"].append(value if isinstance(value, str) else None)
-        columns["problem"].append(normalized.problem)
-        columns["note"].append(normalized.note)
-    result.columns = columns
+    records = result.records
+    read = [_normalized(rec.raw, rec.kind) for rec in records]
+    nan = float("nan")
+    result.columns = {
+        "sheet": [rec.sheet for rec in records],
+        "cell": [rec.cell for rec in records],
+        "row_id": [rec.row_id for rec in records],
+        "indicator_id": [rec.indicator_id or "" for rec in records],
+        "field": [rec.field for rec in records],
+        "kind": [rec.kind for rec in records],
+        "typed": [n.typed for n in read],
+        "number": [n.value if n.value.__class__ is float else nan for n in read],
+        "text": [n.value if n.value.__class__ is str else None for n in read],
+        "problem": [n.problem for n in read],
+        "note": [n.note for n in read],
+    }
     if not keep_raw:
         result.records = []
+
+
+# Most cells hold what many others hold (blanks, 0, a status): each distinct
+# (type, value, kind) is read once per process.
+_NORMALIZED: dict = {}
+
+
+def _normalized(raw, kind: str):
+    from toolkit.normalize import normalize_value
+
+    key = (raw.__class__, raw, kind)
+    try:
+        return _NORMALIZED[key]
+    except KeyError:
+        pass
+    except TypeError:  # not hashable (python-calamine gives only plain values)
+        return normalize_value(raw, kind)
+    if len(_NORMALIZED) > 100_000:
+        _NORMALIZED.clear()
+    value = _NORMALIZED[key] = normalize_value(raw, kind)
+    return value
 
 
 def read_returns(paths, plan: Plan, layouts: PlanLayouts | None = None, *, workers: int | None = None,
@@ -404,44 +420,24 @@ def _read_batch(batch) -> list[ReturnFile]:
     return results
 
 
-_CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
-
-
-def _check_sheet_xml(result: ReturnFile, data: bytes, gate) -> None:
-    """What python-calamine does not tell: error values, formulas in input
-    cells, removed protection. The archive is opened once for all of it."""
-    blanks = any(rec.raw is None for rec in result.records)
-    if not (blanks or gate.formulas or gate.unprotected):
-        return
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        part_of = _sheet_paths(archive)
-        if blanks:
-            _restore_error_values(result, archive, part_of)
+def _check_sheet_xml(result: ReturnFile, gate) -> None:
+    """What python-calamine does not tell, as the gate saw it in the sheet
+    XML: error values, formulas in input cells, removed protection."""
+    part_of = gate.sheet_parts or {}
+    if gate.error_cells:
+        _restore_error_values(result, part_of, gate.error_cells)
     if gate.formulas or gate.unprotected:
         _report_formulas_and_protection(result, part_of, gate)
 
 
-def _restore_error_values(result: ReturnFile, archive: zipfile.ZipFile, part_of: dict[str, str]) -> None:
-    """python-calamine reads error cells (#DIV/0!, #VALUE!) as empty; find them
-    in the sheet XML so that they are reported as what they are, not as blanks."""
-    blank_sheets = {rec.sheet for rec in result.records if rec.raw is None}
-    errors: dict[tuple[str, str], str] = {}
-    for sheet in blank_sheets:
-        if sheet not in part_of:
-            continue
-        xml = archive.read(part_of[sheet])
-        if b't="e"' not in xml:
-            continue
-        for match in _CELL.finditer(xml):
-            attrs = dict(_ATTR.findall(match.group(1)))
-            if attrs.get(b"t") == b"e" and match.group(2):
-                value = re.search(rb"<v>([^<]*)</v>", match.group(2))
-                if value:
-                    errors[(sheet, attrs.get(b"r", b"").decode())] = value.group(1).decode("utf-8", "replace")
+def _restore_error_values(result: ReturnFile, part_of: dict[str, str], error_cells) -> None:
+    """python-calamine reads error cells (#DIV/0!, #VALUE!) as empty: put
+    back what they hold, so that they are reported as what they are, not as blanks."""
     for rec in result.records:
-        if rec.raw is None and (rec.sheet, rec.cell) in errors:
-            rec.raw = errors[(rec.sheet, rec.cell)]
+        if rec.raw is None:
+            error = error_cells.get(part_of.get(rec.sheet), {}).get(rec.cell)
+            if error is not None:
+                rec.raw = error
 
 
 def _report_formulas_and_protection(result: ReturnFile, part_of: dict[str, str], gate) -> None:
@@ -459,29 +455,6 @@ def _report_formulas_and_protection(result: ReturnFile, part_of: dict[str, str],
                            field=rec.field, value=cell_text(rec.raw) if rec.raw is not None else "")
 
 
-def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> part name inside an .xlsx."""
-    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
-    targets.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
-    paths = {}
-    for m in re.finditer(r'<sheet\b([^>]*)/?>', workbook):
-        attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', m.group(1)))
-        rid = attrs.get("r:id")
-        name = _xml_unescape(attrs.get("name", ""))
-        if rid in targets:
-            target = targets[rid].lstrip("/")
-            paths[name] = target if target.startswith("xl/") else f"xl/{target}"
-    return paths
-
-
-def _xml_unescape(text: str) -> str:
-    from xml.sax.saxutils import unescape
-
-    return unescape(text, {"&quot;": '"', "&apos;": "'"})
-
-
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else exc.__class__.__name__
     return text[:120]
@@ -492,18 +465,8 @@ def _is_encrypted_ooxml(data: bytes) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data[:65536] or b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P" in data
 
 
-def _modified(path: Path, data: bytes) -> dt.datetime | None:
-    """When the workbook was last saved: its own record (docProps/core.xml),
-    else the file's modification time."""
-    if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                core = archive.read("docProps/core.xml").decode("utf-8", "replace")
-            match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
-            if match:
-                return dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).replace(tzinfo=None)
-        except Exception:  # no usable record of its own: the file's time counts
-            pass
+def _file_time(path: Path) -> dt.datetime | None:
+    """When the file was last modified, for workbooks without a record of their own."""
     try:
         return dt.datetime.fromtimestamp(path.stat().st_mtime)
     except OSError:
@@ -581,7 +544,7 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
         changed = []
         for fixed in fixed_by_sheet[sheet.name]:
             found = data[fixed.row][fixed.col] if fixed.row < len(data) and fixed.col < len(data[fixed.row]) else None
-            if not _same(found, fixed.text):
+            if found != fixed.text and not _same(found, fixed.text):
                 changed.append((fixed, cell_text(found)))
         if _rows_moved(sheet, data, changed):
             result.add("rows-changed", sheet=sheet.name, detail=f"应有 {len(sheet.lines)} 行数据，第 {changed[0][0].row + 1} 行起内容错位")
