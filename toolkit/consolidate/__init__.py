@@ -44,7 +44,8 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
     rules = load_rule_packs() if rules is None else rules
     unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
     returns = read_returns(paths, plan, limits=limits)
-    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines)
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
+                           with_outcomes=False)
     assignment = assign_rows(plan, units)
     return build_consolidation(plan, units, period, returns, report, assignment, due=due,
                                area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)

@@ -47,12 +47,15 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
     return check_returns(plan, returns, units=units, period=period, rules=rules)
 
 
-def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None) -> ValidationReport:
+def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None,
+                  with_outcomes: bool = True) -> ValidationReport:
     """The checks after reading: identity against units and period, duplicates,
     then the two pandera passes over all recognised returns at once.
 
     baselines: {(unit code, indicator id): value} for baseline cells a unit left
-    blank (from the office's baseline file)."""
+    blank (from the office's baseline file).
+    with_outcomes: also judge each target of the used returns (consolidation
+    judges those of the returns it chooses instead, with `outcomes_for`)."""
     from toolkit.periods import parse_period, period_label
     from toolkit.validate import engine
 
@@ -113,7 +116,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     for ret, report in zip(returns, reports):
         report.findings.sort(key=_finding_order(ret))
     used = {i for i, r in enumerate(reports) if r.status in (USED, REJECTED)}
-    outcomes = _outcomes(plan, frame, returns, used, missed_index)
+    outcomes = _outcomes(plan, frame, returns, used, missed_index) if with_outcomes else []
     return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=reports,
                             outcomes=outcomes, values=frame, missed=missed_index)
 
@@ -237,33 +240,32 @@ def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> l
                  if isinstance(text, str)}
     statuses = texts[texts["field"] == "status"]
     status_of_row = dict(zip(zip(statuses["file"], statuses["row_id"]), statuses["text"]))
-    met = compare(results["number"].to_numpy(float), results["op"].to_numpy(object), results["target"].to_numpy(float))
+    number = results["number"].to_numpy(float)
+    met = compare(number, results["op"].to_numpy(object), results["target"].to_numpy(float))
     indicators = {ind.id: ind for _, _, ind in plan.indicators()}
     words = {i: target_words(ind) for i, ind in indicators.items()}
-    outcomes = []
-    for row, is_met in zip(results.itertuples(), met):
-        indicator = indicators[row.indicator_id]
-        actual = None if np.isnan(row.number) else float(row.number)
-        note = None
-        if status_of_row.get((row.file, row.row_id)) == "不适用":
-            status, note = "no-data", "填报单位选择“不适用”"
-        elif not row.checkable:
-            status = "review"
-            note = indicator.note or "定性目标，需人工判断"
-        elif actual is None:
-            if indicator.relative:
-                status, note = "review", "缺少基线（上年同期）或本期数值，无法计算升降幅度"
-            else:
-                status = "no-data"
-        elif row.Index in missed_index:
-            status = "missed"
-        elif is_met:
-            status = "met"
-        else:
-            status, note = "review", "尚未到期，目前未达到目标"
-        outcomes.append(Outcome(
-            unit=row.unit, indicator_id=row.indicator_id, indicator=indicator.name, status=status, actual=actual,
-            target=words[row.indicator_id], reason=reason_of.get((row.file, row.indicator_id)), note=note,
-            file=returns[row.file].display, sheet=row.sheet, cell=row.cell,
-        ))
-    return outcomes
+    file_ids, indicator_ids = results["file"].to_numpy(), results["indicator_id"].to_numpy(object)
+    row_ids = results["row_id"].to_numpy(object)
+    # the status of each, in the order the rules apply (first match wins)
+    not_applicable = np.array([status_of_row.get(key) == "不适用" for key in zip(file_ids, row_ids)], dtype=bool)
+    checkable = results["checkable"].to_numpy(bool)
+    blank = np.isnan(number)
+    relative = np.array([bool(indicators[i].relative) for i in indicator_ids], dtype=bool)
+    missed = results.index.isin(list(missed_index)) if missed_index else np.zeros(len(results), dtype=bool)
+    conditions = [not_applicable, ~checkable, blank & relative, blank, missed, met]
+    status = np.select(conditions, ["no-data", "review", "review", "no-data", "missed", "met"], "review")
+    review_note = {i: ind.note or "定性目标，需人工判断" for i, ind in indicators.items()}
+    notes = np.select(conditions, ["填报单位选择“不适用”", "", "缺少基线（上年同期）或本期数值，无法计算升降幅度", "", "", ""],
+                      "尚未到期，目前未达到目标").astype(object)
+    notes[notes == ""] = None
+    unchecked = ~not_applicable & ~checkable
+    notes[unchecked] = [review_note[i] for i in indicator_ids[unchecked]]
+    displays = {i: returns[i].display for i in np.unique(file_ids)}
+    return [
+        Outcome(unit=unit, indicator_id=ind, indicator=indicators[ind].name, status=state,
+                actual=None if value != value else float(value), target=words[ind],
+                reason=reason_of.get((f, ind)), note=note, file=displays[f], sheet=sheet, cell=cell)
+        for unit, ind, state, value, note, f, sheet, cell in zip(
+            results["unit"], indicator_ids, status.tolist(), number.tolist(), notes, file_ids.tolist(),
+            results["sheet"], results["cell"])
+    ]

@@ -230,7 +230,7 @@ def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema
     def required(df):
         # a task row marked 不适用 needs no figures; its status is always required
         blank = df["field"].isin(REQUIRED_FIELDS) & df["__blank"]
-        exempt = (df["__row_status"] == "不适用") & (df["field"] != "status")
+        exempt = df["__not_applicable"] & (df["field"] != "status")
         return ~(blank & ~exempt)
 
     def text_length(df):
@@ -240,12 +240,14 @@ def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema
     def target(df):
         return pd.Series(~_missed(df), index=df.index)
 
+    # ignore_na=False: every check deals with blanks itself, and pandera's
+    # default would test the whole frame for missing values once per check
     checks = [
-        pa.Check(not_negative, name="negative"),
-        pa.Check(percent_in_range, name="percent-out-of-range"),
-        pa.Check(required, name="required-missing"),
-        pa.Check(text_length, name="text-too-long"),
-        pa.Check(target, name="target-missed"),
+        pa.Check(not_negative, name="negative", ignore_na=False),
+        pa.Check(percent_in_range, name="percent-out-of-range", ignore_na=False),
+        pa.Check(required, name="required-missing", ignore_na=False),
+        pa.Check(text_length, name="text-too-long", ignore_na=False),
+        pa.Check(target, name="target-missed", ignore_na=False),
     ]
     checks.extend(_compile(rule, groups) for rule in rules)
     return pa.DataFrameSchema(
@@ -304,7 +306,11 @@ def _compile(rule: Rule, groups: _GroupsCache) -> pa.Check:
             mine = (df["field"] == rule.field).to_numpy()
             blank = df["__blank"].to_numpy()
             return pd.Series(~(mine & blank), index=df.index)
-    return pa.Check(check, name=rule.code)
+    return pa.Check(check, name=rule.code, ignore_na=False)
+
+
+_CHECKED_COLUMNS = ["file", "row_id", "indicator_id", "field", "kind", "number", "text", "group",
+                    "op", "target", "due", "checkable"]
 
 
 def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
@@ -315,7 +321,9 @@ def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
     # computed once: object columns are slow to test for missing values
     empty = frame["number"].isna().to_numpy() & np.array([t is None or t != t for t in frame["text"]], dtype=bool)
     no_problem = np.array([p is None or p != p for p in frame["problem"]], dtype=bool)
-    checked = frame.assign(__row_status=statuses, __empty=empty, __blank=empty & no_problem)
+    # only what the checks look at: pandera's failure cases copy the rows checked
+    checked = frame[_CHECKED_COLUMNS].assign(__not_applicable=statuses == "不适用", __empty=empty,
+                                             __blank=empty & no_problem)
     groups = _GroupsCache()
     try:
         values_schema(rules, groups).validate(checked, lazy=True)
