@@ -164,8 +164,12 @@ def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaVa
     from toolkit.templates.layout import target_words
     from toolkit.validate.targets import compare, judgement
 
-    results = frame[(frame["field"] == "result") & frame["file"].isin(used)] if not frame.empty else frame
-    inputs = frame[frame["file"].isin(used) & (frame["indicator_id"] != "")] if not frame.empty else frame
+    # the used returns' cells of each indicator, split once (the frame can hold millions)
+    of_indicator = {}
+    if not frame.empty:
+        inputs = frame[frame["file"].isin(used) & (frame["indicator_id"] != "")]
+        of_indicator = dict(tuple(inputs.groupby("indicator_id", sort=False, observed=True)))
+    nothing = frame.iloc[:0]
     by_indicator = defaultdict(list)
     for outcome in outcomes:
         by_indicator[outcome.indicator_id].append(outcome)
@@ -181,9 +185,9 @@ def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaVa
             units_met=counts["met"], units_missed=counts["missed"], units_review=counts["review"], units_no_data=counts["no-data"],
             leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
         )
-        mine = inputs[inputs["indicator_id"] == indicator.id] if not inputs.empty else inputs
+        mine = of_indicator.get(indicator.id, nothing)
         j = judgement(indicator, period)
-        figure = _area_figure(indicator, j, mine, results[results["indicator_id"] == indicator.id] if not results.empty else results,
+        figure = _area_figure(indicator, j, mine[mine["field"] != "result"], mine[mine["field"] == "result"],
                               area, area_baselines.get(indicator.id))
         area.value = figure
         # status: the same rule as for a unit, on the area's figure
@@ -279,25 +283,32 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
         return []
     rows = {row.id: (table, row) for table in plan.tables for row in table.rows}
     task_cells = frame[frame["file"].isin(used) & frame["field"].isin(["status", "progress"])]
-    grouped = defaultdict(dict)
-    for rec in task_cells.itertuples():
-        grouped[(rec.file, rec.row_id)][rec.field] = rec
+    # what a task row says is the same for every unit: worked out once per row
+    fixed = {}
+    for row_id in task_cells["row_id"].unique():
+        table, row = rows[row_id]
+        due = _due_in_period(row, table, plan, period)
+        fixed[row_id] = dict(
+            table=table.title, row_id=row_id, row=row.label,
+            task=table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "target"),
+            deadline=row.deadline, due=due.isoformat() if due else None, leader=table.cell(row, "leader"),
+            office=table.cell(row, "office") or table.cell(row, "responsible"),
+        ), due is not None and due <= period.end
+    grouped: dict[tuple, dict] = {}
+    for file_id, row_id, field, text, unit, sheet, cell in zip(
+            task_cells["file"].tolist(), task_cells["row_id"], task_cells["field"].astype(str), task_cells["text"],
+            task_cells["unit"], task_cells["sheet"], task_cells["cell"]):
+        grouped.setdefault((file_id, row_id), {})[field] = (text, unit, sheet, cell)
+    displays = {i: returns[i].display for i in used}
     tasks = []
     for (file_id, row_id), fields in grouped.items():
-        table, row = rows[row_id]
-        status_rec = fields.get("status")
-        progress_rec = fields.get("progress")
-        status = status_rec.text if status_rec is not None else None
-        due = _due_in_period(row, table, plan, period)
-        overdue = due is not None and due <= period.end and status not in ("已完成", "不适用")
-        unit = (status_rec or progress_rec).unit
+        status = fields["status"][0] if "status" in fields else None
+        progress = fields["progress"][0] if "progress" in fields else None
+        _, unit, sheet, cell = fields.get("status") or fields["progress"]
+        words, due_now = fixed[row_id]
         tasks.append(TaskProgress(
-            unit=unit, unit_name=unit_names.get(unit, unit), table=table.title, row_id=row_id, row=row.label,
-            task=table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "target"),
-            deadline=row.deadline, due=due.isoformat() if due else None, status=status,
-            progress=progress_rec.text if progress_rec is not None else None, overdue=overdue,
-            leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
-            file=returns[file_id].display, sheet=(status_rec or progress_rec).sheet, cell=(status_rec or progress_rec).cell,
+            unit=unit, unit_name=unit_names.get(unit, unit), status=status, progress=progress,
+            overdue=due_now and status not in ("已完成", "不适用"), file=displays[file_id], sheet=sheet, cell=cell, **words,
         ))
     order = {row_id: k for k, row_id in enumerate(rows)}
     tasks.sort(key=lambda t: (order[t.row_id], t.unit))
@@ -329,21 +340,26 @@ def _values_table(plan, frame, used, returns):
         return pd.DataFrame(columns=columns)
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}
     rows = frame[frame["file"].isin(used) & (frame["field"] != "result")]
-    text = rows["text"]
-    is_text = text.map(lambda t: isinstance(t, str)).to_numpy(dtype=bool)
-    value = np.where(is_text, text.to_numpy(dtype=object), rows["number"].to_numpy(dtype=object))
-    value = [None if (v is None or (isinstance(v, float) and v != v)) else v for v in value]
-    files = {i: returns[i].display for i in used}
-    shas = {i: returns[i].sha256 for i in used}
+    is_text = rows["text"].notna().to_numpy()
+    number = rows["number"].to_numpy(float)
+    value = np.where(is_text, rows["text"].to_numpy(object), number.astype(object))
+    value[~is_text & np.isnan(number)] = None
+    file_ids = rows["file"].to_numpy()
+    displays = np.empty(len(returns), dtype=object)
+    shas = np.empty(len(returns), dtype=object)
+    for i in used:
+        displays[i], shas[i] = returns[i].display, returns[i].sha256
+    codes, ids = pd.factorize(rows["indicator_id"].to_numpy(object))
+    ids = np.array(list(ids), dtype=object)
     data = {
-        "unit": rows["unit"], "indicator_id": [i or None for i in rows["indicator_id"]],
-        "indicator": [names.get(i) for i in rows["indicator_id"]], "row_id": rows["row_id"],
-        "field": rows["field"].astype(str), "value": value, "typed": rows["typed"],
-        "file": [files[i] for i in rows["file"]], "sha256": [shas[i] for i in rows["file"]],
-        "sheet": rows["sheet"], "cell": rows["cell"],
+        "unit": rows["unit"].to_numpy(object), "indicator_id": np.array([i or None for i in ids], dtype=object)[codes],
+        "indicator": np.array([names.get(i) for i in ids], dtype=object)[codes], "row_id": rows["row_id"].to_numpy(object),
+        "field": rows["field"].astype(str).to_numpy(object), "value": value, "typed": rows["typed"].to_numpy(object),
+        "file": displays[file_ids], "sha256": shas[file_ids],
+        "sheet": rows["sheet"].to_numpy(object), "cell": rows["cell"].to_numpy(object),
     }
     # object columns: pandas 3 would turn None into NaN in inferred string columns
-    return pd.DataFrame({name: pd.Series(list(column), dtype=object) for name, column in data.items()}, columns=columns)
+    return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in data.items()}, columns=columns)
 
 
 # ------------------------------------------------------------------ baselines
