@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -26,3 +27,36 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def written_alongside(jobs):
+    """Write files while the body of the `with` runs: each (path, make) in
+    `jobs` is written atomically with the bytes `make()` returns, in a forked
+    child process, so that a second core does it (the consolidated workbook's
+    CSVs beside it). Leaving the block waits for them. A child that fails (or
+    a system without fork) means the file is written here, where any error is
+    raised as usual."""
+    children = []
+    if hasattr(os, "fork"):
+        for path, make in jobs:
+            pid = os.fork()
+            if pid == 0:  # the child: write, and leave without running the parent's exit handlers
+                code = 1
+                try:
+                    write_atomic(path, make())
+                    code = 0
+                finally:
+                    os._exit(code)
+            children.append((pid, path, make))
+    else:
+        children = [(None, path, make) for path, make in jobs]
+    try:
+        yield
+    finally:
+        failed = []
+        for pid, path, make in children:
+            if pid is None or os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0:
+                failed.append((path, make))
+    for path, make in failed:
+        write_atomic(path, make())

@@ -36,7 +36,7 @@ from toolkit.consolidate.model import (
     UNIT_STATUS_WORDS,
     Consolidation,
 )
-from toolkit.fileio import write_atomic
+from toolkit.fileio import write_atomic, written_alongside
 from toolkit.findings import ERROR, WARNING
 from toolkit.textable import display_width
 
@@ -92,14 +92,17 @@ def write_consolidated_workbook(c: Consolidation, path: Path) -> Path | None:
     the 数据 sheet (`{stem}_数据.csv`), else None."""
     path = Path(path)
     data_file = tasks_file = None
+    beside = []  # (file, what it holds): written while the workbook is rendered
     if c.value_count() > DATA_SHEET_LIMIT:
         data_file = path.with_name(f"{path.stem}_数据.csv")
-        write_atomic(data_file, values_csv(c))
+        beside.append((data_file, lambda: values_csv(c)))
     if len(c.tasks) > TASK_SHEET_LIMIT:
         tasks_file = path.with_name(f"{path.stem}_任务进度.csv")
-        write_atomic(tasks_file, tasks_csv(c))
-    write_atomic(path, render_consolidated_workbook(c, data_file=data_file.name if data_file else None,
-                                                    tasks_file=tasks_file.name if tasks_file else None))
+        beside.append((tasks_file, lambda: tasks_csv(c)))
+    with written_alongside(beside):
+        workbook = render_consolidated_workbook(c, data_file=data_file.name if data_file else None,
+                                                tasks_file=tasks_file.name if tasks_file else None)
+    write_atomic(path, workbook)
     return data_file
 
 
@@ -121,15 +124,16 @@ def values_csv(c: Consolidation) -> bytes:
     """Every input value with its provenance, as CSV (UTF-8 with BOM, for Excel)."""
     import csv
 
-    if not c.values and c.values_table is not None:
-        table = c.values_table.drop(columns=["indicator_id"]).rename(columns={
-            "unit": "单位编码", "indicator": "指标", "row_id": "行", "field": "字段", "value": "数值", "typed": "填写内容",
-            "file": "文件", "sha256": "sha256", "sheet": "工作表", "cell": "单元格"})
-        table["字段"] = table["字段"].map(lambda f: FIELD_WORDS.get(f, f))
-        return ("\ufeff" + table.to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["单位编码", "指标", "行", "字段", "数值", "填写内容", "文件", "sha256", "工作表", "单元格"])
+    if not c.values and c.values_table is not None:  # many: straight from the table's columns
+        table = c.values_table
+        columns = [table[name].tolist() for name in ("unit", "indicator", "row_id", "field", "value", "typed", "file",
+                                                     "sha256", "sheet", "cell")]
+        columns[3] = [FIELD_WORDS.get(f, f) for f in columns[3]]
+        writer.writerows(zip(*columns))
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     writer.writerows(
         (v.unit, v.indicator or "", v.row_id, FIELD_WORDS.get(v.field, v.field), "" if v.value is None else v.value,
          v.typed, v.file, v.sha256, v.sheet, v.cell)
@@ -345,6 +349,8 @@ def _lines(value, width: float) -> int:
     if not isinstance(value, str) or not value:
         return 1
     per_line = max(1.0, width - 1.5)
+    if 2 * len(value) <= per_line and "\n" not in value:  # fits whatever its characters (most cells)
+        return 1
     return sum(max(1, math.ceil(display_width(part) / per_line)) for part in value.split("\n"))
 
 
