@@ -44,7 +44,7 @@ class FileReport:
         return self.status != UNRECOGNISED and not self.errors
 
 
-@dataclass
+@dataclass(slots=True)  # one per unit and target: hundreds of thousands for a province
 class Outcome:
     """A target for one unit: met, missed, review or no-data."""
 

@@ -69,7 +69,7 @@ class FileEntry:
     saved: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskProgress:
     """A task row (rectification, application or task list) for one unit."""
 
@@ -91,7 +91,7 @@ class TaskProgress:
     cell: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ValueRecord:
     """One input value with its provenance."""
 

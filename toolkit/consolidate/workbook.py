@@ -25,6 +25,7 @@ repeated. The same consolidation gives a byte-identical workbook.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import math
 import re
@@ -321,6 +322,7 @@ def _datetime(value) -> dt.datetime | str | None:
     return moment if moment.year >= 1900 else str(value)
 
 
+@functools.lru_cache(maxsize=2**16)  # the same names and paths recur on every sheet
 def _clean(text: str) -> str:
     text = _ILLEGAL.sub("", text)
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
@@ -642,14 +644,12 @@ class _Book:
                 seen.add(o.indicator_id)
                 indicators.append((o.indicator_id, o.indicator, o.target))
         # units: the units list's order, then any only the outcomes know
-        cells: dict[tuple[str, str], object] = {}
-        with_outcomes: dict[str, None] = {}  # ordered set
+        by_unit: dict[str, dict[str, object]] = {}  # unit -> indicator -> outcome, units in order of appearance
         for o in c.outcomes:
-            cells.setdefault((o.unit, o.indicator_id), o)
-            with_outcomes.setdefault(o.unit)
-        units = [u.code for u in c.units if u.code in with_outcomes]
+            by_unit.setdefault(o.unit, {}).setdefault(o.indicator_id, o)
+        units = [u.code for u in c.units if u.code in by_unit]
         listed = set(units)
-        units += [u for u in with_outcomes if u not in listed]
+        units += [u for u in by_unit if u not in listed]
 
         n = len(indicators)
         first_ind = 2
@@ -698,22 +698,30 @@ class _Book:
 
         # unit rows, then the area row
         kinds = [self.kind_of(i, t) for i, _, t in indicators]
+        # (figure, its format) per distinct value and kind: units report many equal figures
+        shown: dict[tuple, tuple] = {}
+        write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
         for j, code in enumerate(units):
             r = first + j
-            ws.write_string(r, 0, _clean(code), f.text)
-            ws.write_string(r, 1, _clean(self.name(code)), f.wrap)
+            write_string(r, 0, _clean(code), f.text)
+            write_string(r, 1, _clean(self.name(code)), f.wrap)
+            mine = by_unit[code]
             for k, (ind, _, _) in enumerate(indicators):
-                o = cells.get((code, ind))
+                o = mine.get(ind)
                 if o is None:
-                    ws.write_blank(r, first_ind + k, None, f.center)
-                    ws.write_blank(r, helper0 + k, None, f.helper)
+                    write_blank(r, first_ind + k, None, f.center)
+                    write_blank(r, helper0 + k, None, f.helper)
                     continue
-                figure = _figure(o.actual, kinds[k])
+                key = (o.actual, kinds[k])
+                if key not in shown:
+                    figure = _figure(o.actual, kinds[k])
+                    shown[key] = (figure[0], f.number(figure[1])) if figure else None
+                figure = shown[key]
                 if figure is None:
-                    ws.write_string(r, first_ind + k, NO_DATA, f.center)
+                    write_string(r, first_ind + k, NO_DATA, f.center)
                 else:
-                    ws.write_number(r, first_ind + k, figure[0], f.number(figure[1]))
-                ws.write_string(r, helper0 + k, o.status, f.helper)
+                    write_number(r, first_ind + k, figure[0], figure[1])
+                write_string(r, helper0 + k, o.status, f.helper)
         ws.write_string(area_row, 0, "全域", f.bold)
         ws.write_string(area_row, 1, "全域汇总", f.bold)
         for k, (ind, _, _) in enumerate(indicators):
