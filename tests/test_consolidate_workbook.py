@@ -265,7 +265,7 @@ def test_overview_live_conditional_formats(book):
 # ------------------------------------------------------------------ 指标明细
 
 
-def test_grid_units_by_indicators_coloured_through_hidden_helper(book):
+def test_grid_units_by_indicators_coloured_through_hidden_codes(book):
     ws = book["指标明细"]
     header = _find(ws, "单位编码")
     assert header.row == 3
@@ -280,18 +280,17 @@ def test_grid_units_by_indicators_coloured_through_hidden_helper(book):
     v04 = [ws.cell(6, c) for c in range(3, 7)]
     assert v04[0].value == 0 and v04[1].value == pytest.approx(0.9995) and v04[1].number_format == "0.00%"
     assert v04[2].value is None and v04[3].value == "—"
-    # the hidden helper block holds each cell's outcome code
-    helper = _find(ws, "状态代码1").column
-    assert ws.column_dimensions[openpyxl.utils.get_column_letter(helper)].hidden
-    assert [ws.cell(5, helper + k).value for k in range(4)] == ["missed", "met", "review", None]
-    assert [ws.cell(6, helper + k).value for k in range(4)] == ["met", "missed", None, "no-data"]
-    assert [ws.cell(7, helper + k).value for k in range(4)] == ["missed", "met", "review", "no-data"]
-    # formula rules on the grid, relative to the helper twin of its top-left cell
-    twin = f"{openpyxl.utils.get_column_letter(helper)}5"
+    # one hidden helper cell per row holds its outcome codes, a letter per indicator
+    helper = _find(ws, "状态代码").column
+    letter = openpyxl.utils.get_column_letter(helper)
+    assert ws.column_dimensions[letter].hidden
+    assert ws.cell(4, helper).value.startswith("每个字符对应一项指标：m 达标")
+    assert [ws.cell(r, helper).value for r in (5, 6, 7)] == ["xmr-", "mx-n", "xmrn"]
+    # formula rules on the grid pick the cell's letter out of its row's codes
     grid = [r for r in _rules(ws) if r[0] == "C5:F7"]
-    assert sorted(r[3][0] for r in grid) == sorted(f'{twin}="{s}"' for s in ("met", "missed", "review", "no-data"))
+    assert sorted(r[3][0] for r in grid) == sorted(f'MID(${letter}5,COLUMN(C5)-2,1)="{code}"' for code in "mxrn")
     assert {r[1] for r in grid} == {"expression"}
-    assert ("FFFFC7CE", "FF9C0006") in [(r[5], r[6]) for r in grid if r[3][0].endswith('"missed"')]
+    assert ("FFFFC7CE", "FF9C0006") in [(r[5], r[6]) for r in grid if r[3][0].endswith('"x"')]
     # the legend is live too, and the area row is part of the grid
     assert any(r[0] == "C2:F2" and r[3] == ['"未达标"'] for r in _rules(ws))
     assert ws.freeze_panes == "C5"
@@ -459,15 +458,36 @@ def test_large_data_sheet_is_written_quickly():
 # ------------------------------------------------------------------ LibreOffice
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_converts_to_pdf_with_libreoffice(rendered, tmp_path):
+def _convert(rendered, tmp_path, to: str):
     source = tmp_path / "c.xlsx"
     shutil.copy(rendered, source)
     completed = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "pdf",
+        ["soffice", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", to,
          "--outdir", str(tmp_path), str(source)],
         capture_output=True, text=True, timeout=180, check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    pdf = tmp_path / "c.pdf"
+    return tmp_path / f"c.{to}"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_converts_to_pdf_with_libreoffice(rendered, tmp_path):
+    pdf = _convert(rendered, tmp_path, "pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_colours_the_grid_by_its_rules(rendered, tmp_path):
+    """The conditional formats evaluated by a real spreadsheet program (its
+    HTML export shows the colours they give)."""
+    html = _convert(rendered, tmp_path, "html").read_text(encoding="utf-8", errors="replace")
+    grid = html[html.index("<em>指标明细</em>"):html.index("<em>未达标清单</em>")]
+    colours = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", grid, re.S):
+        cells = re.findall(r"<td([^>]*)>(.*?)</td>", row, re.S)
+        texts = [re.sub(r"<[^>]+>", "", text).strip() for _, text in cells]
+        if texts and texts[0] in ("V01", "V04", "全域"):
+            colours[texts[0]] = [(re.search(r'bgcolor="#(\w+)"', attrs) or [None, None])[1] for attrs, _ in cells[2:6]]
+    red, green, amber, grey = "FFC7CE", "C6EFCE", "FFEB9C", "EDEDED"
+    assert colours == {"V01": [red, green, amber, None], "V04": [green, red, None, grey],
+                       "全域": [red, green, amber, grey]}

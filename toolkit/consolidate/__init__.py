@@ -294,21 +294,26 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
             deadline=row.deadline, due=due.isoformat() if due else None, leader=table.cell(row, "leader"),
             office=table.cell(row, "office") or table.cell(row, "responsible"),
         ), due is not None and due <= period.end
-    grouped: dict[tuple, dict] = {}
-    for file_id, row_id, field, text, unit, sheet, cell in zip(
-            task_cells["file"].tolist(), task_cells["row_id"], task_cells["field"].astype(str), task_cells["text"],
-            task_cells["unit"], task_cells["sheet"], task_cells["cell"]):
-        grouped.setdefault((file_id, row_id), {})[field] = (text, unit, sheet, cell)
+    # one line per file and task row: its status and progress side by side
+    keys = ["file", "row_id"]
+    status = task_cells[task_cells["field"] == "status"].drop_duplicates(keys, keep="last")
+    progress = task_cells[task_cells["field"] == "progress"].drop_duplicates(keys, keep="last")
+    lines = status[[*keys, "text", "unit", "sheet", "cell"]].merge(
+        progress[[*keys, "text", "unit", "sheet", "cell"]], on=keys, how="outer", suffixes=("", "_progress"), sort=False)
+    for name in ("unit", "sheet", "cell"):  # where the status cell is missing, the progress cell
+        lines[name] = lines[name].where(lines[name].notna(), lines[f"{name}_progress"])
     displays = {i: returns[i].display for i in used}
     tasks = []
-    for (file_id, row_id), fields in grouped.items():
-        status = fields["status"][0] if "status" in fields else None
-        progress = fields["progress"][0] if "progress" in fields else None
-        _, unit, sheet, cell = fields.get("status") or fields["progress"]
+    for file_id, row_id, status_text, progress_text, unit, sheet, cell in zip(
+            lines["file"].tolist(), lines["row_id"], lines["text"], lines["text_progress"], lines["unit"],
+            lines["sheet"], lines["cell"]):
+        status_text = status_text if isinstance(status_text, str) else None
         words, due_now = fixed[row_id]
         tasks.append(TaskProgress(
-            unit=unit, unit_name=unit_names.get(unit, unit), status=status, progress=progress,
-            overdue=due_now and status not in ("已完成", "不适用"), file=displays[file_id], sheet=sheet, cell=cell, **words,
+            unit=unit, unit_name=unit_names.get(unit, unit), status=status_text,
+            progress=progress_text if isinstance(progress_text, str) else None,
+            overdue=due_now and status_text not in ("已完成", "不适用"), file=displays[file_id], sheet=sheet, cell=cell,
+            **words,
         ))
     order = {row_id: k for k, row_id in enumerate(rows)}
     tasks.sort(key=lambda t: (order[t.row_id], t.unit))

@@ -15,8 +15,10 @@ Seven sheets, in this order:
 
 Colours are live conditional formats, so sorting, filtering and editing keep
 them right. Where the colour depends on something other than the cell's own
-value (a unit's figure coloured by its outcome), the outcome codes sit in a
-hidden helper block beside the grid and formula rules refer to it. Text
+value (a unit's figure coloured by its outcome), each row's outcome codes sit
+in one hidden helper cell beside the grid, a letter per indicator, and
+formula rules pick their letter out of it (one cell per row rather than one
+per grid cell: a province's grid is 10,000 rows). Text
 from the units is always written as text, never as a formula or a link.
 Every sheet prints on A4 landscape, one page wide, with its header rows
 repeated. The same consolidation gives a byte-identical workbook.
@@ -77,6 +79,12 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LINE_HEIGHT = 13.5  # points per line of 10-point text
 _WIDTH_SAMPLE = 2000  # rows looked at to size a column of a long sheet
 
+
+# The outcome codes in 指标明细's hidden helper column, a letter per indicator
+# (letters differ whatever their case: Excel compares text case-insensitively).
+STATUS_CODES = {"met": "m", "missed": "x", "review": "r", "no-data": "n"}
+NOT_REPORTED_CODE = "-"
+HELPER_LEGEND = "每个字符对应一项指标：m 达标，x 未达标，r 待人工判断，n 无数据，- 不填报"
 
 # Above this many values the 数据 sheet would be too long to use (and slow to
 # write; Excel stops at 1,048,576 rows): they go to a CSV beside the workbook.
@@ -361,6 +369,19 @@ def _row_height(values: list, widths: list[float], wrap: set[int]) -> float:
     return min(409.0, _LINE_HEIGHT * lines + 3)
 
 
+def _lines_per_row(rows: list[list], widths: list[float], wrap: set[int]) -> list[int]:
+    """Lines the tallest wrapped cell of each row needs, worked out column by
+    column (a cell of at most half the column width in characters needs one)."""
+    tallest = [1] * len(rows)
+    for c in sorted(wrap):
+        short = max(1.0, widths[c] - 1.5) / 2
+        for n, row in enumerate(rows):
+            value = row[c] if c < len(row) else None
+            if value.__class__ is str and (len(value) > short or "\n" in value):
+                tallest[n] = max(tallest[n], _lines(value, widths[c]))
+    return tallest
+
+
 def _widths(columns: list[_Column], rows: list[list]) -> list[float]:
     sample = rows[:_WIDTH_SAMPLE]
     return [col.width(row[i] for row in sample) for i, col in enumerate(columns)]
@@ -432,7 +453,9 @@ class _Book:
     def _write(self, ws, r: int, col: int, value, fmt, number_format=None, center: bool = False) -> None:
         """One cell: text always as text, numbers as numbers, None blank."""
         f = self.f
-        if value is None or value == "":
+        if value.__class__ is str and value:  # the most common: first
+            ws.write_string(r, col, _clean(value), fmt)
+        elif value is None or value == "":
             ws.write_blank(r, col, None, fmt)
         elif isinstance(value, bool):
             ws.write_string(r, col, "是" if value else "否", fmt)
@@ -465,14 +488,17 @@ class _Book:
                 ws.write_blank(top + 1, i, None, f.text)
             return widths, top + 1
         number_formats = number_formats or {}
+        for n, lines in enumerate(_lines_per_row(rows, widths, wrap)):
+            if lines > 1:
+                ws.set_row(top + 1 + n, min(409.0, _LINE_HEIGHT * lines + 3))
+        cell_styles = [styles[col.style] for col in columns]
+        centered = [col.style == "center" for col in columns]
+        write = self._write
         for n, row in enumerate(rows):
             r = top + 1 + n
-            height = _row_height(row, widths, wrap)
-            if height > _LINE_HEIGHT + 3:
-                ws.set_row(r, height)
             for i, value in enumerate(row):
-                self._write(ws, r, i, value, styles[columns[i].style], number_formats.get((n, i)),
-                            center=columns[i].style == "center")
+                write(ws, r, i, value, cell_styles[i], number_formats.get((n, i)) if number_formats else None,
+                      center=centered[i])
         return widths, top + len(rows)
 
     def _colour_words(self, ws, first: int, col: int, last: int, rules, *, kind: str = "equal") -> None:
@@ -654,7 +680,7 @@ class _Book:
         n = len(indicators)
         first_ind = 2
         last_ind = first_ind + max(n, 1) - 1
-        helper0 = max(last_ind + 2, 12)  # hidden status codes, same shape as the grid
+        helper0 = max(last_ind + 2, 12)  # hidden: each row's outcome codes, a letter per indicator
         top, sub, first = 2, 3, 4
         area_row = first + len(units)
         last_visible = max(last_ind, 9)
@@ -692,9 +718,9 @@ class _Book:
             ws.write_blank(sub, first_ind, None, f.subheader)
         ws.set_row(top, min(409.0, _LINE_HEIGHT * max([_lines(name, w) for (_, name, _), w in zip(indicators, widths)] or [1]) + 3))
         ws.set_row(sub, min(409.0, _LINE_HEIGHT * max([_lines(t, w) for (_, _, t), w in zip(indicators, widths)] or [1]) + 3))
-        for k in range(max(n, 1)):
-            ws.write_string(sub, helper0 + k, f"状态代码{k + 1}", f.helper)
-        ws.set_column(helper0, helper0 + max(n, 1) - 1, 8, None, {"hidden": True})
+        ws.write_string(top, helper0, "状态代码", f.helper)
+        ws.write_string(sub, helper0, HELPER_LEGEND, f.helper)
+        ws.set_column(helper0, helper0, 12, None, {"hidden": True})
 
         # unit rows, then the area row
         kinds = [self.kind_of(i, t) for i, _, t in indicators]
@@ -706,12 +732,14 @@ class _Book:
             write_string(r, 0, _clean(code), f.text)
             write_string(r, 1, _clean(self.name(code)), f.wrap)
             mine = by_unit[code]
+            codes = []
             for k, (ind, _, _) in enumerate(indicators):
                 o = mine.get(ind)
                 if o is None:
                     write_blank(r, first_ind + k, None, f.center)
-                    write_blank(r, helper0 + k, None, f.helper)
+                    codes.append(NOT_REPORTED_CODE)  # no colour
                     continue
+                codes.append(STATUS_CODES[o.status])
                 key = (o.actual, kinds[k])
                 if key not in shown:
                     figure = _figure(o.actual, kinds[k])
@@ -721,7 +749,7 @@ class _Book:
                     write_string(r, first_ind + k, NO_DATA, f.center)
                 else:
                     write_number(r, first_ind + k, figure[0], figure[1])
-                write_string(r, helper0 + k, o.status, f.helper)
+            write_string(r, helper0, "".join(codes), f.helper)
         ws.write_string(area_row, 0, "全域", f.bold)
         ws.write_string(area_row, 1, "全域汇总", f.bold)
         for k, (ind, _, _) in enumerate(indicators):
@@ -731,26 +759,27 @@ class _Book:
                 ws.write_string(area_row, first_ind + k, NO_DATA, f.bold_center)
             else:
                 ws.write_number(area_row, first_ind + k, figure[0], f.number(figure[1], bold=True))
-            if a is not None:
-                ws.write_string(area_row, helper0 + k, a.status, f.helper)
-            else:
-                ws.write_blank(area_row, helper0 + k, None, f.helper)
+        area_codes = [STATUS_CODES[self.areas[i].status] if i in self.areas else NOT_REPORTED_CODE for i, _, _ in indicators]
+        ws.write_string(area_row, helper0, "".join(area_codes), f.helper)
         ws.set_row(area_row, 18)
         ws.merge_range(area_row + 1, 0, area_row + 1, last_visible,
                        f"说明：单元格底色表示该单位该项的结果（见图例）；“{NO_DATA}”为未填报数据，空白为该单位不填报此项；"
                        "“全域”行为全域汇总值，按全域结果着色。", f.note)
         ws.set_row(area_row + 1, 28)
 
-        # live colours: each grid cell looks at its twin in the helper block
+        # live colours: each grid cell picks its letter out of its row's codes
+        # (written for the top-left cell; the row and column shift with each cell)
         if n:
-            twin = xl_rowcol_to_cell(first, helper0)  # relative: shifts with each cell
+            codes_cell = xl_rowcol_to_cell(first, helper0, col_abs=True)
+            position = f"COLUMN({xl_rowcol_to_cell(first, first_ind)})-{first_ind}"
             for s in ("missed", "met", "review", "no-data"):
                 ws.conditional_format(first, first_ind, area_row, last_ind, {
-                    "type": "formula", "criteria": f'={twin}="{s}"', "format": f.cf[STATUS_COLOURS[s]]})
+                    "type": "formula", "criteria": f'=MID({codes_cell},{position},1)="{STATUS_CODES[s]}"',
+                    "format": f.cf[STATUS_COLOURS[s]]})
 
         ws.freeze_panes(first, first_ind)
         ws.repeat_rows(top, sub)
-        ws.autofilter(sub, 0, max(sub + 1, area_row - 1), helper0 + max(n, 1) - 1)
+        ws.autofilter(sub, 0, max(sub + 1, area_row - 1), last_ind)
         ws.print_area(0, 0, area_row + 1, last_visible)
 
     # ---- 3. 未达标清单

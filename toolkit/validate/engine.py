@@ -203,9 +203,10 @@ class _Groups:
 
     def status_of_row(self, frame: pd.DataFrame) -> np.ndarray:
         """The task status (已完成 …) of each row's annex row, or None."""
-        rows = self.frame[self.frame["field"] == "status"]
-        by_row = dict(zip(zip(rows["file"], rows["row_id"]), rows["text"]))
-        return np.array([by_row.get(k) for k in zip(frame["file"], frame["row_id"])], dtype=object)
+        rows = self.frame.loc[self.frame["field"] == "status", ["file", "row_id", "text"]]
+        rows = rows.drop_duplicates(["file", "row_id"], keep="last")
+        found = frame[["file", "row_id"]].merge(rows, on=["file", "row_id"], how="left", sort=False)["text"]
+        return np.array([t if isinstance(t, str) else None for t in found], dtype=object)
 
 
 def _missed(frame: pd.DataFrame) -> np.ndarray:
@@ -234,7 +235,7 @@ def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema
         return ~(blank & ~exempt)
 
     def text_length(df):
-        lengths = df["text"].map(lambda t: len(t) if isinstance(t, str) else 0)
+        lengths = df["text"].str.len().fillna(0)  # blanks are None
         return ~(df["kind"].eq("text") & (lengths > TEXT_LIMIT))
 
     def target(df):
