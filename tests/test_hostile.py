@@ -69,6 +69,17 @@ def test_far_cell_reference_is_stopped_before_calamine_aborts(tmp_path, plan, go
     assert [f.status for f in report.files[1:]] == ["used", "used"]
 
 
+def test_far_cell_in_the_cell_map_costs_nothing_as_it_is_never_parsed(tmp_path, plan, good_returns):
+    from toolkit.templates.layout import CELLS_SHEET
+
+    def far(workbook):
+        workbook[CELLS_SHEET]["XFD1048576"] = 1
+
+    odd = fill_template(good_returns[0], tmp_path / "far-map.xlsx", lambda s: None, edit=far)
+    report = validate_returns(plan, [odd])
+    assert report.files[0].status == "used" and not report.files[0].errors
+
+
 def test_zip_bomb_and_oversized_files(tmp_path, plan, good_returns):
     bomb = _rezip(good_returns[0], tmp_path / "bomb.xlsx", add={"xl/media/padding.bin": b"\0" * (8 * 2**20)})
     report = validate_returns(plan, [bomb, good_returns[1]])

@@ -45,12 +45,14 @@ class GateResult:
     formulas: dict[str, set[str]] | None = None  # cells holding a formula
     unprotected: set[str] | None = None  # sheets without sheet protection
     error_cells: dict[str, dict[str, str]] | None = None  # cell -> error value (#DIV/0!), per part
-    sheet_parts: dict[str, str] | None = None  # sheet name -> part, when any of the above is set
+    sheet_parts: dict[str, str] | None = None  # sheet name -> part
     modified: dt.datetime | None = None  # when the workbook says it was last saved (docProps/core.xml)
 
 
-def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> GateResult:
-    """The gate for one file's bytes (`kind`: zip | ole2 | other, from sniffing)."""
+def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS, unread_sheets: tuple[str, ...] = ()) -> GateResult:
+    """The gate for one file's bytes (`kind`: zip | ole2 | other, from sniffing).
+
+    unread_sheets: sheets no parser will open (toolkit's cell map): not scanned."""
     if len(data) > limits.max_bytes:
         return GateResult("file-too-large", {"detail": f"{len(data) / 2**20:.1f} MB", "expected": f"{limits.max_bytes // 2**20} MB"})
     if kind != "zip":
@@ -79,8 +81,14 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
     formulas: dict[str, set[str]] = {}
     unprotected: set[str] = set()
     error_cells: dict[str, dict[str, str]] = {}
+    try:
+        sheet_parts = _sheet_parts(archive)
+    except Exception:  # no usable workbook part: python-calamine will say so
+        sheet_parts = {}
+    skipped = {sheet_parts[name] for name in unread_sheets if name in sheet_parts}
+    skipped -= {part for name, part in sheet_parts.items() if name not in unread_sheets}  # one part, two names
     for info in infos:
-        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")) or info.filename in skipped:
             continue
         try:
             xml = archive.read(info)
@@ -95,14 +103,8 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS) -> Gate
             unprotected.add(info.filename)
         if b't="e"' in xml:
             error_cells[info.filename] = _error_cells(xml)
-    result = GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected, error_cells=error_cells,
-                        modified=_modified(archive))
-    if formulas or unprotected or error_cells:
-        try:
-            result.sheet_parts = _sheet_parts(archive)
-        except Exception:  # no usable workbook part: python-calamine will say so
-            result.sheet_parts = {}
-    return result
+    return GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected, error_cells=error_cells,
+                      sheet_parts=sheet_parts, modified=_modified(archive))
 
 
 def _formula_cells(xml: bytes) -> set[str]:

@@ -22,6 +22,7 @@ from toolkit.findings import Finding, make_finding
 from toolkit.gate import DEFAULT_LIMITS
 from toolkit.plan.model import Plan
 from toolkit.templates.layout import (
+    CELLS_SHEET,
     ID_SHEET,
     INSTRUCTIONS_SHEET,
     TEMPLATE_FORMAT,
@@ -177,7 +178,7 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
         return result
     from toolkit.gate import check_bytes
 
-    gate = check_bytes(data, kind, limits or DEFAULT_LIMITS)
+    gate = check_bytes(data, kind, limits or DEFAULT_LIMITS, unread_sheets=(CELLS_SHEET,))
     if gate.problem:
         result.add(gate.problem, **(gate.context or {}))
         return result
