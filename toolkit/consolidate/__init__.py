@@ -14,7 +14,7 @@ fails for the area as soon as one unit fails it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -176,7 +176,7 @@ def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaVa
     aggregates = []
     for table, row, indicator in plan.indicators():
         unit_outcomes = by_indicator.get(indicator.id, [])
-        counts = {s: sum(1 for o in unit_outcomes if o.status == s) for s in ("met", "missed", "review", "no-data")}
+        counts = Counter(o.status for o in unit_outcomes)
         area = AreaValue(
             indicator_id=indicator.id, indicator=indicator.name, table=table.title, row=row.label,
             target=target_words(indicator), unit=indicator.unit, measure=indicator.measure, rollup=indicator.rollup,

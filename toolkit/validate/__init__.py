@@ -227,6 +227,7 @@ def outcomes_for(plan, report: ValidationReport, returns, used: set[int]) -> lis
 def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> list[Outcome]:
     """Each target of each used return: met, missed, review or no-data."""
     import numpy as np
+    import pandas as pd
 
     from toolkit.templates.layout import target_words
     from toolkit.validate.targets import compare
@@ -260,12 +261,15 @@ def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> l
     notes[notes == ""] = None
     unchecked = ~not_applicable & ~checkable
     notes[unchecked] = [review_note[i] for i in indicator_ids[unchecked]]
-    displays = {i: returns[i].display for i in np.unique(file_ids)}
-    return [
-        Outcome(unit=unit, indicator_id=ind, indicator=indicators[ind].name, status=state,
-                actual=None if value != value else float(value), target=words[ind],
-                reason=reason_of.get((f, ind)), note=note, file=displays[f], sheet=sheet, cell=cell)
-        for unit, ind, state, value, note, f, sheet, cell in zip(
-            results["unit"], indicator_ids, status.tolist(), number.tolist(), notes, file_ids.tolist(),
-            results["sheet"], results["cell"])
-    ]
+    # the other fields as columns too, then one Outcome per row
+    codes, unique_ids = pd.factorize(indicator_ids)
+    names = np.array([indicators[i].name for i in unique_ids], dtype=object)[codes]
+    targets = np.array([words[i] for i in unique_ids], dtype=object)[codes]
+    actual = number.astype(object)
+    actual[blank] = None
+    reason = [reason_of.get(key) for key in zip(file_ids.tolist(), indicator_ids)] if reason_of else [None] * len(results)
+    displays = np.empty(int(file_ids.max()) + 1 if len(file_ids) else 0, dtype=object)
+    for i in np.unique(file_ids):
+        displays[i] = returns[i].display
+    return list(map(Outcome, results["unit"], indicator_ids, names, status.tolist(), actual, targets, reason, notes,
+                    displays[file_ids], results["sheet"], results["cell"]))
