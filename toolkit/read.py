@@ -563,16 +563,32 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
 def _check_merged_inputs(result: ReturnFile, sheet, merged_ranges) -> None:
     """Input cells merged by the unit (a value in a covered cell is lost); the
     template's own merges (a task's status over its indicator lines) are fine."""
-    own = {(line.sheet_row, col, line.sheet_row + line.span - 1, col)
-           for line in sheet.lines if line.first and line.span > 1
-           for col, column in enumerate(sheet.columns) if column.kind == "input" and column.key in ("status", "progress")}
-    inputs = {(cell.row, cell.col) for cell in sheet.inputs}
+    if not merged_ranges:
+        return
+    own, inputs = _merge_allowance(sheet)
     for (r0, c0), (r1, c1) in merged_ranges:
         if (r0, c0, r1, c1) in own:
             continue
         if any((r, c) in inputs for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)):
             result.add("merged-input-cells", sheet=sheet.name, cell=cell_ref(r0, c0),
                        detail=f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}")
+
+
+_ALLOWANCES: dict[int, tuple] = {}
+
+
+def _merge_allowance(sheet) -> tuple[set, set]:
+    """(the template's own merged ranges, the input cells) of a layout sheet,
+    worked out once per sheet (layouts are shared by many returns)."""
+    entry = _ALLOWANCES.get(id(sheet))
+    if entry is None or entry[0] is not sheet:
+        if len(_ALLOWANCES) > 1000:
+            _ALLOWANCES.clear()
+        own = {(line.sheet_row, col, line.sheet_row + line.span - 1, col)
+               for line in sheet.lines if line.first and line.span > 1
+               for col, column in enumerate(sheet.columns) if column.kind == "input" and column.key in ("status", "progress")}
+        entry = _ALLOWANCES[id(sheet)] = (sheet, own, {(cell.row, cell.col) for cell in sheet.inputs})
+    return entry[1], entry[2]
 
 
 def _rows_moved(sheet, data, changed) -> bool:

@@ -168,9 +168,11 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
         "due": np.array([j.due for j in rules], dtype=bool), "checkable": np.array([j.checkable for j in rules], dtype=bool),
     })
     frame = frame.assign(op=np.full(len(frame), None, dtype=object), target=np.nan, due=False, checkable=False)
+    for name in ("field", "kind"):  # the same categories on both sides: concat keeps them without re-reading
+        categories = frame[name].cat.categories.union(pd.Index(results[name].unique()), sort=False)
+        frame[name] = frame[name].cat.set_categories(categories)
+        results[name] = pd.Categorical(results[name], categories=categories)
     combined = pd.concat([frame, results], ignore_index=True)
-    for name in ("field", "kind"):
-        combined[name] = combined[name].astype("category")
     combined["group"] = combined.groupby(["file", "row_id", "indicator_id"], sort=False, observed=True).ngroup()
     return combined
 
