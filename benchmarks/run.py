@@ -7,13 +7,17 @@ Each measurement runs in a fresh process so its peak memory (max RSS) is its
 own. For every size:
 
 - templates:   toolkit's build of one workbook per unit;
+- read:        toolkit's reading alone (gate, identification, input cells; in
+               worker processes, one per core), the part validate and
+               consolidate share;
 - validate:    toolkit's validate over all returns;
 - consolidate: toolkit's consolidate (validate + roll-up + the leaders' workbook);
 - floor:       python-calamine reading every sheet of the same files, nothing else;
 - naive:       the straightforward approach: pandas.read_excel (openpyxl) of each
                file, one pandera call per file, openpyxl writing the output. It is
-               measured on --naive-sample files and scaled linearly (it is linear:
-               every file costs the same), because it takes minutes per thousand.
+               measured on --naive-sample files spread over all the returns and
+               scaled linearly (it is linear: every file costs about the same),
+               because it takes minutes per thousand.
 
 Returns are made with toolkit.simulate (real templates filled through openpyxl;
 for speed a few filled variants per layout are stamped for the other units).
@@ -109,6 +113,19 @@ def stage_validate(work: Path) -> dict:
             "valid": sum(1 for f in report.files if f.valid)}
 
 
+def stage_read(work: Path) -> dict:
+    """The reading part of validate and consolidate alone (worker processes)."""
+    from toolkit.plan import load_plan
+    from toolkit.read import read_returns
+
+    import toolkit.validate.engine  # noqa: F401 - imports are not part of the run
+
+    plan = load_plan(PLAN)
+    start = time.perf_counter()
+    returns = read_returns([work / "returns"], plan)
+    return {"seconds": time.perf_counter() - start, "files": len(returns)}
+
+
 def stage_consolidate(work: Path) -> dict:
     from toolkit.consolidate import consolidate
     from toolkit.consolidate.workbook import write_consolidated_workbook
@@ -147,7 +164,8 @@ def stage_naive(work: Path, sample: int) -> dict:
     import pandas as pd
     import pandera.pandas as pa
 
-    files = sorted((work / "returns").glob("*.xlsx"))[:sample]
+    files = sorted((work / "returns").glob("*.xlsx"))
+    files = files[:: max(1, len(files) // sample)][:sample]  # spread over all kinds of units
     start = time.perf_counter()
     rows = []
     for path in files:
@@ -207,7 +225,7 @@ def stage_hostile(work: Path) -> dict:
             "bad": len(report.files) - len(returns), "bad_flagged": flagged}
 
 
-STAGES = {"templates": stage_templates, "returns": stage_returns, "validate": stage_validate,
+STAGES = {"templates": stage_templates, "returns": stage_returns, "read": stage_read, "validate": stage_validate,
           "consolidate": stage_consolidate, "floor": stage_floor, "hostile": stage_hostile}
 
 
@@ -276,16 +294,16 @@ def main() -> None:
         work = Path(tempfile.mkdtemp(prefix=f"toolkit-bench-{n}-"))
         try:
             write_units_csv(make_units(n), work / "units.csv")
-            results = {stage: measure(stage, work) for stage in ("templates", "returns", "validate", "consolidate", "floor")}
+            results = {stage: measure(stage, work) for stage in ("templates", "returns", "read", "validate", "consolidate", "floor")}
             sample = min(n, args.naive_sample)
             naive = measure("naive", work, sample)
             files = results["validate"]["files"]
             naive_seconds = naive["seconds"] * files / max(1, naive["files"])
             floor = results["floor"]["seconds"]
             rows = []
-            for stage in ("templates", "validate", "consolidate", "floor"):
+            for stage in ("templates", "read", "validate", "consolidate", "floor"):
                 r = results[stage]
-                ratio_floor = f"{r['seconds'] / floor:.1f}×" if stage in ("validate", "consolidate") else ""
+                ratio_floor = f"{r['seconds'] / floor:.1f}×" if stage in ("read", "validate", "consolidate") else ""
                 ratio_naive = f"{naive_seconds / r['seconds']:.0f}×" if stage in ("validate", "consolidate") else ""
                 rows.append(f"| {n:,} | {stage} | {r['seconds']:.2f} | {r['seconds'] / max(1, r['files']) * 1000:.2f} | "
                             f"{r['max_rss_mb']:.0f} | {ratio_floor} | {ratio_naive} |")

@@ -187,8 +187,6 @@ class _Groups:
         self.frame = frame
         self._number: dict[str, pd.Series] = {}
         self._text: dict[str, pd.Series] = {}
-        ids = frame.loc[frame["field"] == "result", ["file", "indicator_id", "group"]]
-        self.result_group = dict(zip(zip(ids["file"], ids["indicator_id"]), ids["group"]))
 
     def number_of(self, field: str, groups: pd.Series) -> np.ndarray:
         if field not in self._number:
