@@ -201,20 +201,24 @@ class _Groups:
             self._text[field] = pd.Series(rows["text"].to_numpy(), index=rows["group"].to_numpy())
         return self._text[field].reindex(groups.to_numpy()).to_numpy(dtype=object)
 
-    def status_of_row(self, frame: pd.DataFrame) -> np.ndarray:
-        """The task status (已完成 …) of each row's annex row, or None."""
+    def not_applicable(self, frame: pd.DataFrame) -> np.ndarray:
+        """Whether each row's annex row is marked 不适用 (its task status)."""
         rows = self.frame.loc[self.frame["field"] == "status", ["file", "row_id", "text"]]
         rows = rows.drop_duplicates(["file", "row_id"], keep="last")
         found = frame[["file", "row_id"]].merge(rows, on=["file", "row_id"], how="left", sort=False)["text"]
-        return np.array([t if isinstance(t, str) else None for t in found], dtype=object)
+        return found.eq("不适用").to_numpy(dtype=bool)
 
 
 def _missed(frame: pd.DataFrame) -> np.ndarray:
     """Result rows whose target is due and not met (the target check's failures)."""
     is_result = (frame["field"] == "result").to_numpy()
-    judged = is_result & frame["checkable"].to_numpy(dtype=bool) & frame["due"].to_numpy(dtype=bool) & ~np.isnan(frame["number"].to_numpy(dtype=float))
-    ok = compare(frame["number"].to_numpy(dtype=float), frame["op"].to_numpy(dtype=object), frame["target"].to_numpy(dtype=float))
-    return judged & ~ok
+    number = frame["number"].to_numpy(dtype=float)
+    judged = np.flatnonzero(is_result & frame["checkable"].to_numpy(dtype=bool) & frame["due"].to_numpy(dtype=bool)
+                            & ~np.isnan(number))
+    missed = np.zeros(len(frame), dtype=bool)
+    missed[judged] = ~compare(number[judged], frame["op"].to_numpy(dtype=object)[judged],
+                              frame["target"].to_numpy(dtype=float)[judged])
+    return missed
 
 
 def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema:
@@ -318,12 +322,12 @@ def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
     """All failures of the values schema, as (code, frame row)."""
     if frame.empty:
         return []
-    statuses = _Groups(frame).status_of_row(frame)
-    # computed once: object columns are slow to test for missing values
-    empty = frame["number"].isna().to_numpy() & np.array([t is None or t != t for t in frame["text"]], dtype=bool)
-    no_problem = np.array([p is None or p != p for p in frame["problem"]], dtype=bool)
+    not_applicable = _Groups(frame).not_applicable(frame)
+    # computed once, for every check that needs them
+    empty = frame["number"].isna().to_numpy() & frame["text"].isna().to_numpy()
+    no_problem = frame["problem"].isna().to_numpy()
     # only what the checks look at: pandera's failure cases copy the rows checked
-    checked = frame[_CHECKED_COLUMNS].assign(__not_applicable=statuses == "不适用", __empty=empty,
+    checked = frame[_CHECKED_COLUMNS].assign(__not_applicable=not_applicable, __empty=empty,
                                              __blank=empty & no_problem)
     groups = _GroupsCache()
     try:
