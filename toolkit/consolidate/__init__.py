@@ -221,9 +221,8 @@ def _area_figure(indicator, j, inputs, results, area: AreaValue, area_baseline) 
         return float(np.sum(values)) if len(values) else None
 
     if indicator.rollup == "ratio":
-        rows = inputs[inputs["field"].isin(["numerator", "denominator"])] if not inputs.empty else inputs
-        wide = rows.pivot_table(index="file", columns="field", values="number", aggfunc="first", observed=True) if len(rows) else None
-        if wide is None or "numerator" not in wide or "denominator" not in wide:
+        wide = _per_file(inputs, ["numerator", "denominator"])
+        if wide is None:
             return None
         both = wide.dropna(subset=["numerator", "denominator"])
         both = both[both["denominator"] > 0]
@@ -244,17 +243,27 @@ def _area_figure(indicator, j, inputs, results, area: AreaValue, area_baseline) 
 
 def _unit_actual_totals(inputs) -> float | None:
     """Σ per unit of its cumulative figure (or period value where no cumulative)."""
+    wide = _per_file(inputs, ["value", "cumulative"])
+    if wide is None:
+        return None
+    figure = wide["cumulative"].fillna(wide["value"]).dropna()
+    return float(figure.sum()) if len(figure) else None
+
+
+def _per_file(inputs, fields: list[str]):
+    """One row per file, a column per field (its number; NaN where blank), or
+    None if no file has any of them."""
+    import pandas as pd
+
     if inputs.empty:
         return None
-    wide = inputs[inputs["field"].isin(["value", "cumulative"])].pivot_table(
-        index="file", columns="field", values="number", aggfunc="first", observed=True)
-    if wide.empty:
+    columns = {}
+    for name in fields:
+        rows = inputs[inputs["field"] == name].drop_duplicates("file")
+        columns[name] = pd.Series(rows["number"].to_numpy(float), index=rows["file"].to_numpy())
+    if not any(len(c) for c in columns.values()):
         return None
-    figure = wide["cumulative"] if "cumulative" in wide else wide["value"]
-    if "cumulative" in wide and "value" in wide:
-        figure = wide["cumulative"].fillna(wide["value"])
-    figure = figure.dropna()
-    return float(figure.sum()) if len(figure) else None
+    return pd.concat(columns, axis=1)
 
 
 def _change(indicator, actual, baseline) -> float | None:
