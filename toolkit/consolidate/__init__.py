@@ -167,7 +167,7 @@ def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaVa
     # the used returns' cells of each indicator, split once (the frame can hold millions)
     of_indicator = {}
     if not frame.empty:
-        inputs = frame[frame["file"].isin(used) & (frame["indicator_id"] != "")]
+        inputs = frame.loc[frame["file"].isin(used) & (frame["indicator_id"] != ""), ["file", "indicator_id", "field", "number"]]
         of_indicator = dict(tuple(inputs.groupby("indicator_id", sort=False, observed=True)))
     nothing = frame.iloc[:0]
     by_indicator = defaultdict(list)

@@ -113,7 +113,7 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
     if frame.empty:
         return frame.assign(**extra, group=pd.Series(dtype=int))
     indicators = {ind.id: ind for _, _, ind in plan.indicators()}
-    keyed = frame[frame["indicator_id"] != ""]
+    keyed = frame.loc[frame["indicator_id"] != "", ["file", "indicator_id", "field", "number", "cell", "unit", "sheet", "row_id"]]
     # one row per file × indicator, even when every input of it is blank
     indexed = keyed.assign(field=keyed["field"].astype(str)).set_index(["file", "indicator_id", "field"])
     wide = indexed["number"].unstack("field")
