@@ -111,7 +111,10 @@ def _formula_cells(xml: bytes) -> set[str]:
     """The cells whose first child is a formula (<c r="K7"><f>…): found from
     each "<f", a few per sheet, rather than by a regex over every cell."""
     cells = set()
-    at = xml.find(b"<f")
+    end_of_cells = xml.find(b"</sheetData>")  # after it: data validations' <formula1>, not cells
+    if end_of_cells == -1:
+        end_of_cells = len(xml)
+    at = xml.find(b"<f", 0, end_of_cells)
     while at != -1:
         if xml[at + 2:at + 3] in (b">", b" ", b"/"):
             start = xml.rfind(b"<c", 0, at)
@@ -120,7 +123,7 @@ def _formula_cells(xml: bytes) -> set[str]:
                 ref = _CELL_REF.search(xml, start, end)
                 if ref:
                     cells.add(ref.group(1).decode())
-        at = xml.find(b"<f", at + 2)
+        at = xml.find(b"<f", at + 2, end_of_cells)
     return cells
 
 
