@@ -55,7 +55,7 @@ class Identification:
     rows: list[str] | None = None  # row ids the template was built for
 
 
-@dataclass
+@dataclass(slots=True)  # about a hundred per return
 class CellRecord:
     sheet: str
     cell: str
@@ -449,11 +449,11 @@ def _report_formulas_and_protection(result: ReturnFile, part_of: dict[str, str],
         part = part_of.get(sheet.name)
         if part in (gate.unprotected or ()):
             result.add("protection-removed", sheet=sheet.name, expected=sheet.name)
-        for ref in sorted((gate.formulas or {}).get(part, ()), key=parse_ref):
-            rec = inputs.get((sheet.name, ref))
-            if rec is not None:
-                result.add("formula-in-input", sheet=sheet.name, cell=ref, indicator_id=rec.indicator_id,
-                           field=rec.field, value=cell_text(rec.raw) if rec.raw is not None else "")
+        typed_over = [ref for ref in (gate.formulas or {}).get(part, ()) if (sheet.name, ref) in inputs]
+        for ref in sorted(typed_over, key=parse_ref):
+            rec = inputs[(sheet.name, ref)]
+            result.add("formula-in-input", sheet=sheet.name, cell=ref, indicator_id=rec.indicator_id,
+                       field=rec.field, value=cell_text(rec.raw) if rec.raw is not None else "")
 
 
 def _short(exc: Exception) -> str:
