@@ -287,6 +287,23 @@ def test_many_values_stay_a_table_and_still_reach_csv_and_json(plan, units, retu
     assert rows[1][:4] == [first.unit, first.indicator or "", first.row_id, workbook.FIELD_WORDS[first.field]]
     assert rows[1][6:] == [first.file, first.sha256, first.sheet, first.cell]
     assert len(big.to_json()["values"]) == big.value_count()
+    # the streamed JSON is the same object, whichever form the values take
+    monkeypatch.undo()
+    small = consolidate(plan, [returns], units=units, period=PERIOD)
+    assert small.values and json.loads("".join(big.json_chunks())) == json.loads(json.dumps(big.to_json()))
+    assert json.loads("".join(big.json_chunks()))["values"] == json.loads(json.dumps(small.to_json()))["values"]
+
+
+def test_json_has_one_line_per_record(result):
+    text = "".join(result.json_chunks())
+    lines = text.splitlines()
+    data = json.loads(text)
+    assert lines[0] == "{" and lines[-1] == "}"
+    assert lines[1] == '  "plan": "dingshan-2026",'
+    records = sum(len(data[k]) for k in ("files", "units", "values", "aggregates"))
+    # every record on a line of its own, plus the opening and closing lines of each list
+    assert len(lines) == 2 + 3 + 4 * 2 + records
+    assert data == json.loads(json.dumps(result.to_json()))
 
 
 def test_many_task_rows_are_summed_up_per_task_with_the_list_in_a_csv(result, tmp_path, monkeypatch):

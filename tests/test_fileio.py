@@ -36,3 +36,18 @@ def test_a_failing_job_is_redone_here_and_its_error_raised(tmp_path):
     assert (tmp_path / "ok.csv").read_bytes() == b"ok"
     assert not (tmp_path / "bad.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["ok.csv"]
+
+
+def test_text_in_pieces_is_written_as_it_comes(tmp_path):
+    target = tmp_path / "out.json"
+    write_atomic(target, (f"第{n}行\n" for n in range(3)))
+    assert target.read_text(encoding="utf-8") == "第0行\n第1行\n第2行\n"
+
+    def failing():
+        yield "half"
+        raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError):
+        write_atomic(target, failing())
+    assert target.read_text(encoding="utf-8") == "第0行\n第1行\n第2行\n"  # the previous file is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]

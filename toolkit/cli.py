@@ -309,7 +309,7 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
 
     from toolkit.consolidate import consolidate
     from toolkit.consolidate.workbook import write_consolidated_workbook
-    from toolkit.fileio import write_atomic
+    from toolkit.fileio import written_alongside
     from toolkit.periods import parse_due_date, parse_period
     from toolkit.plan import load_plan
     from toolkit.units import load_units
@@ -321,9 +321,9 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     _check_paths(paths)
     result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline,
                          limits=_limits(max_size))
-    data_file = write_consolidated_workbook(result, Path(output))
-    if json_file:
-        write_atomic(json_file, json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    # the JSON is written by a second process while the workbook is made
+    with written_alongside([(json_file, result.json_chunks)] if json_file else []):
+        data_file = write_consolidated_workbook(result, Path(output))
     if feedback_dir:
         from toolkit.feedback import write_feedback
         from toolkit.report import FileReport, ValidationReport

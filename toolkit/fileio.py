@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> None:
+def write_atomic(path: str | Path, data: bytes | str | Iterable[str]) -> None:
     """Write to a temporary file beside the target, then rename over it, so
-    an interrupted run leaves the previous file intact."""
+    an interrupted run leaves the previous file intact. `data` may be text
+    in pieces (written as they come, UTF-8)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
@@ -18,7 +21,13 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n")
+                text.writelines(data)
+                text.flush()
+                text.detach()  # the file is closed with `handle`
         # mkstemp makes the file private (0600); give it the usual permissions
         umask = os.umask(0)
         os.umask(umask)
@@ -32,9 +41,9 @@ def write_atomic(path: str | Path, data: bytes | str) -> None:
 @contextmanager
 def written_alongside(jobs):
     """Write files while the body of the `with` runs: each (path, make) in
-    `jobs` is written atomically with the bytes `make()` returns, in a forked
-    child process, so that a second core does it (the consolidated workbook's
-    CSVs beside it). Leaving the block waits for them. A child that fails (or
+    `jobs` is written atomically with what `make()` returns (as write_atomic
+    takes it), in a forked child process, so that a second core does it (the
+    consolidated workbook's CSVs and JSON). Leaving the block waits for them. A child that fails (or
     a system without fork) means the file is written here, where any error is
     raised as usual."""
     children = []

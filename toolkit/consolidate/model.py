@@ -3,6 +3,8 @@ the `toolkit consolidate --json` object."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from toolkit.findings import Finding
@@ -152,18 +154,43 @@ class Consolidation:
 
     def to_json(self) -> dict:
         """The `toolkit consolidate --json` contract."""
-        return {
-            "plan": self.plan_id,
-            "period": self.period,
-            "completeness": self.completeness,
-            "files": [{"path": f.path, "unit": f.unit, "status": f.status, "why": f.why, "sha256": f.sha256}
-                      for f in self.files],
-            "units": [{"code": u.code, "name": u.name, "status": u.status, "on_time": u.on_time, "file": u.file}
-                      for u in self.units],
-            "values": [{"unit": v.unit, "indicator": v.indicator, "field": v.field, "value": v.value, "typed": v.typed,
-                        "file": v.file, "sheet": v.sheet, "cell": v.cell}
-                       for v in self.value_records()],
-            "aggregates": [{"indicator": a.indicator, "value": a.value, "status": a.status, "target": a.target,
-                            "numerator": a.numerator, "denominator": a.denominator, "units_missed": a.units_missed}
-                           for a in self.aggregates],
-        }
+        return {name: list(items) if isinstance(items, Iterator) else items for name, items in self._json_parts()}
+
+    def json_chunks(self) -> Iterator[str]:
+        """`to_json()` as JSON text, in pieces: one line per file, unit, value
+        and aggregate (readable, and written without holding a province's
+        million values as dicts)."""
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # no indent: the fast encoder
+        yield "{"
+        for n, (name, items) in enumerate(self._json_parts()):
+            yield f'{"," if n else ""}\n  {encode(name)}: '
+            if not isinstance(items, Iterator):
+                yield encode(items)
+                continue
+            empty = True
+            for k, item in enumerate(items):
+                yield ("[\n    " if k == 0 else ",\n    ") + encode(item)
+                empty = False
+            yield "[]" if empty else "\n  ]"
+        yield "\n}\n"
+
+    def _json_parts(self):
+        yield "plan", self.plan_id
+        yield "period", self.period
+        yield "completeness", self.completeness
+        yield "files", ({"path": f.path, "unit": f.unit, "status": f.status, "why": f.why, "sha256": f.sha256}
+                        for f in self.files)
+        yield "units", ({"code": u.code, "name": u.name, "status": u.status, "on_time": u.on_time, "file": u.file}
+                        for u in self.units)
+        yield "values", self._value_dicts()
+        yield "aggregates", ({"indicator": a.indicator, "value": a.value, "status": a.status, "target": a.target,
+                              "numerator": a.numerator, "denominator": a.denominator, "units_missed": a.units_missed}
+                             for a in self.aggregates)
+
+    def _value_dicts(self) -> Iterator[dict]:
+        keys = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell")
+        if self.values or self.values_table is None:
+            rows = ((v.unit, v.indicator, v.field, v.value, v.typed, v.file, v.sheet, v.cell) for v in self.values)
+        else:  # straight from the table's columns
+            rows = zip(*(self.values_table[key].tolist() for key in keys))
+        return (dict(zip(keys, row)) for row in rows)
