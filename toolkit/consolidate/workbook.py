@@ -344,6 +344,7 @@ def _hf(text: str, limit: int = 60) -> str:
     return text.replace("&", "&&")
 
 
+@functools.lru_cache(maxsize=2**16, typed=True)  # typed: 1, 1.0 and True differ in width
 def _text_width(value) -> int:
     if value is None:
         return 0
@@ -354,6 +355,7 @@ def _text_width(value) -> int:
     return max((display_width(line) for line in str(value).split("\n")), default=0)
 
 
+@functools.lru_cache(maxsize=2**16, typed=True)  # a task's text recurs on every unit's row
 def _lines(value, width: float) -> int:
     """Lines a wrapped text needs in a column `width` units wide."""
     if not isinstance(value, str) or not value:
