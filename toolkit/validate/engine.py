@@ -127,16 +127,21 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
     # How each indicator is judged, once per (indicator, period).
     file_ids = wide.index.get_level_values("file").to_numpy()
     indicator_ids = wide.index.get_level_values("indicator_id").to_numpy()
-    periods = {f: period_of_file[f] for f in np.unique(file_ids)}
-    judged = {}
-    for f, i in set(zip(file_ids, indicator_ids)):
-        key = (i, periods[f].code)
-        if key not in judged:
-            judged[key] = judgement(indicators[i], periods[f])
-    rules = [judged[(i, periods[f].code)] for f, i in zip(file_ids, indicator_ids)]
-    source = np.array([j.source for j in rules], dtype=object)
-    relative = np.array([indicators[i].relative or "" for i in indicator_ids], dtype=object)
-    is_rate = np.array([indicators[i].measure == "rate" for i in indicator_ids])
+    period_codes = np.array([period_of_file[f].code for f in file_ids.tolist()], dtype=object)
+    # one judgement per distinct (indicator, period), spread to its rows by index
+    indicator_codes, unique_indicators = pd.factorize(indicator_ids)
+    period_index, unique_periods = pd.factorize(period_codes)
+    codes, pair_codes = pd.factorize(indicator_codes * len(unique_periods) + period_index)
+    pairs = [(unique_indicators[k // len(unique_periods)], unique_periods[k % len(unique_periods)]) for k in pair_codes]
+    periods = {period_of_file[f].code: period_of_file[f] for f in np.unique(file_ids)}
+    judged = [judgement(indicators[i], periods[code]) for i, code in pairs]
+
+    def spread(values, dtype):
+        return np.array(values, dtype=dtype)[codes]
+
+    source = spread([j.source for j in judged], object)
+    relative = spread([indicators[i].relative or "" for i, _ in pairs], object)
+    is_rate = spread([indicators[i].measure == "rate" for i, _ in pairs], bool)
 
     numerator, denominator = wide["numerator"].to_numpy(float), wide["denominator"].to_numpy(float)
     value, cumulative, baseline = wide["value"].to_numpy(float), wide["cumulative"].to_numpy(float), wide["baseline"].to_numpy(float)
@@ -164,8 +169,8 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
         "cell": objects(cell), "row_id": objects(firsts["row_id"].to_numpy()), "indicator_id": objects(indicator_ids),
         "field": objects("result"), "kind": objects("decimal"), "typed": objects(""), "number": actual.astype(float),
         "text": objects(None), "problem": objects(None), "note": objects(None),
-        "op": objects([j.op for j in rules]), "target": np.array([j.target for j in rules], dtype=float),
-        "due": np.array([j.due for j in rules], dtype=bool), "checkable": np.array([j.checkable for j in rules], dtype=bool),
+        "op": objects(spread([j.op for j in judged], object)), "target": spread([j.target for j in judged], float),
+        "due": spread([j.due for j in judged], bool), "checkable": spread([j.checkable for j in judged], bool),
     })
     frame = frame.assign(op=np.full(len(frame), None, dtype=object), target=np.nan, due=False, checkable=False)
     for name in ("field", "kind"):  # the same categories on both sides: concat keeps them without re-reading
