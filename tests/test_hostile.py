@@ -80,6 +80,27 @@ def test_far_cell_in_the_cell_map_costs_nothing_as_it_is_never_parsed(tmp_path, 
     assert report.files[0].status == "used" and not report.files[0].errors
 
 
+def test_the_gates_inflater_reads_what_zipfile_reads_and_refuses_what_it_refuses(good_returns):
+    from toolkit.gate import _Archive
+
+    data = good_returns[0].read_bytes()
+    plain = zipfile.ZipFile(io.BytesIO(data))
+    fast = _Archive(io.BytesIO(data))
+    fast.data = data
+    assert all(fast.read(info) == plain.read(info) for info in plain.infolist())
+    # one entry's deflated bytes damaged: zipfile's own error, not wrong bytes
+    info = plain.getinfo("xl/worksheets/sheet2.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    broken = bytearray(data)
+    broken[start + 100:start + 110] = b"\xff" * 10
+    damaged = _Archive(io.BytesIO(bytes(broken)))
+    damaged.data = bytes(broken)
+    with pytest.raises(Exception) as raised:
+        damaged.read("xl/worksheets/sheet2.xml")
+    with pytest.raises(type(raised.value)):
+        zipfile.ZipFile(io.BytesIO(bytes(broken))).read("xl/worksheets/sheet2.xml")
+
+
 def test_zip_bomb_and_oversized_files(tmp_path, plan, good_returns):
     bomb = _rezip(good_returns[0], tmp_path / "bomb.xlsx", add={"xl/media/padding.bin": b"\0" * (8 * 2**20)})
     report = validate_returns(plan, [bomb, good_returns[1]])
