@@ -43,9 +43,9 @@ def written_alongside(jobs):
     """Write files while the body of the `with` runs: each (path, make) in
     `jobs` is written atomically with what `make()` returns (as write_atomic
     takes it), in a forked child process, so that a second core does it (the
-    consolidated workbook's CSVs and JSON). Leaving the block waits for them. A child that fails (or
-    a system without fork) means the file is written here, where any error is
-    raised as usual."""
+    consolidated workbook's CSVs and JSON). Leaving the block waits for them.
+    A child that fails (or a system without fork) means the file is written
+    here, where any error is raised as usual."""
     children = []
     if hasattr(os, "fork"):
         for path, make in jobs:
