@@ -12,6 +12,7 @@ not parsed.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import struct
 import zipfile
@@ -59,11 +60,8 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS, unread_
         return GateResult("file-too-large", {"detail": f"{len(data) / 2**20:.1f} MB", "expected": f"{limits.max_bytes // 2**20} MB"})
     if kind != "zip":
         return GateResult()
-    import io
-
     try:
-        archive = _Archive(io.BytesIO(data))
-        archive.data = data
+        archive = _Archive(data)
         infos = archive.infolist()
     except Exception as exc:  # zipfile raises several kinds on damaged archives
         return GateResult("file-unreadable", {"detail": str(exc)[:100] or "zip"})
@@ -116,7 +114,9 @@ class _Archive(zipfile.ZipFile):
     inflating itself for the small parts of a workbook. The declared size
     bounds the output; anything unusual goes to zipfile, which judges it."""
 
-    data: bytes = b""
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.data = data
 
     def read(self, name) -> bytes:
         info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)

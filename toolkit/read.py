@@ -135,11 +135,12 @@ class PlanLayouts:
         self._cache: dict[tuple, tuple] = {}
 
     def get(self, rows, period_is_year: bool):
-        """(layout, its fixed cells per sheet)."""
+        """(layout, its fixed cells per sheet, its merge allowances per sheet)."""
         key = (tuple(rows), period_is_year)
         if key not in self._cache:
             layout = build_layout(self.plan, rows, period_is_year)
-            self._cache[key] = (layout, {sheet.name: fixed_cells(sheet) for sheet in layout.sheets})
+            self._cache[key] = (layout, {sheet.name: fixed_cells(sheet) for sheet in layout.sheets},
+                                {sheet.name: _merge_allowance(sheet) for sheet in layout.sheets})
         return self._cache[key]
 
 
@@ -233,11 +234,11 @@ def _read_return(path: Path, display: str, plan: Plan, layouts: PlanLayouts, lim
     if rows is None:  # identified from content: the rows are those found on the sheets
         rows = _rows_from_sheets(plan, sheet_names, sheet_data)
     period_is_year = bool(re.fullmatch(r"\d{4}", ident.period))
-    layout, fixed = layouts.get(rows, period_is_year)
+    layout, fixed, allowances = layouts.get(rows, period_is_year)
     result.layout = layout
     result.layout_key = (tuple(rows), period_is_year)
     try:
-        _read_cells(result, layout, fixed, sheet_names, sheet_data)
+        _read_cells(result, layout, fixed, allowances, sheet_names, sheet_data)
         _check_sheet_xml(result, gate)
     except Exception as exc:
         result.add("file-unreadable", detail=_short(exc))
@@ -526,7 +527,8 @@ def _same(found, expected: str) -> bool:
     return cell_text(found).replace("\r\n", "\n").strip() == expected.strip()
 
 
-def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, sheet_names: list[str], sheet_data) -> None:
+def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, allowances, sheet_names: list[str],
+                sheet_data) -> None:
     # (the cell map the template carries is not read: the plan's fingerprint and
     # the template version fix the layout, which is derived again here)
     if INSTRUCTIONS_SHEET in sheet_names:
@@ -553,19 +555,17 @@ def _read_cells(result: ReturnFile, layout: WorkbookLayout, fixed_by_sheet, shee
         for fixed, found in changed:
             result.add("annex-cell-changed", sheet=sheet.name, cell=cell_ref(fixed.row, fixed.col),
                        expected=_clip(fixed.text), found=_clip(found), value=found)
-        _check_merged_inputs(result, sheet, getattr(sheet_data, "merges", {}).get(sheet.name, []))
+        _check_merged_inputs(result, sheet, allowances[sheet.name], getattr(sheet_data, "merges", {}).get(sheet.name, []))
         below = [r for r in range(sheet.last_row + 1, len(data)) if any(cell_text(v).strip() for v in data[r])]
         if below:  # pasted below the table: not read, but the unit should know
             result.add("extra-content", sheet=sheet.name, cell=cell_ref(below[0], 0), detail=below[0] + 1)
         _take_inputs(result, sheet.inputs, data)
 
 
-def _check_merged_inputs(result: ReturnFile, sheet, merged_ranges) -> None:
+def _check_merged_inputs(result: ReturnFile, sheet, allowance, merged_ranges) -> None:
     """Input cells merged by the unit (a value in a covered cell is lost); the
     template's own merges (a task's status over its indicator lines) are fine."""
-    if not merged_ranges:
-        return
-    own, inputs = _merge_allowance(sheet)
+    own, inputs = allowance
     for (r0, c0), (r1, c1) in merged_ranges:
         if (r0, c0, r1, c1) in own:
             continue
@@ -574,21 +574,13 @@ def _check_merged_inputs(result: ReturnFile, sheet, merged_ranges) -> None:
                        detail=f"{cell_ref(r0, c0)}:{cell_ref(r1, c1)}")
 
 
-_ALLOWANCES: dict[int, tuple] = {}
-
-
 def _merge_allowance(sheet) -> tuple[set, set]:
-    """(the template's own merged ranges, the input cells) of a layout sheet,
-    worked out once per sheet (layouts are shared by many returns)."""
-    entry = _ALLOWANCES.get(id(sheet))
-    if entry is None or entry[0] is not sheet:
-        if len(_ALLOWANCES) > 1000:
-            _ALLOWANCES.clear()
-        own = {(line.sheet_row, col, line.sheet_row + line.span - 1, col)
-               for line in sheet.lines if line.first and line.span > 1
-               for col, column in enumerate(sheet.columns) if column.kind == "input" and column.key in ("status", "progress")}
-        entry = _ALLOWANCES[id(sheet)] = (sheet, own, {(cell.row, cell.col) for cell in sheet.inputs})
-    return entry[1], entry[2]
+    """(the template's own merged ranges, the input cells) of a layout sheet
+    (worked out once per layout, by PlanLayouts)."""
+    own = {(line.sheet_row, col, line.sheet_row + line.span - 1, col)
+           for line in sheet.lines if line.first and line.span > 1
+           for col, column in enumerate(sheet.columns) if column.kind == "input" and column.key in ("status", "progress")}
+    return own, {(cell.row, cell.col) for cell in sheet.inputs}
 
 
 def _rows_moved(sheet, data, changed) -> bool:
