@@ -366,8 +366,8 @@ def _lines(value, width: float) -> int:
     return sum(max(1, math.ceil(display_width(part) / per_line)) for part in value.split("\n"))
 
 
-def _row_height(values: list, widths: list[float], wrap: set[int]) -> float:
-    lines = max([_lines(values[c], widths[c]) for c in wrap if c < len(values)] or [1])
+def _height(lines: int) -> float:
+    """Row height in points for `lines` lines of text (Excel's limit: 409)."""
     return min(409.0, _LINE_HEIGHT * lines + 3)
 
 
@@ -483,7 +483,7 @@ class _Book:
             ws.set_column(i, i, width)
             ws.write_string(top, i, col.header, f.header)
         wrap = {i for i, col in enumerate(columns) if col.style in ("wrap", "center")}
-        ws.set_row(top, _row_height([col.header for col in columns], widths, set(range(len(columns)))))
+        ws.set_row(top, _height(_lines_per_row([[col.header for col in columns]], widths, set(range(len(columns))))[0]))
         if not rows:
             ws.write_string(top + 1, 0, empty, f.text)
             for i in range(1, len(columns)):
@@ -492,7 +492,7 @@ class _Book:
         number_formats = number_formats or {}
         for n, lines in enumerate(_lines_per_row(rows, widths, wrap)):
             if lines > 1:
-                ws.set_row(top + 1 + n, min(409.0, _LINE_HEIGHT * lines + 3))
+                ws.set_row(top + 1 + n, _height(lines))
         cell_styles = [styles[col.style] for col in columns]
         centered = [col.style == "center" for col in columns]
         write = self._write
@@ -718,8 +718,8 @@ class _Book:
         if not indicators:
             ws.write_string(top, first_ind, "（无指标）", f.header)
             ws.write_blank(sub, first_ind, None, f.subheader)
-        ws.set_row(top, min(409.0, _LINE_HEIGHT * max([_lines(name, w) for (_, name, _), w in zip(indicators, widths)] or [1]) + 3))
-        ws.set_row(sub, min(409.0, _LINE_HEIGHT * max([_lines(t, w) for (_, _, t), w in zip(indicators, widths)] or [1]) + 3))
+        ws.set_row(top, _height(max([_lines(name, w) for (_, name, _), w in zip(indicators, widths)] or [1])))
+        ws.set_row(sub, _height(max([_lines(t, w) for (_, _, t), w in zip(indicators, widths)] or [1])))
         ws.write_string(top, helper0, "状态代码", f.helper)
         ws.write_string(sub, helper0, HELPER_LEGEND, f.helper)
         ws.set_column(helper0, helper0, 12, None, {"hidden": True})
