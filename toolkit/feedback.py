@@ -28,7 +28,7 @@ from toolkit.periods import period_label
 from toolkit.report import FileReport, ValidationReport
 from toolkit.templates.layout import CELLS_SHEET
 from toolkit.templates.write import COLOURS
-from toolkit.textable import display_width
+from toolkit.textable import display_width, safe_cell_text
 
 FEEDBACK_SHEET = "问题清单"
 AUTHOR = "toolkit"
@@ -47,7 +47,6 @@ INPUT_FILL = COLOURS["input"].lstrip("#").upper()
 # 序号, 级别, 工作表, 单元格, 指标, 填写内容, 问题说明及修改方法
 COLUMNS = (("序号", 6), ("级别", 7), ("工作表", 16), ("单元格", 9), ("指标", 28), ("填写内容", 20), ("问题说明及修改方法", 64))
 _HEADER_ROW = 3  # 1-based: title, guidance, header
-_MAX_CELL_TEXT = 32767
 _COMMENT_WIDTH = 340  # pixels
 _COMMENT_LINE_UNITS = 46  # display-width units (a CJK character is 2) per comment line at that width
 
@@ -188,7 +187,7 @@ def _mark_cell(cell, findings: list[Finding]) -> None:
     old = cell.comment
     if old is not None and old.author != AUTHOR and old.text:
         text += f"\n——原批注——\n{old.text}"
-    text = _clean(text)
+    text = safe_cell_text(text)
     lines = sum(max(1, math.ceil(display_width(part) / _COMMENT_LINE_UNITS)) for part in text.split("\n"))
     cell.comment = Comment(text, AUTHOR, height=min(480, 18 * lines + 20), width=_COMMENT_WIDTH)
 
@@ -346,16 +345,8 @@ def _text(cell, value) -> None:
     if value is None or value == "":
         cell.value = None
         return
-    cell.value = _clean(str(value))
+    cell.value = safe_cell_text(str(value))
     cell.data_type = "s"
-
-
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _clean(text: str) -> str:
-    text = _ILLEGAL.sub("", text)
-    return text if len(text) <= _MAX_CELL_TEXT else text[: _MAX_CELL_TEXT - 1] + "…"
 
 
 def _total_width() -> float:

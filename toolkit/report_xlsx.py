@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-import re
 from pathlib import Path
 
 from toolkit.fileio import write_atomic
 from toolkit.findings import ERROR, WARNING
 from toolkit.periods import period_label
 from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED, ValidationReport
-from toolkit.textable import display_width
+from toolkit.textable import display_width, safe_cell_text
 
 STATUS_WORDS = {USED: "可用", SUPERSEDED: "已被新版本替代", REJECTED: "退回修改", UNRECOGNISED: "无法识别"}
 LEVEL_WORDS = {ERROR: "错误", WARNING: "提示"}
@@ -39,8 +38,6 @@ OUTCOME_COLUMNS = (("单位", 14), ("指标", 28), ("目标", 16), ("实际值",
                    ("说明", 24), ("文件", 28), ("工作表", 14), ("单元格", 8))
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
-_MAX_TEXT = 32767
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_report_workbook(report: ValidationReport, path: Path) -> None:
@@ -134,7 +131,7 @@ def _sheet(wb, f: _Formats, name: str, columns, rows: list[list], title: str, *,
             elif isinstance(value, dt.datetime) and value.year >= 1900:
                 ws.write_datetime(r, c, value, f.datetime)
             else:
-                ws.write_string(r, c, _clean(str(value)), f.wrap if c in wrap else f.text)
+                ws.write_string(r, c, safe_cell_text(str(value)), f.wrap if c in wrap else f.text)
     last_col = len(columns) - 1
     ws.autofilter(0, 0, max(0, len(rows)), last_col)
     ws.freeze_panes(1, 0)
@@ -190,8 +187,3 @@ def _datetime(value) -> dt.datetime | str | None:
         return dt.datetime.fromisoformat(str(value)).replace(tzinfo=None)
     except ValueError:
         return str(value)
-
-
-def _clean(text: str) -> str:
-    text = _ILLEGAL.sub("", text)
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Wide (two-column) characters: CJK ideographs and punctuation, Hangul,
@@ -18,6 +19,19 @@ def cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+# Characters no spreadsheet cell may hold (XML 1.0 forbids them), and the
+# most text one may hold (Excel: 32,767 characters).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CELL_TEXT_LIMIT = 32767
+
+
+@functools.lru_cache(maxsize=2**16)  # the same names and paths recur on every sheet written
+def safe_cell_text(text: str) -> str:
+    """Text as a cell can hold it: control characters dropped, cut to the limit with …"""
+    text = _CONTROL.sub("", text)
+    return text if len(text) <= CELL_TEXT_LIMIT else text[: CELL_TEXT_LIMIT - 1] + "…"
 
 
 def display_width(text: str) -> int:

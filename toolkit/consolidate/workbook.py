@@ -41,7 +41,7 @@ from toolkit.consolidate.model import (
 )
 from toolkit.fileio import write_atomic, written_alongside
 from toolkit.findings import ERROR, WARNING
-from toolkit.textable import display_width
+from toolkit.textable import display_width, safe_cell_text
 
 SHEETS = ("领导总览", "指标明细", "未达标清单", "报送情况", "任务进度", "校验问题", "数据")
 STATUSES = ("met", "missed", "review", "no-data")  # chart and count order
@@ -74,8 +74,6 @@ CHART_COLOURS = {"met": "#70AD47", "missed": "#C00000", "review": "#FFC000", "no
 BODY_FONT = "宋体"
 TITLE_FONT = "黑体"
 _FIXED_TIME = dt.datetime(2000, 1, 1)
-_MAX_TEXT = 32767
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LINE_HEIGHT = 13.5  # points per line of 10-point text
 _WIDTH_SAMPLE = 2000  # rows looked at to size a column of a long sheet
 
@@ -162,7 +160,7 @@ def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = No
         "default_format_properties": {"font_name": BODY_FONT, "font_size": 10},
     })
     wb.set_properties({
-        "title": _clean(f"{c.plan_title}执行情况汇总（{c.period_label}）"),
+        "title": safe_cell_text(f"{c.plan_title}执行情况汇总（{c.period_label}）"),
         "subject": "汇总表", "author": "toolkit", "company": c.plan_issuer or "",
         "created": _FIXED_TIME, "comments": "由 toolkit consolidate 生成。",
     })
@@ -330,15 +328,9 @@ def _datetime(value) -> dt.datetime | str | None:
     return moment if moment.year >= 1900 else str(value)
 
 
-@functools.lru_cache(maxsize=2**16)  # the same names and paths recur on every sheet
-def _clean(text: str) -> str:
-    text = _ILLEGAL.sub("", text)
-    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
-
-
 def _hf(text: str, limit: int = 60) -> str:
     """Text for a page header: & escaped, kept short (Excel allows 255 characters)."""
-    text = " ".join(_ILLEGAL.sub("", text or "").split())
+    text = " ".join(safe_cell_text(text or "").split())
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return text.replace("&", "&&")
@@ -456,7 +448,7 @@ class _Book:
         """One cell: text always as text, numbers as numbers, None blank."""
         f = self.f
         if value.__class__ is str and value:  # the most common: first
-            ws.write_string(r, col, _clean(value), fmt)
+            ws.write_string(r, col, safe_cell_text(value), fmt)
         elif value is None or value == "":
             ws.write_blank(r, col, None, fmt)
         elif isinstance(value, bool):
@@ -470,7 +462,7 @@ class _Book:
         elif isinstance(value, dt.datetime):
             ws.write_datetime(r, col, value, f.datetime)
         else:
-            ws.write_string(r, col, _clean(str(value)), fmt)
+            ws.write_string(r, col, safe_cell_text(str(value)), fmt)
 
     def _table(self, ws, top: int, columns: list[_Column], rows: list[list], *, number_formats=None,
                empty: str = "（无）", widths: list[float] | None = None) -> tuple[list[float], int]:
@@ -565,13 +557,13 @@ class _Book:
 
         # title, source line, one-sentence summary
         ws.set_row(0, 30)
-        ws.merge_range(0, 0, 0, last_col, _clean(f"{c.plan_title}执行情况汇总（{c.period_label}）"), f.title)
+        ws.merge_range(0, 0, 0, last_col, safe_cell_text(f"{c.plan_title}执行情况汇总（{c.period_label}）"), f.title)
         source = [x for x in (c.plan_issuer, c.plan_doc_number) if x]
         if c.period_end:
             source.append(f"统计截至 {_iso_date_words(c.period_end)}")
         if c.due:
             source.append(f"报送截止 {_iso_date_words(c.due)}")
-        ws.merge_range(1, 0, 1, last_col, _clean("　".join(source)), f.subtitle)
+        ws.merge_range(1, 0, 1, last_col, safe_cell_text("　".join(source)), f.subtitle)
         summary = (f"共 {len(c.aggregates)} 项指标：未达标 {counts['missed']} 项，达标 {counts['met']} 项，"
                    f"待人工判断 {counts['review']} 项，无数据 {counts['no-data']} 项。"
                    f"应报 {done['expected']} 个单位，已报送 {done['received']} 个（有效 {done['valid']} 个、"
@@ -689,7 +681,7 @@ class _Book:
 
         # title and legend
         ws.set_row(0, 26)
-        ws.merge_range(0, 0, 0, last_visible, _clean(f"各单位指标完成情况（{c.period_label}）"), f.title)
+        ws.merge_range(0, 0, 0, last_visible, safe_cell_text(f"各单位指标完成情况（{c.period_label}）"), f.title)
         ws.write_string(1, 0, "图例：", f.bold_center)
         ws.write_blank(1, 1, None, f.bold_center)
         legend = [(s, STATUS_WORDS[s]) for s in ("met", "missed", "review", "no-data")]
@@ -713,8 +705,8 @@ class _Book:
             width = max(width, min(16, _text_width(target) + 2))
             widths.append(width)
             ws.set_column(first_ind + k, first_ind + k, width)
-            ws.write_string(top, first_ind + k, _clean(name or ""), f.header)
-            ws.write_string(sub, first_ind + k, _clean(target or ""), f.subheader)
+            ws.write_string(top, first_ind + k, safe_cell_text(name or ""), f.header)
+            ws.write_string(sub, first_ind + k, safe_cell_text(target or ""), f.subheader)
         if not indicators:
             ws.write_string(top, first_ind, "（无指标）", f.header)
             ws.write_blank(sub, first_ind, None, f.subheader)
@@ -731,8 +723,8 @@ class _Book:
         write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
         for j, code in enumerate(units):
             r = first + j
-            write_string(r, 0, _clean(code), f.text)
-            write_string(r, 1, _clean(self.name(code)), f.wrap)
+            write_string(r, 0, safe_cell_text(code), f.text)
+            write_string(r, 1, safe_cell_text(self.name(code)), f.wrap)
             mine = by_unit[code]
             codes = []
             for k, (ind, _, _) in enumerate(indicators):
@@ -950,18 +942,18 @@ class _Book:
         ws.set_row(0, 20)
         text, general = f.text, f.number("General")
         write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
-        names = {code: _clean(name) for code, name in self.names.items()}
+        names = {code: safe_cell_text(name) for code, name in self.names.items()}
         fields = dict(FIELD_WORDS)
         r = 0
         for r, v in enumerate(c.values, start=1):
             unit = v.unit or ""
-            write_string(r, 0, _clean(unit), text)
-            write_string(r, 1, names.get(unit) or _clean(unit), text)
+            write_string(r, 0, safe_cell_text(unit), text)
+            write_string(r, 1, names.get(unit) or safe_cell_text(unit), text)
             if v.indicator:
-                write_string(r, 2, _clean(v.indicator), text)
+                write_string(r, 2, safe_cell_text(v.indicator), text)
             else:
                 write_blank(r, 2, None, text)
-            write_string(r, 3, _clean(str(v.row_id or "")), text)
+            write_string(r, 3, safe_cell_text(str(v.row_id or "")), text)
             write_string(r, 4, fields.get(v.field, v.field or ""), text)
             number = _number(v.value)
             if number is not None:
@@ -969,14 +961,14 @@ class _Book:
             elif v.value is None or v.value == "":
                 write_blank(r, 5, None, text)
             else:
-                write_string(r, 5, _clean(str(v.value)), text)
+                write_string(r, 5, safe_cell_text(str(v.value)), text)
             if v.typed:
-                write_string(r, 6, _clean(str(v.typed)), text)
+                write_string(r, 6, safe_cell_text(str(v.typed)), text)
             else:
                 write_blank(r, 6, None, text)
-            write_string(r, 7, _clean(v.file or ""), text)
+            write_string(r, 7, safe_cell_text(v.file or ""), text)
             write_string(r, 8, v.sha256 or "", text)
-            write_string(r, 9, _clean(v.sheet or ""), text)
+            write_string(r, 9, safe_cell_text(v.sheet or ""), text)
             write_string(r, 10, v.cell or "", text)
         if not c.values:
             r = 1
