@@ -116,7 +116,7 @@ def stage_validate(work: Path) -> dict:
 def stage_read(work: Path) -> dict:
     """The reading part of validate and consolidate alone (worker processes)."""
     from toolkit.plan import load_plan
-    from toolkit.read import read_returns
+    from toolkit.intake import read_returns
 
     import toolkit.validate.engine  # noqa: F401 - imports are not part of the run
 

@@ -215,7 +215,7 @@ def test_protection_validation_and_hidden_sheet_kept(filled, template, tmp_path)
 
 def test_marked_copy_reads_back_as_the_same_return(filled, plan, tmp_path):
     """The unit corrects the marked copy and sends it back as it is."""
-    from toolkit.read import read_return
+    from toolkit.intake import read_return
 
     out = write_feedback(make_report(filled), {str(filled): filled}, tmp_path / "out")
     original = read_return(filled, str(filled), plan)

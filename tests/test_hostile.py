@@ -115,42 +115,92 @@ def test_macro_content_is_a_warning_and_the_return_is_read(tmp_path, plan, good_
     assert report.files[0].status == "used" and report.outcomes
 
 
-def test_a_parser_crash_costs_only_its_file(tmp_path, plan, good_returns, monkeypatch):
-    import toolkit.read
+def _validate_with(reader, plan, paths, **kwargs):
+    from toolkit.intake import read_returns
+    from toolkit.validate import check_returns
+    from toolkit.validate.rules import load_rule_packs
+
+    timeout = kwargs.pop("timeout", 60)
+    returns = read_returns(paths, plan, reader=reader, timeout=timeout, **kwargs)
+    return check_returns(plan, returns, rules=load_rule_packs())
+
+
+@pytest.mark.slow
+def test_a_parser_crash_costs_only_its_file(tmp_path, plan, good_returns, capfd):
+    from tests import faulty
 
     crashing = tmp_path / "crash.xlsx"
     crashing.write_bytes(good_returns[0].read_bytes())
-    original = toolkit.read.read_return
-
-    def read_or_abort(path, *args, **kwargs):
-        if path.name == "crash.xlsx":
-            os.abort()  # what python-calamine does on some inputs: the whole process dies
-        return original(path, *args, **kwargs)
-
-    monkeypatch.setattr(toolkit.read, "read_return", read_or_abort)  # workers are forked: they see it
-    report = validate_returns(plan, [*good_returns, crashing])
+    report = _validate_with(faulty.read_or_abort, plan, [*good_returns, crashing])
     assert _codes(report, crashing) == ["parser-crashed"]
     assert [f.status for f in report.files if f.path != str(crashing)] == ["used", "used"]
+    assert "Fatal Python error" not in capfd.readouterr().err  # the worker's last words stay out of the output
 
 
-def test_a_parser_hang_costs_only_its_file(tmp_path, plan, good_returns, monkeypatch):
-    import toolkit.read
+@pytest.mark.slow
+def test_a_parser_hang_costs_only_its_file(tmp_path, plan, good_returns):
+    from tests import faulty
 
     hanging = tmp_path / "hang.xlsx"
     hanging.write_bytes(good_returns[0].read_bytes())
-    original = toolkit.read.read_return
-
-    def read_or_hang(path, *args, **kwargs):
-        if path.name == "hang.xlsx":
-            time.sleep(60)
-        return original(path, *args, **kwargs)
-
-    monkeypatch.setattr(toolkit.read, "read_return", read_or_hang)
     start = time.monotonic()
-    report = validate_returns(plan, [hanging, *good_returns], timeout=2)
+    report = _validate_with(faulty.read_or_hang, plan, [hanging, *good_returns], timeout=2)
     assert time.monotonic() - start < 30
     assert _codes(report, hanging) == ["parser-timeout"]
     assert [f.status for f in report.files if f.path != str(hanging)] == ["used", "used"]
+
+
+@pytest.mark.slow
+def test_the_time_limit_is_per_file_not_per_batch(tmp_path, plan, good_returns):
+    """Ten files of 1.2 s each in one worker with a 2 s limit: every file is read."""
+    from tests import faulty
+
+    paths = []
+    for n in range(10):
+        paths.append(tmp_path / f"r{n}.xlsx")
+        paths[-1].write_bytes(good_returns[n % len(good_returns)].read_bytes())
+    report = _validate_with(faulty.read_slowly, plan, paths, timeout=2, workers=1)
+    assert not [f for f in report.findings if f.code == "parser-timeout"]
+
+
+def test_our_own_bug_is_an_internal_error_not_a_damaged_file(tmp_path, plan, good_returns, monkeypatch):
+    from tests import faulty
+
+    monkeypatch.setenv("TOOLKIT_LOG_DIR", str(tmp_path / "logs"))
+    buggy = tmp_path / "bug.xlsx"
+    buggy.write_bytes(good_returns[0].read_bytes())
+    report = _validate_with(faulty.read_or_fail, plan, [buggy, good_returns[1]])
+    (finding,) = [f for f in report.findings if f.file == str(buggy)]
+    assert finding.code == "internal-error" and "不是文件的问题" in finding.message
+    assert "文件已损坏" not in finding.message
+    logs = list((tmp_path / "logs").glob("*.log"))
+    assert logs and "IndexError: a bug in toolkit" in logs[0].read_text(encoding="utf-8")
+    assert str(logs[0]) in finding.message
+    assert report.files[1].status == "used"
+
+
+def test_a_bug_inside_the_reader_is_an_internal_error(tmp_path, plan, good_returns, monkeypatch):
+    """A failure in toolkit's own code after the file was opened is not blamed on the file."""
+    import toolkit.intake.workbook as workbook
+
+    monkeypatch.setenv("TOOLKIT_LOG_DIR", str(tmp_path / "logs"))
+
+    def broken(*args, **kwargs):
+        raise KeyError("layout")
+
+    monkeypatch.setattr(workbook, "read_cells", broken)
+    result = workbook.read_return(good_returns[0], str(good_returns[0]), plan)
+    assert [f.code for f in result.findings] == ["internal-error"]
+    assert not result.recognised
+
+
+def test_a_file_that_vanished_says_so(tmp_path, plan, good_returns):
+    from toolkit.intake import read_return
+
+    gone = tmp_path / "gone.xlsx"
+    result = read_return(gone, str(gone), plan)
+    assert [f.code for f in result.findings] == ["file-vanished"]
+    assert "删除" in result.findings[0].message
 
 
 def test_openpyxl_parses_xml_with_defusedxml():
@@ -357,3 +407,63 @@ def test_thousands_of_pasted_rows_below_the_table(tmp_path, plan, good_returns):
     (extra,) = [x for x in report.findings if x.code == "extra-content"]
     assert (extra.sheet, extra.cell, extra.severity) == ("核心绩效指标", "A20", "warning")
     assert report.files[0].status == "used" and not report.files[0].errors
+
+
+def _descendants(pid: int) -> set[int]:
+    from pathlib import Path
+
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the workers")
+def test_workers_end_when_the_run_is_killed(tmp_path, good_returns):
+    """kill -9 of the process reading returns leaves no worker behind."""
+    import signal
+    import subprocess
+    import sys
+
+    hanging = tmp_path / "hang.xlsx"
+    hanging.write_bytes(good_returns[0].read_bytes())
+    script = (
+        "import sys; from tests import faulty; from toolkit.intake import read_returns; from toolkit.plan import load_plan\n"
+        f"read_returns([{str(hanging)!r}, {str(tmp_path / 'hang2.xlsx')!r}], load_plan('dingshan-2026'), "
+        "reader=faulty.read_or_hang, workers=2, timeout=600)\n"
+    )
+    (tmp_path / "hang2.xlsx").write_bytes(hanging.read_bytes())
+    from tests.conftest import ROOT
+
+    run = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
+    deadline = time.monotonic() + 60
+    workers = set()
+    while time.monotonic() < deadline and len(workers) < 2:
+        time.sleep(0.5)
+        workers = _descendants(run.pid)
+    assert len(workers) >= 2, "the run did not start its workers"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(map(_running, workers)):
+        time.sleep(0.5)
+    alive = [pid for pid in workers if _running(pid)]
+    assert not alive, f"orphaned workers: {alive}"
+
+
+def _running(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

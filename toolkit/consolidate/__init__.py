@@ -37,7 +37,7 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
                 rules=None, limits=None) -> Consolidation:
     """Validate and consolidate the returns in `paths` for `period`."""
     from toolkit.assign import assign_rows
-    from toolkit.read import read_returns
+    from toolkit.intake import read_returns
     from toolkit.validate import check_returns
     from toolkit.validate.rules import load_rule_packs
 

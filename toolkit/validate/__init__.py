@@ -39,7 +39,7 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
     rules: rule packs (default: the built-in validators/).
     limits: toolkit.gate.Limits for the check before parsing; timeout: seconds per file.
     """
-    from toolkit.read import read_returns
+    from toolkit.intake import read_returns
     from toolkit.validate.rules import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules

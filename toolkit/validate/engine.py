@@ -42,19 +42,20 @@ class Failure:
 
 
 def build_frame(returns, file_ids) -> pd.DataFrame:
-    """The long frame of every input cell of the given returns (ReturnFile,
-    their cells already normalised into columns by toolkit.read)."""
-    from toolkit.read import COLUMNS, normalise_records
+    """The long frame of every input cell of the given returns (ReturnData,
+    their cells already typed into columns by toolkit.intake)."""
+    from toolkit.intake import type_cells
+    from toolkit.model.returns import COLUMNS
 
     columns = {k: [] for k in ("file", "unit", *COLUMNS)}
     for file_id, ret in zip(file_ids, returns):
-        if ret.columns is None:
-            normalise_records(ret, keep_raw=True)
-        count = len(ret.columns["cell"])
+        if ret.cells is None:
+            type_cells(ret, keep_raw=True)
+        count = len(ret.cells["cell"])
         columns["file"].extend([file_id] * count)
         columns["unit"].extend([ret.unit] * count)
         for name in COLUMNS:
-            columns[name].extend(ret.columns[name])
+            columns[name].extend(ret.cells[name])
     # plain object columns: pandas' string dtype is slow to iterate row by row
     frame = pd.DataFrame({name: _objects(values) for name, values in columns.items()})
     frame["file"] = frame["file"].astype(np.int64)
