@@ -325,3 +325,34 @@ def test_many_task_rows_are_summed_up_per_task_with_the_list_in_a_csv(result, tm
     body = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] and r[4] is not None and isinstance(r[4], int)]
     assert sum(sum(r[4:9]) for r in body) == len(result.tasks)
     assert len(body) == len(per_task)
+
+
+def test_a_consolidation_round_trips_through_its_json(result):
+    """from_json(to_json()) gives back every list and figure, and writes the same JSON again."""
+    import json
+
+    from toolkit.consolidate.model import Consolidation
+
+    data = json.loads("".join(result.json_chunks()))
+    again = Consolidation.from_json(data)
+    assert again.to_json() == data
+    assert again.aggregates == result.aggregates and again.units == result.units and again.files == result.files
+    assert again.tasks == result.tasks and again.findings == result.findings
+    assert [(o.unit, o.indicator_id, o.status) for o in again.outcomes] == [(o.unit, o.indicator_id, o.status) for o in result.outcomes]
+    assert again.value_records() == result.value_records()
+    assert data["files"] and data["units"] and data["aggregates"] and data["values"]
+
+
+def test_a_validation_report_round_trips_through_its_json(result, tmp_path):
+    import json
+
+    from toolkit.report import ValidationReport
+    from toolkit.validate import validate_returns
+
+    paths = [f.path for f in result.files]
+    report = validate_returns(load_plan("dingshan-2026"), paths)
+    data = json.loads(json.dumps(report.to_json(), ensure_ascii=False, allow_nan=False))
+    again = ValidationReport.from_json(data)
+    assert again.to_json() == data
+    assert again.files == report.files
+    assert again.outcomes == report.outcomes and report.outcomes

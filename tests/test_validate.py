@@ -318,6 +318,59 @@ def test_duplicate_returns_newest_is_the_candidate(tmp_path, plan, templates):
     assert {o.file for o in report.outcomes} == {str(second)}
 
 
+def test_a_newer_version_with_errors_is_rejected_and_the_older_valid_one_counts_in_validate_and_consolidate(
+        tmp_path, plan, templates):
+    """One rule for which file counts: the newest valid one. v1 valid, v2 newer with an error: v2 is sent
+    back, v1 is used (not called superseded), and validate, consolidate and their JSON all say so."""
+    from toolkit.consolidate import consolidate
+
+    v1 = fill(tmp_path, templates, name="v1.xlsx", saved_at=dt.datetime(2026, 7, 2, 9, 0))
+    v2 = fill(tmp_path, templates, name="v2.xlsx", saved_at=dt.datetime(2026, 7, 3, 9, 0),
+              changes={(None, "value"): "很多"})
+    report = validate_returns(plan, [v1, v2], units=[VILLAGE], period=PERIOD)
+    status = {f.path: f.status for f in report.files}
+    assert status == {str(v1): "used", str(v2): "rejected"}
+    assert not findings(report, "duplicate-return")
+    validate_json = {f["path"]: f["status"] for f in report.to_json()["files"]}
+    result = consolidate(plan, [v1, v2], units=[VILLAGE], period=PERIOD)
+    consolidate_json = {f["path"]: f["status"] for f in result.to_json()["files"]}
+    assert validate_json == consolidate_json == status
+    (unit,) = result.units
+    assert unit.status == "received" and unit.file == str(v1)
+    assert "替代" not in next(f.why for f in result.files if f.path == str(v1))
+
+
+def test_versions_saved_at_the_same_time_are_a_tie_not_newer(tmp_path, plan, templates):
+    """Same saved time and same file time: neither is called newer; both say it is a tie."""
+    import os
+
+    same = dt.datetime(2026, 7, 2, 9, 0)
+    a = fill(tmp_path, templates, name="甲.xlsx", saved_at=same)
+    b = fill(tmp_path, templates, name="乙.xlsx", saved_at=same, changes={(None, "progress"): "另一份"})
+    stamp = dt.datetime(2026, 7, 2, 10, 0).timestamp()
+    for path in (a, b):
+        os.utime(path, (stamp, stamp))
+    report = validate_returns(plan, [b, a])
+    ties = findings(report, "tied-return")
+    assert sorted(x.file for x in ties) == sorted([str(a), str(b)])
+    assert not findings(report, "duplicate-return")  # nobody is told a "newer" file replaced theirs
+    assert sorted(f.status for f in report.files) == ["superseded", "used"]
+    assert "乙.xlsx" in next(x.message for x in ties if x.file == str(a))
+
+
+def test_the_file_time_breaks_a_tie_of_saved_times(tmp_path, plan, templates):
+    import os
+
+    same = dt.datetime(2026, 7, 2, 9, 0)
+    a = fill(tmp_path, templates, name="a.xlsx", saved_at=same)
+    b = fill(tmp_path, templates, name="b.xlsx", saved_at=same)
+    os.utime(a, (dt.datetime(2026, 7, 2, 12, 0).timestamp(),) * 2)
+    os.utime(b, (dt.datetime(2026, 7, 2, 11, 0).timestamp(),) * 2)
+    report = validate_returns(plan, [a, b])
+    assert {f.path: f.status for f in report.files} == {str(a): "used", str(b): "superseded"}
+    assert not findings(report, "tied-return")
+
+
 def test_lost_hidden_sheet_is_identified_from_content(tmp_path, plan, templates):
     def drop_hidden(workbook):
         del workbook["_toolkit_id"]

@@ -46,6 +46,7 @@ _TYPES = [
     FindingType("unknown-unit", ERROR, "填报单位不在名单中", "模板标明的填报单位“{found}”不在本次的单位名单中。请确认是否用了其他单位的模板。", "file"),
     FindingType("wrong-period", ERROR, "报送期不符", "此文件是 {found} 的报表，本次收集的是 {expected}。请使用本期的模板填写。", "file"),
     FindingType("duplicate-return", WARNING, "同一单位重复报送", "同一单位同一报送期收到多个文件，以较新的“{found}”为准，本文件不再使用。", "file"),
+    FindingType("tied-return", WARNING, "无法判断哪个版本较新", "同一单位同一报送期还有文件 {found}，保存时间和文件时间都与本文件相同，无法判断哪个较新。请与填报单位确认应以哪个为准，并删除多余的文件。", "file"),
     FindingType("identified-from-content", WARNING, "模板标识丢失", "模板的隐藏标识已丢失（可能经其他软件另存），已根据“填报说明”页的内容识别为 {found}。请尽量直接在原模板上填写。", "file"),
     FindingType("extra-content", WARNING, "表格外有多余内容", "表格下方（第 {detail} 行起）有模板以外的内容，这些内容不会被读取。如是误粘贴请删除；需要说明的请写在“进展情况”或“未达标原因说明”中。", "sheet"),
     FindingType("protection-removed", WARNING, "工作表保护被取消", "工作表“{expected}”的保护已被取消。计划原文如被改动会另行报错；请使用原模板填写，不要取消保护。", "sheet"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from toolkit.findings import ERROR, WARNING, Finding
+from toolkit.model.results import dump, load
 from toolkit.textable import render
 
 # What became of a file.
@@ -30,6 +31,7 @@ class FileReport:
     status: str = UNRECOGNISED
     modified: str | None = None  # ISO time the workbook was last saved
     superseded_by: str | None = None
+    id: str | None = None  # the return's id (its sha256, see toolkit.model.returns)
 
     @property
     def errors(self) -> list[Finding]:
@@ -69,6 +71,10 @@ class ValidationReport:
     outcomes: list[Outcome] = field(default_factory=list)
     values: object = None  # the long pandas DataFrame of every input cell read
     missed: set = field(default_factory=set)  # frame rows whose target check failed
+    choice: object = None  # which file counts per unit and period (toolkit.rules.choose.Choice)
+
+    def by_id(self) -> dict[str, FileReport]:
+        return {f.id: f for f in self.files}
 
     @property
     def has_errors(self) -> bool:
@@ -79,7 +85,7 @@ class ValidationReport:
         return [finding for f in self.files for finding in f.findings]
 
     def to_json(self) -> dict:
-        """The `toolkit validate --json` contract."""
+        """The `toolkit validate --json` contract; `from_json` reads it back."""
         return {
             "plan": self.plan_id,
             "period": self.period,
@@ -93,13 +99,32 @@ class ValidationReport:
                     "sha256": f.sha256,
                     "findings": [
                         {"code": x.code, "severity": x.severity, "sheet": x.sheet, "cell": x.cell, "message": x.message,
-                         "indicator": x.indicator, "field": x.field, "value": x.value}
+                         "indicator": x.indicator, "field": x.field, "value": x.value,
+                         "indicator_id": x.indicator_id, "row_id": x.row_id, "unit": x.unit}
                         for x in f.findings
                     ],
+                    "id": f.id,
+                    "unit_name": f.unit_name,
+                    "modified": f.modified,
+                    "superseded_by": f.superseded_by,
                 }
                 for f in self.files
             ],
+            "outcomes": [dump(o) for o in self.outcomes],
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ValidationReport:
+        """The report `to_json` wrote (without the frame of every cell, which the JSON does not carry)."""
+        files = []
+        for f in data["files"]:
+            findings = [Finding(file=f["path"], **{k: v for k, v in x.items() if k in Finding.__dataclass_fields__})
+                        for x in f["findings"]]
+            files.append(FileReport(path=f["path"], sha256=f["sha256"], unit=f["unit"], unit_name=f.get("unit_name"),
+                                    period=f["period"], findings=findings, status=f["status"],
+                                    modified=f.get("modified"), superseded_by=f.get("superseded_by"), id=f.get("id")))
+        return cls(plan_id=data["plan"], period=data["period"], files=files,
+                   outcomes=[load(Outcome, o) for o in data.get("outcomes", [])])
 
     def to_text(self, *, max_findings: int | None = None) -> str:
         """Per file: unit, status, counts; then the findings."""

@@ -66,7 +66,7 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
         due=due.isoformat() if due else None, outcomes=outcomes, files=entries,
         findings=report.findings, baseline_source=baseline_source,
     )
-    result.units = _unit_statuses(expected, chosen, returns, report, due, assignment)
+    result.units = _unit_statuses(expected, chosen, returns, report, period, due, assignment)
     result.aggregates = _roll_up(plan, period, frame, used, outcomes, area_baselines or {})
     result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
     from toolkit.consolidate.workbook import DATA_SHEET_LIMIT
@@ -80,37 +80,32 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
 # ------------------------------------------------------------------ intake
 
 
-def _intake(returns, report, period) -> tuple[dict[str, int], list[FileEntry]]:
-    """Per unit, the newest valid return for the period; why every other file is not used."""
+def _intake(returns, report, period) -> tuple[dict[str, str], list[FileEntry]]:
+    """Per unit, the file that counts for the period (toolkit.rules.choose,
+    as validation decided it); why every other file is not used."""
     from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED
+    from toolkit.validate import _identity_errors
 
-    by_unit = defaultdict(list)
-    for i, (ret, file_report) in enumerate(zip(returns, report.files)):
-        if ret.recognised and ret.ident.period == period.code and not _identity_errors(file_report):
-            by_unit[ret.ident.unit_code].append(i)
-    chosen: dict[str, int] = {}
-    status: dict[int, tuple[str, str]] = {}
-    for unit, indices in by_unit.items():
-        newest_first = sorted(indices, key=lambda i: (returns[i].modified or dt.datetime.min, returns[i].display), reverse=True)
-        valid = [i for i in newest_first if not report.files[i].errors]
-        if valid:
-            chosen[unit] = valid[0]
-            status[valid[0]] = (USED, "该单位本期最新的有效报表")
-        winner = valid[0] if valid else None
-        for i in newest_first:
-            if i in status:
-                continue
-            errors = len(report.files[i].errors)
-            older = winner is not None and newest_first.index(i) > newest_first.index(winner)
-            if older:  # a later valid version replaces it, whatever was wrong with it
-                note = f"（此版本有 {errors} 个错误）" if errors else ""
-                status[i] = (SUPERSEDED, f"已被较新的“{Path(returns[winner].display).name}”替代{note}")
-            else:
-                status[i] = (REJECTED, f"有 {errors} 个错误，已退回修改" + ("；采用该单位较早的有效报表" if winner is not None else ""))
+    by_id = report.by_id()
+    choice = report.choice
+    chosen = {unit: file_id for (unit, code), file_id in choice.used.items() if code == period.code}
+    name_of = {ret.id: Path(ret.display).name for ret in returns}
     entries = []
-    for i, (ret, file_report) in enumerate(zip(returns, report.files)):
-        if i in status:
-            state, why = status[i]
+    for ret in returns:
+        file_report = by_id[ret.id]
+        decision = choice.decisions.get(ret.id)
+        errors = len(file_report.errors)
+        if decision is not None and decision.status == USED:
+            state, why = USED, "该单位本期最新的有效报表"
+        elif decision is not None and decision.status == SUPERSEDED:
+            note = f"（此版本有 {errors} 个错误）" if errors else ""
+            if decision.tied_with:
+                state, why = SUPERSEDED, f"与“{name_of[decision.by]}”保存时间相同，无法判断哪个较新；暂采用后者{note}"
+            else:
+                state, why = SUPERSEDED, f"已被较新的“{name_of[decision.by]}”替代{note}"
+        elif decision is not None:
+            state = REJECTED
+            why = f"有 {errors} 个错误，已退回修改" + ("；采用该单位较早的有效报表" if decision.by else "")
         elif not ret.recognised:
             state = UNRECOGNISED
             first = file_report.errors[0] if file_report.errors else None
@@ -120,37 +115,32 @@ def _intake(returns, report, period) -> tuple[dict[str, int], list[FileEntry]]:
             why = "；".join(f.title for f in _identity_errors(file_report)) or "有错误"
         entries.append(FileEntry(
             path=ret.display, unit=file_report.unit, unit_name=file_report.unit_name, period=file_report.period,
-            status=state, why=why, errors=len(file_report.errors), warnings=len(file_report.warnings),
+            status=state, why=why, errors=errors, warnings=len(file_report.warnings),
             sha256=ret.sha256, saved=file_report.modified,
         ))
     return chosen, entries
 
 
-def _identity_errors(file_report):
-    return [f for f in file_report.findings if f.code in ("unknown-unit", "wrong-period")]
-
-
-def _unit_statuses(expected, chosen, returns, report, due, assignment) -> list[UnitStatus]:
-    files_of = defaultdict(list)
-    for i, ret in enumerate(returns):
-        if ret.recognised:
-            files_of[ret.ident.unit_code].append(i)
+def _unit_statuses(expected, chosen, returns, report, period, due, assignment) -> list[UnitStatus]:
+    by_id = report.by_id()
+    return_of = {ret.id: ret for ret in returns}
+    newest = {unit: file_id for (unit, code), file_id in report.choice.newest.items() if code == period.code}
     statuses = []
     for unit in expected:
         status = UnitStatus(code=unit.code, name=unit.name, kind=unit.kind, status="missing",
                             expected_rows=len(assignment.rows_for(unit.code)))
-        index = chosen.get(unit.code)
-        if index is None and files_of.get(unit.code):
-            status.status = "rejected"
-            index = max(files_of[unit.code], key=lambda i: (returns[i].modified or dt.datetime.min, returns[i].display))
-        elif index is not None:
+        file_id = chosen.get(unit.code)
+        if file_id is not None:
             status.status = "received"
-        if index is not None:
-            ret = returns[index]
+        elif unit.code in newest:
+            status.status = "rejected"
+            file_id = newest[unit.code]
+        if file_id is not None:
+            ret = return_of[file_id]
             status.file = ret.display
             status.saved = ret.modified.isoformat(timespec="seconds") if ret.modified else None
-            status.errors = len(report.files[index].errors)
-            status.warnings = len(report.files[index].warnings)
+            status.errors = len(by_id[file_id].errors)
+            status.warnings = len(by_id[file_id].warnings)
             if due is not None and ret.modified is not None:
                 status.on_time = ret.modified.date() <= due
         statuses.append(status)
@@ -311,7 +301,7 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
         progress[[*keys, "text", "unit", "sheet", "cell"]], on=keys, how="outer", suffixes=("", "_progress"), sort=False)
     for name in ("unit", "sheet", "cell"):  # where the status cell is missing, the progress cell
         lines[name] = lines[name].where(lines[name].notna(), lines[f"{name}_progress"])
-    displays = {i: returns[i].display for i in used}
+    displays = {ret.id: ret.display for ret in returns if ret.id in used}
     tasks = []
     for file_id, row_id, status_text, progress_text, unit, sheet, cell in zip(
             lines["file"].tolist(), lines["row_id"], lines["text"], lines["text_progress"], lines["unit"],
@@ -358,11 +348,12 @@ def _values_table(plan, frame, used, returns):
     number = rows["number"].to_numpy(float)
     value = np.where(is_text, rows["text"].to_numpy(object), number.astype(object))
     value[~is_text & np.isnan(number)] = None
-    file_ids = rows["file"].to_numpy()
-    displays = np.empty(len(returns), dtype=object)
-    shas = np.empty(len(returns), dtype=object)
-    for i in used:
-        displays[i], shas[i] = returns[i].display, returns[i].sha256
+    # each return's path and sha256, spread to its cells by the frame's codes
+    categories = rows["file"].cat.categories
+    return_of = {ret.id: ret for ret in returns}
+    displays = np.array([return_of[i].display for i in categories], dtype=object)
+    shas = np.array([return_of[i].sha256 for i in categories], dtype=object)
+    file_ids = rows["file"].cat.codes.to_numpy()
     codes, ids = pd.factorize(rows["indicator_id"].to_numpy(object))
     ids = np.array(list(ids), dtype=object)
     data = {

@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from toolkit.findings import Finding
+from toolkit.model.results import dump, load
 from toolkit.report import Outcome
+
+# What a consolidation says about itself beyond its lists (the JSON's "issued").
+_ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
+
+
+def _finite(value):
+    return None if isinstance(value, float) and value != value else value
 
 # Area and unit outcome statuses (JSON values), and their Chinese words.
 STATUS_WORDS = {"met": "达标", "missed": "未达标", "review": "待人工判断", "no-data": "无数据"}
@@ -178,19 +186,33 @@ class Consolidation:
         yield "plan", self.plan_id
         yield "period", self.period
         yield "completeness", self.completeness
-        yield "files", ({"path": f.path, "unit": f.unit, "status": f.status, "why": f.why, "sha256": f.sha256}
-                        for f in self.files)
-        yield "units", ({"code": u.code, "name": u.name, "status": u.status, "on_time": u.on_time, "file": u.file}
-                        for u in self.units)
+        yield "files", (dump(f) for f in self.files)
+        yield "units", (dump(u) for u in self.units)
         yield "values", self._value_dicts()
-        yield "aggregates", ({"indicator": a.indicator, "value": a.value, "status": a.status, "target": a.target,
-                              "numerator": a.numerator, "denominator": a.denominator, "units_missed": a.units_missed}
-                             for a in self.aggregates)
+        yield "aggregates", (dump(a) for a in self.aggregates)
+        yield "tasks", (dump(t) for t in self.tasks)
+        yield "outcomes", (dump(o) for o in self.outcomes)
+        yield "findings", (dump(x) for x in self.findings)
+        yield "issued", {name: getattr(self, name) for name in _ISSUED}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Consolidation:
+        """The consolidation `to_json` wrote, whole: every list and figure, the values as records."""
+        result = cls(plan_id=data["plan"], period=data["period"], **data["issued"])
+        result.files = [load(FileEntry, f) for f in data["files"]]
+        result.units = [load(UnitStatus, u) for u in data["units"]]
+        result.aggregates = [load(AreaValue, a) for a in data["aggregates"]]
+        result.tasks = [load(TaskProgress, t) for t in data.get("tasks", [])]
+        result.outcomes = [load(Outcome, o) for o in data.get("outcomes", [])]
+        result.findings = [load(Finding, x) for x in data.get("findings", [])]
+        result.values = [load(ValueRecord, v) for v in data["values"]]
+        return result
 
     def _value_dicts(self) -> Iterator[dict]:
-        keys = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell")
+        keys = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell", "indicator_id", "row_id", "sha256")
         if self.values or self.values_table is None:
-            rows = ((v.unit, v.indicator, v.field, v.value, v.typed, v.file, v.sheet, v.cell) for v in self.values)
+            rows = ((v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
+                     v.row_id, v.sha256) for v in self.values)
         else:  # straight from the table's columns
             rows = zip(*(self.values_table[key].tolist() for key in keys))
         return (dict(zip(keys, row)) for row in rows)

@@ -60,12 +60,13 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     from toolkit.validate import engine
 
     known_units = {u.code: u for u in units} if units is not None else None
-    reports = []
+    reports = {}
     for ret in returns:
         ident = ret.ident
         report = FileReport(path=ret.display, sha256=ret.sha256, unit=ident.unit_code if ident else None,
                             unit_name=ident.unit_name if ident else None, period=ident.period if ident else None,
-                            findings=list(ret.findings), modified=ret.modified.isoformat(timespec="seconds") if ret.modified else None)
+                            findings=list(ret.findings), modified=ret.modified.isoformat(timespec="seconds") if ret.modified else None,
+                            id=ret.id)
         if ret.recognised:
             if known_units is not None and ident.unit_code not in known_units:
                 report.findings.append(make_finding("unknown-unit", ret.display, unit=ident.unit_code,
@@ -75,20 +76,21 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
             if period is not None and ident.period != period.code:
                 report.findings.append(make_finding("wrong-period", ret.display, unit=ident.unit_code,
                                                     found=period_label(ident.period), expected=period.label))
-        reports.append(report)
+        reports[ret.id] = report
 
     # The files whose inputs are checked: ours, for this plan, readable.
-    checked = [i for i, ret in enumerate(returns) if ret.recognised]
     period_of_file = {}
-    for i in checked:
+    for ret in returns:
+        if not ret.recognised:
+            continue
         try:
-            period_of_file[i] = parse_period(returns[i].ident.period)
+            period_of_file[ret.id] = parse_period(ret.ident.period)
         except Exception:  # a hand-edited identification; treated as not ours
-            returns[i].recognised = False
-            reports[i].findings.append(make_finding("not-our-template", returns[i].display))
-    checked = [i for i in checked if returns[i].recognised]
+            ret.recognised = False
+            reports[ret.id].findings.append(make_finding("not-our-template", ret.display))
+    checked = [ret for ret in returns if ret.recognised]
 
-    frame = engine.build_frame([returns[i] for i in checked], checked)
+    frame = engine.build_frame(checked)
     if baselines:
         engine.fill_baselines(frame, baselines)
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}
@@ -103,22 +105,47 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
             continue
         _add_cell_finding(reports, frame, failure.index, failure.code, names, peers, plan=plan)
 
-    _mark_duplicates(returns, reports, checked)
-    for i, (ret, report) in enumerate(zip(returns, reports)):
-        if report.status == SUPERSEDED:
-            continue
+    choice = choose_files(returns, reports)
+    for ret in returns:
+        report = reports[ret.id]
         if not ret.recognised:
             report.status = UNRECOGNISED
-        elif report.errors:
+        elif ret.id in choice.decisions:
+            report.status = choice.decisions[ret.id].status
+        else:  # ours, but for a unit not in the list or another period
             report.status = REJECTED
-        else:
-            report.status = USED
-    for ret, report in zip(returns, reports):
         report.findings.sort(key=_finding_order(ret))
-    used = {i for i, r in enumerate(reports) if r.status in (USED, REJECTED)}
+    used = {i for i, r in reports.items() if r.status in (USED, REJECTED) and i in period_of_file}
     outcomes = _outcomes(plan, frame, returns, used, missed_index) if with_outcomes else []
-    return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=reports,
-                            outcomes=outcomes, values=frame, missed=missed_index)
+    return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=list(reports.values()),
+                            outcomes=outcomes, values=frame, missed=missed_index, choice=choice)
+
+
+def choose_files(returns, reports):
+    """Which file counts per unit and period (toolkit.rules.choose), said in
+    each file's findings: a superseded file names the one that replaced it, a
+    tie says that neither can be called newer."""
+    from toolkit.rules.choose import SUPERSEDED as GONE
+    from toolkit.rules.choose import Candidate, choose
+
+    candidates = [Candidate(ret.id, ret.ident.unit_code, ret.ident.period, ret.display, ret.saved, ret.file_time,
+                            not reports[ret.id].errors)
+                  for ret in returns if ret.recognised and not _identity_errors(reports[ret.id])]
+    choice = choose(candidates)
+    for file_id, decision in choice.decisions.items():
+        report = reports[file_id]
+        if decision.tied_with:
+            names = "、".join(f"“{Path(reports[other].path).name}”" for other in decision.tied_with)
+            report.findings.append(make_finding("tied-return", report.path, unit=report.unit, found=names))
+        elif decision.status == GONE:
+            report.superseded_by = reports[decision.by].path
+            report.findings.append(make_finding("duplicate-return", report.path, unit=report.unit,
+                                                found=Path(report.superseded_by).name))
+    return choice
+
+
+def _identity_errors(file_report):
+    return [f for f in file_report.findings if f.code in ("unknown-unit", "wrong-period")]
 
 
 def _finding_order(ret):
@@ -161,7 +188,7 @@ class _Peers(dict):
 
 def _add_cell_finding(reports, frame, index: int, code: str, names, peers, plan=None) -> None:
     row = frame.loc[index]
-    file_id = int(row["file"])
+    file_id = row["file"]
     indicator_id = row["indicator_id"] or None
     context = {"field_words": _FIELD_WORDS.get(row["field"], row["field"])}
     if code in _OTHER_FIELD:
@@ -200,31 +227,12 @@ def _format_actual(number: float, indicator) -> str:
     return format_value(number, None, indicator.unit)
 
 
-def _mark_duplicates(returns, reports, checked) -> None:
-    """Several files for one unit and period: the newest (last saved) is the
-    candidate; the others are superseded, each with a warning naming it."""
-    by_key = defaultdict(list)
-    for i in checked:
-        ident = returns[i].ident
-        by_key[(ident.unit_code, ident.period)].append(i)
-    for indices in by_key.values():
-        if len(indices) < 2:
-            continue
-        ordered = sorted(indices, key=lambda i: (returns[i].modified or 0, returns[i].display))
-        newest = ordered[-1]
-        for i in ordered[:-1]:
-            reports[i].status = SUPERSEDED
-            reports[i].superseded_by = reports[newest].path
-            reports[i].findings.append(make_finding("duplicate-return", reports[i].path, unit=reports[i].unit,
-                                                    found=Path(reports[newest].path).name))
-
-
-def outcomes_for(plan, report: ValidationReport, returns, used: set[int]) -> list[Outcome]:
-    """The outcomes of the returns `used` (file indices), e.g. as chosen by consolidation."""
+def outcomes_for(plan, report: ValidationReport, returns, used: set[str]) -> list[Outcome]:
+    """The outcomes of the returns `used` (return ids), e.g. as chosen by consolidation."""
     return _outcomes(plan, report.values, returns, used, report.missed)
 
 
-def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> list[Outcome]:
+def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> list[Outcome]:
     """Each target of each used return: met, missed, review or no-data."""
     import numpy as np
     import pandas as pd
@@ -245,7 +253,7 @@ def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> l
     met = compare(number, results["op"].to_numpy(object), results["target"].to_numpy(float))
     indicators = {ind.id: ind for _, _, ind in plan.indicators()}
     words = {i: target_words(ind) for i, ind in indicators.items()}
-    file_ids, indicator_ids = results["file"].to_numpy(), results["indicator_id"].to_numpy(object)
+    file_ids, indicator_ids = results["file"].to_numpy(object), results["indicator_id"].to_numpy(object)
     row_ids = results["row_id"].to_numpy(object)
     # the status of each, in the order the rules apply (first match wins)
     not_applicable = np.array([status_of_row.get(key) == "不适用" for key in zip(file_ids, row_ids)], dtype=bool)
@@ -268,8 +276,7 @@ def _outcomes(plan, frame, returns, used: set[int], missed_index: set[int]) -> l
     actual = number.astype(object)
     actual[blank] = None
     reason = [reason_of.get(key) for key in zip(file_ids.tolist(), indicator_ids)] if reason_of else [None] * len(results)
-    displays = np.empty(int(file_ids.max()) + 1 if len(file_ids) else 0, dtype=object)
-    for i in np.unique(file_ids):
-        displays[i] = returns[i].display
+    display_of = {ret.id: ret.display for ret in returns}
+    displays = [display_of[i] for i in file_ids.tolist()]
     return list(map(Outcome, results["unit"], indicator_ids, names, status.tolist(), actual, targets, reason, notes,
-                    displays[file_ids], results["sheet"], results["cell"]))
+                    displays, results["sheet"], results["cell"]))

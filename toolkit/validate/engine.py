@@ -41,24 +41,25 @@ class Failure:
     index: int  # row of the frame
 
 
-def build_frame(returns, file_ids) -> pd.DataFrame:
+def build_frame(returns) -> pd.DataFrame:
     """The long frame of every input cell of the given returns (ReturnData,
     their cells already typed into columns by toolkit.intake)."""
     from toolkit.intake import type_cells
     from toolkit.model.returns import COLUMNS
 
     columns = {k: [] for k in ("file", "unit", *COLUMNS)}
-    for file_id, ret in zip(file_ids, returns):
+    for ret in returns:
         if ret.cells is None:
             type_cells(ret, keep_raw=True)
         count = len(ret.cells["cell"])
-        columns["file"].extend([file_id] * count)
+        columns["file"].extend([ret.id] * count)
         columns["unit"].extend([ret.unit] * count)
         for name in COLUMNS:
             columns[name].extend(ret.cells[name])
     # plain object columns: pandas' string dtype is slow to iterate row by row
     frame = pd.DataFrame({name: _objects(values) for name, values in columns.items()})
-    frame["file"] = frame["file"].astype(np.int64)
+    # each cell's return, by id (a categorical: one code per return, not a string per cell)
+    frame["file"] = pd.Categorical(frame["file"], categories=[ret.id for ret in returns])
     frame["number"] = frame["number"].astype(float)
     for name in ("field", "kind"):
         frame[name] = frame[name].astype("category")
@@ -105,7 +106,7 @@ def run_types_pass(frame: pd.DataFrame) -> list[Failure]:
 # ------------------------------------------------------------------ results
 
 
-def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) -> pd.DataFrame:
+def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) -> pd.DataFrame:
     """Append one `result` row per file × indicator: the figure its target is
     judged on, with the rule (op, target) and whether it is due. The row points
     at the input cell that figure mostly comes from."""
@@ -126,7 +127,7 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
     firsts = keyed.drop_duplicates(["file", "indicator_id"]).set_index(["file", "indicator_id"]).loc[wide.index]
 
     # How each indicator is judged, once per (indicator, period).
-    file_ids = wide.index.get_level_values("file").to_numpy()
+    file_ids = np.asarray(wide.index.get_level_values("file"), dtype=object)
     indicator_ids = wide.index.get_level_values("indicator_id").to_numpy()
     period_codes = np.array([period_of_file[f].code for f in file_ids.tolist()], dtype=object)
     # one judgement per distinct (indicator, period), spread to its rows by index
@@ -166,7 +167,7 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[int, object]) ->
         return _objects(values if not np.isscalar(values) and values is not None else [values] * count)
 
     results = pd.DataFrame({
-        "file": file_ids.astype(np.int64), "unit": objects(firsts["unit"].to_numpy()), "sheet": objects(firsts["sheet"].to_numpy()),
+        "file": pd.Categorical(file_ids, categories=frame["file"].cat.categories), "unit": objects(firsts["unit"].to_numpy()), "sheet": objects(firsts["sheet"].to_numpy()),
         "cell": objects(cell), "row_id": objects(firsts["row_id"].to_numpy()), "indicator_id": objects(indicator_ids),
         "field": objects("result"), "kind": objects("decimal"), "typed": objects(""), "number": actual.astype(float),
         "text": objects(None), "problem": objects(None), "note": objects(None),

@@ -1,0 +1,28 @@
+"""Results as data that round-trips: every result type (validation report,
+consolidation) writes itself as JSON with `to_json` and is read back with
+`from_json`, so that the ledger, a web page or the level above can take a
+result without re-reading the returns."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+
+def dump(item) -> dict:
+    """A result record (a dataclass) as a JSON object, field by field."""
+    return {f.name: _plain(getattr(item, f.name)) for f in dataclasses.fields(item) if f.compare}
+
+
+def load(cls, data: dict):
+    """The record `dump` wrote (keys it does not know are ignored: newer writers may add some)."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def _plain(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # strict JSON has no NaN or infinity
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # a numpy scalar
+        return _plain(value.item())
+    return value
