@@ -300,9 +300,11 @@ def test_json_has_one_line_per_record(result):
     data = json.loads(text)
     assert lines[0] == "{" and lines[-1] == "}"
     assert lines[1] == '  "plan": "dingshan-2026",'
-    records = sum(len(data[k]) for k in ("files", "units", "values", "aggregates"))
-    # every record on a line of its own, plus the opening and closing lines of each list
-    assert len(lines) == 2 + 3 + 4 * 2 + records
+    lists = [k for k, v in data.items() if isinstance(v, list)]
+    assert {"files", "units", "values", "aggregates", "tasks", "outcomes", "findings"} <= set(lists)
+    scalars = len(data) - len(lists)
+    # every record on a line of its own, plus the opening and closing lines of each list (an empty one: one line)
+    assert len(lines) == 2 + scalars + sum(len(data[k]) + 2 if data[k] else 1 for k in lists)
     assert data == json.loads(json.dumps(result.to_json()))
 
 
