@@ -18,7 +18,7 @@ def test_write_atomic_leaves_no_temporary_file(tmp_path):
 def test_files_written_alongside_are_there_after_the_block(tmp_path):
     parent = os.getpid()
     with written_alongside([(tmp_path / "a.csv", lambda: b"a" * 100_000),
-                            (tmp_path / "b.csv", lambda: str(os.getpid() != parent))]):
+                            (tmp_path / "b.csv", lambda: str(os.getpid() != parent))], fork=True):
         (tmp_path / "main.txt").write_text("main")
     assert (tmp_path / "a.csv").read_bytes() == b"a" * 100_000
     # written by another process where the system can fork
@@ -31,11 +31,19 @@ def test_a_failing_job_is_redone_here_and_its_error_raised(tmp_path):
         raise ValueError("cannot build the CSV")
 
     with pytest.raises(ValueError, match="cannot build the CSV"):
-        with written_alongside([(tmp_path / "ok.csv", lambda: b"ok"), (tmp_path / "bad.csv", broken)]):
+        with written_alongside([(tmp_path / "ok.csv", lambda: b"ok"), (tmp_path / "bad.csv", broken)], fork=True):
             pass
     assert (tmp_path / "ok.csv").read_bytes() == b"ok"
     assert not (tmp_path / "bad.csv").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["ok.csv"]
+
+
+def test_library_calls_never_fork_unless_asked(tmp_path):
+    """Without fork=True (every library call a server makes) the files are written in this process."""
+    parent = os.getpid()
+    with written_alongside([(tmp_path / "who.txt", lambda: str(os.getpid()))]):
+        assert not (tmp_path / "who.txt").exists()
+    assert (tmp_path / "who.txt").read_text() == str(parent)
 
 
 def test_text_in_pieces_is_written_as_it_comes(tmp_path):

@@ -321,8 +321,8 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     _check_paths(paths)
     result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline,
                          limits=_limits(max_size))
-    # the JSON is written by a second process while the workbook is made
-    with written_alongside([(json_file, result.json_chunks)] if json_file else []):
+    # the JSON is written by a second process while the workbook is made (this command's own process: it may fork)
+    with written_alongside([(json_file, result.json_chunks)] if json_file else [], fork=True):
         data_file = write_consolidated_workbook(result, Path(output))
     if feedback_dir:
         from toolkit.feedback import write_feedback

@@ -39,15 +39,19 @@ def write_atomic(path: str | Path, data: bytes | str | Iterable[str]) -> None:
 
 
 @contextmanager
-def written_alongside(jobs):
-    """Write files while the body of the `with` runs: each (path, make) in
-    `jobs` is written atomically with what `make()` returns (as write_atomic
-    takes it), in a forked child process, so that a second core does it (the
-    consolidated workbook's CSVs and JSON). Leaving the block waits for them.
-    A child that fails (or a system without fork) means the file is written
-    here, where any error is raised as usual."""
+def written_alongside(jobs, *, fork: bool = False):
+    """Write files around the body of the `with`: each (path, make) in `jobs`
+    is written atomically with what `make()` returns (as write_atomic takes it).
+
+    With fork=True, and only from a one-shot command's own process (the CLI:
+    never from a library call a server may make, since forking a process with
+    threads is unsafe), each is written by a forked child while the body runs,
+    so that a second core does it (the consolidated workbook's CSVs and JSON);
+    leaving the block waits for them. A child that fails (or a system without
+    fork) means the file is written here, where any error is raised as usual.
+    Otherwise they are written here, after the body."""
     children = []
-    if hasattr(os, "fork"):
+    if fork and hasattr(os, "fork"):
         for path, make in jobs:
             pid = os.fork()
             if pid == 0:  # the child: write, and leave without running the parent's exit handlers

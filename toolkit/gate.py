@@ -12,6 +12,7 @@ not parsed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import struct
@@ -185,22 +186,18 @@ def _modified(archive: zipfile.ZipFile) -> dt.datetime | None:
     return None
 
 
-# Returns from one template share their workbook part: its sheet map is worked out once.
-_PARTS_SEEN: dict[tuple[bytes, bytes], dict[str, str]] = {}
-
-
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> part name inside an .xlsx."""
-    key = (archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels"))
-    if key not in _PARTS_SEEN:
-        if len(_PARTS_SEEN) > 1000:
-            _PARTS_SEEN.clear()
-        _PARTS_SEEN[key] = _parse_sheet_parts(*(part.decode("utf-8", "replace") for part in key))
-    return dict(_PARTS_SEEN[key])
+    return dict(_parse_sheet_parts(archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels")))
 
 
-def _parse_sheet_parts(workbook: str, rels: str) -> dict[str, str]:
+# Returns from one template share their workbook part: its sheet map is worked
+# out once (lru_cache: bounded, and safe across threads).
+@functools.lru_cache(maxsize=1024)
+def _parse_sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
     from xml.sax.saxutils import unescape
+
+    workbook, rels = workbook_xml.decode("utf-8", "replace"), rels_xml.decode("utf-8", "replace")
 
     targets = {m.group(1): m.group(2) for m in re.finditer(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels)}
     targets.update({m.group(2): m.group(1) for m in re.finditer(r'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})

@@ -279,15 +279,15 @@ class _GroupsCache:
     their checks, registered on validated frames)."""
 
     def __init__(self):
-        self.key, self.groups = None, None
+        self.frame, self.groups = None, None
 
     def __call__(self, df) -> _Groups:
-        if self.key != id(df):
-            self.key, self.groups = id(df), _Groups(df)
+        if self.frame is not df:  # the frame itself is held: an id could be reused by another object
+            self.frame, self.groups = df, _Groups(df)
         return self.groups
 
     def clear(self):
-        self.key, self.groups = None, None
+        self.frame, self.groups = None, None
 
 
 def _compile(rule: Rule, groups: _GroupsCache) -> pa.Check:
