@@ -18,7 +18,17 @@ from toolkit.normalize import normalize_value
     ("3", "integer", 3.0, None),
     (" 12 ", "integer", 12.0, None),
     ("１２", "integer", 12.0, None),
-    ("１　２", "integer", 12.0, None),
+    ("１　２", "integer", None, "space-in-number"),  # 12, or 1 and 2? nobody can say
+    ("3 5", "integer", None, "space-in-number"),
+    ("1\n2", "integer", None, "space-in-number"),
+    ("1,234 567", "decimal", None, "space-in-number"),
+    (" 3 起", "integer", 3.0, None),  # a space before the unit is no problem
+    ("1e999", "decimal", None, "number-too-large"),  # infinity
+    (float("inf"), "decimal", None, "number-too-large"),
+    (1e308, "integer", None, "number-too-large"),  # two of these would add up to infinity
+    (1e15, "integer", None, "number-too-large"),
+    (99_999_999_999_999.0, "integer", 99_999_999_999_999.0, None),
+    (False, "decimal", None, "not-a-number"),
     ("3起", "integer", 3.0, None),
     ("108公里", "decimal", 108.0, None),
     ("1,234", "decimal", 1234.0, None),

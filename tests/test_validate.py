@@ -95,6 +95,9 @@ def test_a_correct_return_is_valid(tmp_path, plan, templates):
     (dt.datetime(2026, 5, 1), "date-in-number-cell", "value"),
     ("#DIV/0!", "error-value", "value"),
     (-1, "negative", "value"),
+    ("3 5", "space-in-number", "value"),
+    ("1e999", "number-too-large", "value"),
+    (True, "not-a-number", "value"),
 ])
 def test_value_problems_name_the_cell(tmp_path, plan, templates, typed, code, cell_field):
     path = fill(tmp_path, templates, changes={("core-1", cell_field): typed})
@@ -102,7 +105,7 @@ def test_value_problems_name_the_cell(tmp_path, plan, templates, typed, code, ce
     (finding,) = findings(report, code)
     assert (finding.sheet, finding.cell, finding.indicator, finding.field) == ("核心绩效指标", "G3", "较大生产安全事故起数", "value")
     assert finding.severity == "error" and finding.file == str(path)
-    if not isinstance(typed, dt.datetime):
+    if not isinstance(typed, (dt.datetime, bool)):
         assert finding.value == str(typed) and str(typed) in finding.message
     assert report.files[0].status == "rejected"
 
@@ -369,6 +372,60 @@ def test_the_file_time_breaks_a_tie_of_saved_times(tmp_path, plan, templates):
     report = validate_returns(plan, [a, b])
     assert {f.path: f.status for f in report.files} == {str(a): "used", str(b): "superseded"}
     assert not findings(report, "tied-return")
+
+
+def test_a_saved_time_in_the_future_is_doubted_and_the_file_time_orders_the_versions(tmp_path, plan, templates):
+    """A version whose saved time is forged to 2099 does not beat the real newer one, and is not on time."""
+    import os
+
+    from toolkit.consolidate import consolidate
+
+    forged = fill(tmp_path, templates, name="forged.xlsx", saved_at=dt.datetime(2099, 1, 1, 9, 0))
+    real = fill(tmp_path, templates, name="real.xlsx", saved_at=dt.datetime(2026, 7, 5, 9, 0))
+    os.utime(forged, (dt.datetime(2026, 7, 4, 9, 0).timestamp(),) * 2)  # what the file system says
+    os.utime(real, (dt.datetime(2026, 7, 5, 9, 5).timestamp(),) * 2)
+    report = validate_returns(plan, [forged, real])
+    assert {f.path: f.status for f in report.files} == {str(forged): "superseded", str(real): "used"}
+    (doubt,) = findings(report, "saved-time-doubtful")
+    assert doubt.file == str(forged) and "2099-01-01" in doubt.message
+    result = consolidate(plan, [forged], units=[VILLAGE], period=PERIOD, due=dt.date(2026, 7, 10))
+    assert result.units[0].on_time is True  # judged on the file's own time, 2026-07-04
+
+
+def test_saved_times_are_compared_in_local_time_on_a_utc_plus_8_pc(tmp_path, plan, templates, monkeypatch):
+    """An .xlsx saved at 14:00 Beijing time (06:00Z in the file) is newer than a file last modified at 10:00."""
+    import os
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        older = fill(tmp_path, templates, name="older.xlsx")
+        newer = fill(tmp_path, templates, name="newer.xlsx", saved_at=dt.datetime(2026, 7, 3, 14, 0))
+        with zipfile.ZipFile(newer) as archive:
+            assert b"2026-07-03T06:00:00Z" in archive.read("docProps/core.xml")
+        set_no_saved_time(older)  # like an .xls: only the file's own time says when
+        os.utime(older, (dt.datetime(2026, 7, 3, 10, 0).timestamp(),) * 2)
+        os.utime(newer, (dt.datetime(2026, 7, 3, 14, 1).timestamp(),) * 2)
+        report = validate_returns(plan, [older, newer])
+        assert {f.path: f.status for f in report.files} == {str(older): "superseded", str(newer): "used"}
+        assert not findings(report, "saved-time-doubtful")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def set_no_saved_time(path):
+    """Remove the workbook's own record of when it was saved."""
+    import re
+
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", data)
+            archive.writestr(info, data)
 
 
 def test_lost_hidden_sheet_is_identified_from_content(tmp_path, plan, templates):

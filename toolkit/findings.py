@@ -47,6 +47,7 @@ _TYPES = [
     FindingType("wrong-period", ERROR, "报送期不符", "此文件是 {found} 的报表，本次收集的是 {expected}。请使用本期的模板填写。", "file"),
     FindingType("duplicate-return", WARNING, "同一单位重复报送", "同一单位同一报送期收到多个文件，以较新的“{found}”为准，本文件不再使用。", "file"),
     FindingType("tied-return", WARNING, "无法判断哪个版本较新", "同一单位同一报送期还有文件 {found}，保存时间和文件时间都与本文件相同，无法判断哪个较新。请与填报单位确认应以哪个为准，并删除多余的文件。", "file"),
+    FindingType("saved-time-doubtful", WARNING, "保存时间不可信", "文件记录的保存时间为 {found}，{detail}，不可信；判断新旧版本和是否逾期时改用文件本身的修改时间。请检查电脑的日期时间设置。", "file"),
     FindingType("identified-from-content", WARNING, "模板标识丢失", "模板的隐藏标识已丢失（可能经其他软件另存），已根据“填报说明”页的内容识别为 {found}。请尽量直接在原模板上填写。", "file"),
     FindingType("extra-content", WARNING, "表格外有多余内容", "表格下方（第 {detail} 行起）有模板以外的内容，这些内容不会被读取。如是误粘贴请删除；需要说明的请写在“进展情况”或“未达标原因说明”中。", "sheet"),
     FindingType("protection-removed", WARNING, "工作表保护被取消", "工作表“{expected}”的保护已被取消。计划原文如被改动会另行报错；请使用原模板填写，不要取消保护。", "sheet"),
@@ -59,6 +60,8 @@ _TYPES = [
     FindingType("rows-changed", ERROR, "行被插入、删除或移动", "表中的行与模板不一致（{detail}）。请不要插入、删除或移动行，使用原模板重新填写。", "sheet"),
     # --- values as typed
     FindingType("not-a-number", ERROR, "不是数字", "“{typed}”不是数字。请只填写数字（如 3 或 12.5），不要填写文字。没有发生的请填 0。", "cell"),
+    FindingType("space-in-number", ERROR, "数字中间有空格", "“{typed}”的数字中间有空格或换行，无法确定是一个数还是几个数。请只填写一个数字，不要加空格或换行。", "cell"),
+    FindingType("number-too-large", ERROR, "数值超出范围", "“{typed}”超出可以计算的范围（太大或为无穷大），不是实际的数字。请填写实际数字。", "cell"),
     FindingType("not-whole", ERROR, "应为整数", "“{typed}”不是整数。起数、人数、次数请填写整数。", "cell"),
     FindingType("unexpected-percent", ERROR, "此处不应填百分比", "“{typed}”是百分比，这里应填写数量（{field_words}）。比率由系统根据分子、分母自动计算。", "cell"),
     FindingType("date-in-number-cell", ERROR, "填成了日期", "这里应填写数字，但单元格内容是日期（{typed}）。请把单元格格式改为“常规”后重新输入数字。", "cell"),

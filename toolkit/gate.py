@@ -175,12 +175,17 @@ def _error_cells(xml: bytes) -> dict[str, str]:
 
 
 def _modified(archive: zipfile.ZipFile) -> dt.datetime | None:
-    """When the workbook was last saved, by its own record (docProps/core.xml)."""
+    """When the workbook was last saved, by its own record (docProps/core.xml),
+    in this computer's local time like the file system's times (the record is
+    in UTC: "2026-07-03T06:00:00Z" is 14:00 on a PC in China)."""
     try:
         core = archive.read("docProps/core.xml").decode("utf-8", "replace")
         match = re.search(r"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>", core)
         if match:
-            return dt.datetime.fromisoformat(match.group(1).replace("Z", "+00:00")).replace(tzinfo=None)
+            when = dt.datetime.fromisoformat(match.group(1).strip().replace("Z", "+00:00"))
+            if when.tzinfo is None:  # no zone written: W3CDTF in these files is UTC
+                when = when.replace(tzinfo=dt.timezone.utc)
+            return when.astimezone().replace(tzinfo=None)
     except Exception:  # no usable record of its own: the file's time counts
         pass
     return None

@@ -27,6 +27,11 @@ _ZERO_WORDS = {"无", "零", "没有", "未发生", "〇"}
 _TRAILING_UNITS = re.compile(r"(起|人次|人|个|次|口|公里|千米|米|处|条|座|套|名|家|项|户|辆|艘|台|宗|件|元|万元|公顷|亩|吨|场)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+# Digits on both sides of a space or line break: "3 5", "1⏎2" is one number or two, nobody can say.
+_SPLIT_DIGITS = re.compile(r"[\d.,]\s+[\d.]")
+# Larger than any count, amount or money figure of a plan, and far from where
+# sums of ten thousand units could overflow: a typing slip ("1e999", a pasted ID number).
+LARGEST = 1e15
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,10 @@ def _number(raw, typed: str, kind: str) -> Normalized:
     if isinstance(raw, (dt.datetime, dt.date, dt.time, dt.timedelta)):
         return Normalized(None, typed, problem="date-in-number-cell")
     if isinstance(raw, (int, float)):
-        value = float(raw)
-        if not math.isfinite(value):
-            return Normalized(None, typed, problem="not-a-number")
-        return _checked(value, typed, kind, None)
-    text = unicodedata.normalize("NFKC", str(raw))
+        return _checked(float(raw), typed, kind, None)
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    if _SPLIT_DIGITS.search(text):
+        return Normalized(None, typed, problem="space-in-number")
     text = re.sub(r"\s+", "", text)
     notes = []
     if text != str(raw).strip():
@@ -116,6 +120,10 @@ def _number(raw, typed: str, kind: str) -> Normalized:
 
 
 def _checked(value: float, typed: str, kind: str, note: str | None) -> Normalized:
+    if math.isnan(value):
+        return Normalized(None, typed, problem="not-a-number")
+    if abs(value) >= LARGEST:  # infinity too
+        return Normalized(None, typed, problem="number-too-large")
     if kind == "integer" and not value.is_integer():
         return Normalized(value, typed, problem="not-whole", note=note)
     return Normalized(value, typed, note=note)

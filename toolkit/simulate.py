@@ -85,7 +85,7 @@ def set_saved_time(path: Path, when: dt.datetime) -> None:
 
     with zipfile.ZipFile(path) as archive:
         parts = [(info, archive.read(info)) for info in archive.infolist()]
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ").encode()  # naive: local time
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for info, data in parts:
             if info.filename == "docProps/core.xml":

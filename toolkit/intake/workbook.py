@@ -116,7 +116,7 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
         return
     for code, context in gate.warnings or ():
         result.add(code, **context)
-    result.saved = gate.modified
+    result.saved = _trusted_saved_time(result, gate.modified)
     if suffix == ".et" or (kind == "zip" and suffix in (".et", ".wps")):
         result.add("unsupported-format", detail="WPS 表格（.et）")
         return
@@ -147,6 +147,29 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
     result.layout_key = (tuple(rows), period_is_year)
     read_cells(result, layout, fixed, allowances, book.names, book)
     check_sheet_xml(result, gate)
+
+
+# A saved time may be after the file's own time by a little (zones, clocks);
+# by more, or in the future, it was not written by a program saving the file.
+_SAVED_AFTER_FILE_TIME = dt.timedelta(days=1)
+_FUTURE = dt.timedelta(hours=1)
+
+
+def _trusted_saved_time(result: ReturnData, saved: dt.datetime | None) -> dt.datetime | None:
+    """The workbook's own saved time, unless it is in the future or well after
+    the file's time: then it is a warning, and the file's time orders the
+    versions and decides lateness instead."""
+    if saved is None:
+        return None
+    why = None
+    if saved > dt.datetime.now() + _FUTURE:
+        why = "晚于当前时间"
+    elif result.file_time is not None and saved > result.file_time + _SAVED_AFTER_FILE_TIME:
+        why = f"晚于文件本身的修改时间 {result.file_time:%Y-%m-%d %H:%M}"
+    if why is None:
+        return saved
+    result.add("saved-time-doubtful", found=f"{saved:%Y-%m-%d %H:%M}", detail=why)
+    return None
 
 
 class _Book:
