@@ -77,3 +77,36 @@ def test_consolidated_workbook_recalculates_and_converts_to_pdf(tmp_path, return
 
     again = openpyxl.load_workbook(tmp_path / "recalc" / "汇总.xlsx")
     assert again.sheetnames == openpyxl.load_workbook(workbook).sheetnames
+
+
+@pytest.mark.parametrize("target, filter_name", [("xls", "MS Excel 97"), ("ods", "calc8")])
+def test_an_error_value_and_true_in_count_cells_of_a_resaved_return_are_findings(tmp_path, target, filter_name):
+    """#DIV/0! in an .xls/.ods is an error value at its cell (not "blank"), TRUE is not a number (not 1),
+    and a formula is read as its result with a warning, as in an .xlsx."""
+    from toolkit.simulate import Formula, fill_template
+    from toolkit.templates import build_templates
+
+    plan = load_plan("dingshan-2026")
+    (template,) = build_templates(plan, UNITS[:1], PERIOD, tmp_path / "t").templates
+
+    def value_for(spot):
+        if (spot.indicator_id, spot.field) == ("core-1", "value"):
+            return Formula("=1/0")
+        if (spot.indicator_id, spot.field) == ("core-2", "value"):
+            return True
+        if (spot.indicator_id, spot.field) == ("core-1", "cumulative"):
+            return Formula("=2+3")
+        return {"value": 0, "cumulative": 0, "numerator": 9, "denominator": 10, "baseline": 10,
+                "status": "推进中", "progress": "按计划推进"}.get(spot.field)
+
+    filled = fill_template(template.path, tmp_path / "filled.xlsx", value_for)
+    out = tmp_path / target
+    soffice(tmp_path, "--convert-to", f"{target}:{filter_name}", "--outdir", str(out), str(filled))
+    report = validate_returns(plan, [out], units=UNITS, period=PERIOD)
+    found = {(x.code, x.cell) for x in report.findings if x.sheet == "核心绩效指标"}
+    assert ("error-value", "G3") in found
+    assert ("not-a-number", "G4") in found
+    assert ("required-missing", "G3") not in found
+    assert ("formula-in-input", "H3") in found
+    assert not [x for x in report.findings if x.code == "formula-in-input" and x.cell in ("G3", "G4")]
+    assert "#DIV/0!" in next(x.message for x in report.findings if x.code == "error-value")

@@ -49,6 +49,7 @@ class GateResult:
     formulas: dict[str, set[str]] | None = None  # cells holding a formula
     unprotected: set[str] | None = None  # sheets without sheet protection
     error_cells: dict[str, dict[str, str]] | None = None  # cell -> error value (#DIV/0!), per part
+    booleans: dict[str, dict[str, bool]] | None = None  # cell -> TRUE/FALSE saved as a number (.xls, .ods), per part
     sheet_parts: dict[str, str] | None = None  # sheet name -> part
     modified: dt.datetime | None = None  # when the workbook says it was last saved (docProps/core.xml)
 

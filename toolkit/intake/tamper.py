@@ -30,6 +30,8 @@ def check_sheet_xml(result: ReturnData, gate) -> None:
     part_of = gate.sheet_parts or {}
     if gate.error_cells:
         _restore_error_values(result, part_of, gate.error_cells)
+    if gate.booleans:
+        _restore_booleans(result, part_of, gate.booleans)
     if gate.formulas or gate.unprotected:
         _report_formulas_and_protection(result, part_of, gate)
 
@@ -42,6 +44,15 @@ def _restore_error_values(result: ReturnData, part_of: dict[str, str], error_cel
             error = error_cells.get(part_of.get(rec.sheet), {}).get(rec.cell)
             if error is not None:
                 rec.raw = error
+
+
+def _restore_booleans(result: ReturnData, part_of: dict[str, str], booleans) -> None:
+    """TRUE typed into a number cell and re-saved by LibreOffice reads as 1:
+    put back the TRUE, so that it is reported as not a number."""
+    for rec in result.records:
+        value = booleans.get(part_of.get(rec.sheet), {}).get(rec.cell)
+        if value is not None:
+            rec.raw = value
 
 
 def _report_formulas_and_protection(result: ReturnData, part_of: dict[str, str], gate) -> None:

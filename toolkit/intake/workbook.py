@@ -120,6 +120,7 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
     if suffix == ".et" or (kind == "zip" and suffix in (".et", ".wps")):
         result.add("unsupported-format", detail="WPS 表格（.et）")
         return
+    _older_formats(gate, data, kind)
     book = _Book(data, damaged_code="file-unreadable" if kind == "zip" else "not-a-workbook")
     ident = _identify(book)
     if ident is None:
@@ -147,6 +148,24 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
     result.layout_key = (tuple(rows), period_is_year)
     read_cells(result, layout, fixed, allowances, book.names, book)
     check_sheet_xml(result, gate)
+
+
+def _older_formats(gate, data: bytes, kind: str) -> None:
+    """Error values, booleans and formulas of an .xls or .ods, which the gate
+    (for .xlsx) did not see, put where the gate puts them."""
+    from toolkit.intake.legacy import ods_facts, xls_facts
+
+    if kind == "ole2":
+        facts = xls_facts(data)
+    elif b"opendocument.spreadsheet" in data[:200]:  # the uncompressed mimetype entry comes first
+        facts = ods_facts(data)
+    else:
+        return
+    if facts:
+        gate.error_cells = facts.errors
+        gate.booleans = facts.booleans
+        gate.formulas = facts.formulas
+        gate.sheet_parts = {name: name for name in (*facts.errors, *facts.booleans, *facts.formulas)}
 
 
 # A saved time may be after the file's own time by a little (zones, clocks);
