@@ -428,6 +428,31 @@ def set_no_saved_time(path):
             archive.writestr(info, data)
 
 
+def test_every_file_in_a_folder_is_accounted_for_hidden_linked_and_system_files(tmp_path, plan, templates):
+    """A hidden file is read like any other, a folder behind a link is walked once (a link loop ends),
+    and a lock file or Thumbs.db is listed with why it was not read."""
+    import os
+
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    hidden = fill(folder, templates, name=".DS-V01_青坪村_2026Q2.xlsx")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    linked = fill(elsewhere, templates, name="office.xlsx", unit="DS-O02")
+    os.symlink(elsewhere, folder / "link")
+    os.symlink(folder, elsewhere / "back-up")  # a loop
+    (folder / "~$青坪村.xlsx").write_bytes(b"lock")
+    (folder / "Thumbs.db").write_bytes(b"cache")
+    report = validate_returns(plan, [folder])
+    by_name = {os.path.basename(f.path): f for f in report.files}
+    assert set(by_name) == {hidden.name, linked.name, "~$青坪村.xlsx", "Thumbs.db"}
+    assert by_name[hidden.name].status == "used" and by_name[linked.name].status == "used"
+    for name in ("~$青坪村.xlsx", "Thumbs.db"):
+        assert [x.code for x in by_name[name].findings] == ["skipped-file"]
+        assert not by_name[name].errors
+    assert "锁定文件" in by_name["~$青坪村.xlsx"].findings[0].message
+
+
 def test_lost_hidden_sheet_is_identified_from_content(tmp_path, plan, templates):
     def drop_hidden(workbook):
         del workbook["_toolkit_id"]

@@ -58,7 +58,7 @@ def cli():
 
 
 def _emit_json(data) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))  # strict JSON: no NaN or Infinity
 
 
 # ---------------------------------------------------------------- plan

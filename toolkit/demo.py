@@ -89,7 +89,7 @@ def run_demo(folder: str | Path) -> str:
     write_consolidated_workbook(result, workbook)
     import json
 
-    write_atomic(summary_dir / f"汇总_{period.code}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2) + "\n")
+    write_atomic(summary_dir / f"汇总_{period.code}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
     c = result.completeness
     missed = [a for a in result.aggregates if a.status == "missed"]

@@ -36,6 +36,7 @@ _TYPES = [
     FindingType("macro-content", WARNING, "含有宏", "文件中含有宏代码，已忽略（不会运行）。请保存为普通 Excel 工作簿（.xlsx）。", "file"),
     FindingType("parser-crashed", ERROR, "文件无法解析", "读取此文件时解析程序异常退出，文件可能已损坏。请重新保存或使用原模板重新填写后报送。", "file"),
     FindingType("parser-timeout", ERROR, "读取超时", "读取此文件超过 {detail} 秒仍未完成，文件可能已损坏或内容异常。请用原模板重新填写后报送。", "file"),
+    FindingType("skipped-file", WARNING, "系统文件，未读取", "这是{detail}，不是报表，未读取。", "file"),
     FindingType("file-vanished", ERROR, "文件在检查时不见了", "文件在检查过程中被移走、改名或删除，未能读取。请确认文件仍在原处后重新校验。", "file"),
     FindingType("internal-error", ERROR, "toolkit 内部错误", "toolkit 内部错误，不是文件的问题：处理此文件时程序出错，详情已记入日志 {detail}。请把该日志发给技术支持；文件本身不必修改。", "file"),
     FindingType("encrypted", ERROR, "文件设置了打开密码", "文件设置了打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新报送。", "file"),

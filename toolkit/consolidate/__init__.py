@@ -108,7 +108,7 @@ def _intake(returns, report, period) -> tuple[dict[str, str], list[FileEntry]]:
             why = f"有 {errors} 个错误，已退回修改" + ("；采用该单位较早的有效报表" if decision.by else "")
         elif not ret.recognised:
             state = UNRECOGNISED
-            first = file_report.errors[0] if file_report.errors else None
+            first = (file_report.errors or file_report.warnings or [None])[0]
             why = f"{first.title}：{first.message}" if first else "不是本计划的填报模板"
         else:  # ours, but another period or a unit not in the list
             state = REJECTED

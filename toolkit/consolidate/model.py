@@ -168,7 +168,7 @@ class Consolidation:
         """`to_json()` as JSON text, in pieces: one line per file, unit, value
         and aggregate (readable, and written without holding a province's
         million values as dicts)."""
-        encode = json.JSONEncoder(ensure_ascii=False).encode  # no indent: the fast encoder
+        encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the fast encoder; strict JSON
         yield "{"
         for n, (name, items) in enumerate(self._json_parts()):
             yield f'{"," if n else ""}\n  {encode(name)}: '

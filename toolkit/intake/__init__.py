@@ -32,9 +32,13 @@ def read_returns(paths, plan, layouts: PlanLayouts | None = None, *, workers: in
     from toolkit.intake.isolation import CRASHED, FAILED, OK, TIMEOUT, run_isolated
     from toolkit.logs import log_internal_error
 
+    from toolkit.intake.paths import skip_reason
+
     layouts = layouts or PlanLayouts(plan)
     reader = reader or read_return
-    files = collect_paths(paths)
+    every = collect_paths(paths)
+    skipped = {i for i, (path, _) in enumerate(every) if skip_reason(path.name)}
+    files = [item for i, item in enumerate(every) if i not in skipped]
     if workers == 0:
         results = [reader(path, display, plan, layouts, limits) for path, display in files]
         for result in results:
@@ -61,8 +65,26 @@ def read_returns(paths, plan, layouts: PlanLayouts | None = None, *, workers: in
     for result in results:  # layouts are not sent between processes: rebuilt from the cache
         if result.layout_key is not None:
             result.layout = layouts.get(*result.layout_key)[0]
+    results = _with_skipped(every, skipped, results)
     assign_ids(results)
     return results
+
+
+def _with_skipped(every, skipped: set[int], results: list[ReturnData]) -> list[ReturnData]:
+    """The files read, and in their places those not read, each saying why."""
+    from toolkit.intake.paths import skip_reason
+
+    read = iter(results)
+    out = []
+    for i, (path, display) in enumerate(every):
+        if i in skipped:
+            result = ReturnData(path=path, display=display)
+            _hash(result)
+            result.add("skipped-file", detail=skip_reason(path.name))
+            out.append(result)
+        else:
+            out.append(next(read))
+    return out
 
 
 def _hash(result: ReturnData) -> None:
