@@ -12,6 +12,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from toolkit.words import TASK_STATUSES  # noqa: F401 (re-exported: the words live in toolkit.words)
+
 FORMAT = "toolkit-plan/1"
 
 TABLE_KINDS = ("indicators", "rectification", "applications", "tasks")
@@ -47,8 +49,7 @@ ROLLUPS = ("sum", "ratio", "none")
 RELATIVES = (None, "decrease", "increase")
 SCALES = (None, "percent", "permille")
 FREQUENCIES = (None, "year", "half-year", "quarter", "month")
-# What a unit reports for a task row (dropdown in templates).
-TASK_STATUSES = ("已完成", "推进中", "未启动", "不适用")
+# What a unit reports for a task row (dropdown in templates): TASK_STATUSES.
 
 
 @dataclass
