@@ -46,6 +46,25 @@ NO_REASON = "（未填写）"
 NO_DATA = "—"
 YES_NO = {True: "是", False: "否"}
 
+# ------------------------------------------------------------------ plans
+
+# Annex table kinds (toolkit.plan.model.TABLE_KINDS), as a table's default title.
+TABLE_KIND_NAMES = {
+    "indicators": "核心绩效指标",
+    "rectification": "重点整治",
+    "applications": "重点应用/平台",
+    "tasks": "重点任务清单",
+}
+# What an indicator measures, how it rolls up, how far the importer got, for the plan review.
+MEASURE_WORDS = {
+    "count": "计数", "amount": "数量", "rate": "比率(分子/分母)", "percentage": "百分比",
+    "frequency": "频次", "qualitative": "定性",
+}
+ROLLUP_WORDS = {"sum": "求和", "ratio": "Σ分子/Σ分母", "none": "不汇总"}
+PARSE_STATUS_WORDS = {"parsed": "已解析", "review": "待人工复核", "unparsed": "未解析", "skipped": "已跳过"}
+# Column roles (toolkit.plan.model.COLUMN_ROLES) a table kind needs, in words.
+ROLE_WORDS = {"name": "名称", "target": "目标", "responsible": "责任单位", "subtask": "任务", "deadline": "完成时间"}
+
 # ------------------------------------------------------------------ fields
 
 # Input fields of a return, and the other fields a value record can hold.
@@ -61,6 +80,7 @@ META_FIELDS = (("reporter", "填报人"), ("phone", "联系电话"), ("approver"
 
 OP_WORDS = {"==": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
 FREQUENCY_WORDS = {"year": "每年", "half-year": "每半年", "quarter": "每季度", "month": "每月"}
+WINDOW_WORDS = {"year": "年", "half-year": "半年", "quarter": "季度", "month": "月"}  # the window a frequency counts in
 RELATIVE_WORDS = {"decrease": "下降", "increase": "上升"}
 UNPARSED_WORDS = "未能解析"
 QUALITATIVE_WORDS = "定性：需人工判断"

@@ -68,6 +68,8 @@ STATUS_COLOURS = {"met": GREEN, "missed": RED, "review": AMBER, "no-data": GREY}
 DARK_RED = "#C00000"
 DARK_AMBER = "#FFC000"
 CHART_COLOURS = {"met": "#70AD47", "missed": DARK_RED, "review": DARK_AMBER, "no-data": "#A6A6A6"}
+CHART_GRID = "#D9D9D9"
+CHART_BORDER = "#BFBFBF"
 # A finding's mark in a marked-up copy (openpyxl colours: no #), by severity.
 MARK = {
     "error": {"fill": RED[0][1:], "font": RED[1][1:], "tab": DARK_RED[1:]},

@@ -13,7 +13,9 @@ from toolkit.xlsx.leaders.book import Book, Column
 from toolkit.xlsx.style import (
     AMBER,
     BODY_FONT,
+    CHART_BORDER,
     CHART_COLOURS,
+    CHART_GRID,
     GREEN,
     GREY,
     RED,
@@ -24,18 +26,10 @@ from toolkit.xlsx.style import (
 
 STATUSES = ("met", "missed", "review", "no-data")  # chart and count order
 COLUMNS = [
-    Column("序号", "center", 5, 5),
-    Column("表", "wrap", 10, 16),
-    Column("指标", "wrap", 14, 30),
-    Column("目标", "wrap", 10, 18),
-    Column("全域数值", "number", 10, 12),
-    Column("计量单位", "center", 9, 9),
-    Column("状态", "center", 11, 11),
-    Column("未达标单位数", "center", 8, 8),
-    Column("填报单位数", "center", 8, 8),
-    Column("责任领导", "wrap", 9, 12),
-    Column("责任办公室/单位", "wrap", 12, 20),
-    Column("说明", "wrap", 12, 30),
+    Column("序号", "center", 5, 5), Column("表", "wrap", 10, 16), Column("指标", "wrap", 14, 30),
+    Column("目标", "wrap", 10, 18), Column("全域数值", "number", 10, 12), Column("计量单位", "center", 9, 9),
+    Column("状态", "center", 11, 11), Column("未达标单位数", "center", 8, 8), Column("填报单位数", "center", 8, 8),
+    Column("责任领导", "wrap", 9, 12), Column("责任办公室/单位", "wrap", 12, 20), Column("说明", "wrap", 12, 30),
 ]
 STATUS_COLUMN = 6
 VALUE_COLUMN = 4
@@ -144,9 +138,9 @@ def _status_counts(book: Book, ws, r0: int, status_range, counts, widths) -> Non
     chart.set_legend({"none": True})
     chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 10}})
     chart.set_y_axis({"num_font": {"name": BODY_FONT, "size": 9}, "min": 0,
-                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}},
+                      "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}},
                       "num_format": "0"})
-    chart.set_chartarea({"border": {"color": "#BFBFBF"}})
+    chart.set_chartarea({"border": {"color": CHART_BORDER}})
     chart_width = int(sum(widths[1:8]) * 7 + 5)
     chart_height = 240
     chart.set_size({"width": min(max(chart_width, 420), 720), "height": chart_height})
