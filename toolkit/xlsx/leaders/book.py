@@ -78,6 +78,12 @@ class Column:
         return float(max(self.lo, min(self.hi, widest)))
 
 
+def columns(titles, specs) -> list[Column]:
+    """Columns from their titles (toolkit.words) and (style, narrowest, widest)."""
+    assert len(titles) == len(specs)
+    return [Column(title, *spec) for title, spec in zip(titles, specs)]
+
+
 def widths(columns: list[Column], rows: list[list]) -> list[float]:
     sample = rows[:WIDTH_SAMPLE]
     return [col.width(row[i] for row in sample) for i, col in enumerate(columns)]

@@ -13,21 +13,20 @@ from toolkit.textable import safe_cell_text
 from toolkit.words import (
     FIELD_WORDS,
     LATE_WORD,
+    LEADERS_COLUMNS,
     LEADERS_SHEETS,
     NOT_REPORTED,
     TASK_CSV_COLUMNS,
     VALUE_CSV_COLUMNS,
     deadline_words,
 )
-from toolkit.xlsx.leaders.book import Book, Column
+from toolkit.xlsx.leaders.book import Book, columns
 from toolkit.xlsx.style import WIDTH_SAMPLE
 
-DATA_COLUMNS = [
-    Column("单位编码", "text", 8, 14), Column("单位", "text", 8, 18), Column("指标", "text", 10, 30),
-    Column("行", "text", 6, 20), Column("字段", "text", 8, 16), Column("数值", "number", 10, 14),
-    Column("填写内容", "text", 10, 24), Column("文件", "text", 10, 30), Column("sha256", "text", 12, 20),
-    Column("工作表", "text", 8, 16), Column("单元格", "text", 7, 8),
-]
+DATA_COLUMNS = columns(LEADERS_COLUMNS["data"], [
+    ("text", 8, 14), ("text", 8, 18), ("text", 10, 30), ("text", 6, 20), ("text", 8, 16), ("number", 10, 14),
+    ("text", 10, 24), ("text", 10, 30), ("text", 12, 20), ("text", 8, 16), ("text", 7, 8),
+])
 
 
 def _number(value) -> float | None:

@@ -10,16 +10,17 @@ import datetime as dt
 from toolkit.words import (
     FILE_STATUS_WORDS,
     LATE_WORD,
+    LEADERS_COLUMNS,
     LEADERS_SHEETS,
     LEVEL_WORDS,
+    NOT_REPORTED,
     NO_DATA,
     NO_REASON,
-    NOT_REPORTED,
     TASK_COUNTS,
     UNIT_STATUS_WORDS,
     deadline_words,
 )
-from toolkit.xlsx.leaders.book import Book, Column, widths
+from toolkit.xlsx.leaders.book import Book, columns, widths
 from toolkit.xlsx.style import AMBER, GREEN, GREY, RED, leaders_figure
 
 
@@ -35,12 +36,10 @@ def _datetime(value) -> dt.datetime | str | None:
 
 # ---- 未达标清单
 
-MISSED_COLUMNS = [
-    Column("单位编码", "text", 8, 14), Column("单位", "wrap", 8, 18), Column("指标", "wrap", 12, 28),
-    Column("实际值", "number", 10, 12), Column("目标", "wrap", 8, 16), Column("未达标原因", "wrap", 20, 40),
-    Column("责任领导", "wrap", 8, 12), Column("责任办公室", "wrap", 10, 18), Column("文件", "wrap", 10, 28),
-    Column("工作表", "wrap", 8, 14), Column("单元格", "center", 7, 8),
-]
+MISSED_COLUMNS = columns(LEADERS_COLUMNS["missed"], [
+    ("text", 8, 14), ("wrap", 8, 18), ("wrap", 12, 28), ("number", 10, 12), ("wrap", 8, 16), ("wrap", 20, 40),
+    ("wrap", 8, 12), ("wrap", 10, 18), ("wrap", 10, 28), ("wrap", 8, 14), ("center", 7, 8),
+])
 
 
 def write_missed(book: Book) -> None:
@@ -64,18 +63,14 @@ def write_missed(book: Book) -> None:
 
 # ---- 报送情况
 
-UNIT_COLUMNS = [
-    Column("单位编码", "text", 10, 14), Column("单位", "wrap", 12, 22), Column("类型", "center", 8, 12),
-    Column("报送状态", "center", 14, 16), Column("采用文件", "wrap", 16, 36),
-    Column("最后保存时间", "datetime", 17, 17), Column("错误数", "number", 8, 8),
-    Column("提示数", "number", 8, 8),
-]
-FILE_COLUMNS = [
-    Column("文件", "wrap", 16, 36), Column("单位编码", "text", 10, 14), Column("单位", "wrap", 12, 22),
-    Column("报送期", "center", 8, 16), Column("处理结果", "center", 14, 16), Column("原因", "wrap", 16, 36),
-    Column("错误数", "number", 8, 8), Column("提示数", "number", 8, 8),
-    Column("最后保存时间", "datetime", 17, 17), Column("sha256", "text", 12, 20),
-]
+UNIT_COLUMNS = columns(LEADERS_COLUMNS["units"], [
+    ("text", 10, 14), ("wrap", 12, 22), ("center", 8, 12), ("center", 14, 16), ("wrap", 16, 36),
+    ("datetime", 17, 17), ("number", 8, 8), ("number", 8, 8),
+])
+FILE_COLUMNS = columns(LEADERS_COLUMNS["files"], [
+    ("wrap", 16, 36), ("text", 10, 14), ("wrap", 12, 22), ("center", 8, 16), ("center", 14, 16), ("wrap", 16, 36),
+    ("number", 8, 8), ("number", 8, 8), ("datetime", 17, 17), ("text", 12, 20),
+])
 
 
 def write_returns(book: Book) -> None:
@@ -125,12 +120,10 @@ def write_returns(book: Book) -> None:
 
 # ---- 任务进度
 
-TASK_COLUMNS = [
-    Column("单位", "wrap", 8, 18), Column("表", "wrap", 8, 16), Column("序号", "center", 6, 12),
-    Column("任务", "wrap", 16, 40), Column("完成时限", "center", 10, 16), Column("完成状态", "center", 10, 10),
-    Column("进展情况", "wrap", 16, 40), Column("是否逾期", "center", 9, 9), Column("责任领导", "wrap", 8, 12),
-    Column("责任办公室", "wrap", 10, 18), Column("文件", "wrap", 10, 28), Column("单元格", "center", 7, 8),
-]
+TASK_COLUMNS = columns(LEADERS_COLUMNS["tasks"], [
+    ("wrap", 8, 18), ("wrap", 8, 16), ("center", 6, 12), ("wrap", 16, 40), ("center", 10, 16), ("center", 10, 10),
+    ("wrap", 16, 40), ("center", 9, 9), ("wrap", 8, 12), ("wrap", 10, 18), ("wrap", 10, 28), ("center", 7, 8),
+])
 NO_TASKS = "本期没有需报告进度的任务。"
 
 
@@ -155,23 +148,21 @@ def _task_summary(book: Book) -> None:
         entry = counts.setdefault(t.row_id, {"task": t, **dict.fromkeys(TASK_COUNTS, 0)})
         entry[t.status or NOT_REPORTED] = entry.get(t.status or NOT_REPORTED, 0) + 1
         entry[LATE_WORD] += 1 if t.overdue else 0
-    columns = [Column("表", "wrap", 8, 16), Column("序号", "center", 6, 12), Column("任务", "wrap", 16, 40),
-               Column("完成时限", "center", 10, 16), *(Column(word, "center", 7, 8) for word in TASK_COUNTS),
-               Column("责任领导", "wrap", 8, 12), Column("责任办公室", "wrap", 10, 18)]
+    summary = columns(LEADERS_COLUMNS["task-summary"], [("wrap", 8, 16), ("center", 6, 12), ("wrap", 16, 40),
+                      ("center", 10, 16), *(("center", 7, 8) for _ in TASK_COUNTS), ("wrap", 8, 12), ("wrap", 10, 18)])
     rows = [[e["task"].table, e["task"].row, e["task"].task, deadline_words(e["task"].deadline),
              *(e[word] for word in TASK_COUNTS), e["task"].leader, e["task"].office] for e in counts.values()]
-    ws, last = book.list_sheet(LEADERS_SHEETS[4], columns, rows, empty=NO_TASKS)
+    ws, last = book.list_sheet(LEADERS_SHEETS[4], summary, rows, empty=NO_TASKS)
     book.positive(ws, 1, 4 + TASK_COUNTS.index(LATE_WORD), last, book.f.cf[RED])
     ws.write_string(last + 2, 0, f"各单位逐项进度共 {len(c.tasks):,} 行，见同一文件夹中的“{book.tasks_file}”。", book.f.text)
 
 
 # ---- 校验问题
 
-FINDING_COLUMNS = [
-    Column("文件", "wrap", 10, 28), Column("单位", "wrap", 8, 16), Column("工作表", "wrap", 8, 14),
-    Column("单元格", "center", 7, 8), Column("级别", "center", 6, 6), Column("代码", "text", 10, 22),
-    Column("指标", "wrap", 10, 24), Column("填写内容", "wrap", 10, 18), Column("说明", "wrap", 24, 60),
-]
+FINDING_COLUMNS = columns(LEADERS_COLUMNS["findings"], [
+    ("wrap", 10, 28), ("wrap", 8, 16), ("wrap", 8, 14), ("center", 7, 8), ("center", 6, 6), ("text", 10, 22),
+    ("wrap", 10, 24), ("wrap", 10, 18), ("wrap", 24, 60),
+])
 
 
 def write_findings(book: Book) -> None:

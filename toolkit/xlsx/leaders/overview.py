@@ -8,8 +8,16 @@ import math
 import re
 
 from toolkit.textable import safe_cell_text
-from toolkit.words import COMPLETENESS_WORDS, LEADERS_SHEETS, NO_DATA, STATUS_MEANINGS, STATUS_WORDS, iso_date_words
-from toolkit.xlsx.leaders.book import Book, Column
+from toolkit.words import (
+    COMPLETENESS_WORDS,
+    LEADERS_COLUMNS,
+    LEADERS_SHEETS,
+    NO_DATA,
+    STATUS_MEANINGS,
+    STATUS_WORDS,
+    iso_date_words,
+)
+from toolkit.xlsx.leaders.book import Book, columns
 from toolkit.xlsx.style import (
     AMBER,
     BODY_FONT,
@@ -25,12 +33,10 @@ from toolkit.xlsx.style import (
 )
 
 STATUSES = ("met", "missed", "review", "no-data")  # chart and count order
-COLUMNS = [
-    Column("序号", "center", 5, 5), Column("表", "wrap", 10, 16), Column("指标", "wrap", 14, 30),
-    Column("目标", "wrap", 10, 18), Column("全域数值", "number", 10, 12), Column("计量单位", "center", 9, 9),
-    Column("状态", "center", 11, 11), Column("未达标单位数", "center", 8, 8), Column("填报单位数", "center", 8, 8),
-    Column("责任领导", "wrap", 9, 12), Column("责任办公室/单位", "wrap", 12, 20), Column("说明", "wrap", 12, 30),
-]
+COLUMNS = columns(LEADERS_COLUMNS["overview"], [
+    ("center", 5, 5), ("wrap", 10, 16), ("wrap", 14, 30), ("wrap", 10, 18), ("number", 10, 12), ("center", 9, 9),
+    ("center", 11, 11), ("center", 8, 8), ("center", 8, 8), ("wrap", 9, 12), ("wrap", 12, 20), ("wrap", 12, 30),
+])
 STATUS_COLUMN = 6
 VALUE_COLUMN = 4
 
