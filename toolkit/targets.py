@@ -31,8 +31,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation, localcontext
 
-from toolkit.words import FREQUENCY_WORDS as _FREQ_WORD
-
 __all__ = [
     "CLASSIFIERS", "COMPARATORS", "FREQUENCIES", "Comparator", "Deadline", "Rule",
     "canonical_phrase", "extract_targets", "normalize", "parse_deadline", "parse_target",
@@ -205,6 +203,7 @@ _REL = re.compile(r"(?:同比|环比|较上年|比上年|较去年|较\d{4}年)?
                   + "|".join(_DECREASE + _INCREASE) + ")了?$")
 _FREQ = re.compile(r"每(?P<f>年度|年|半年|季度|季|月|周|日|天)")
 _FREQ_OF = {"年度": "year", "年": "year", "半年": "half-year", "季度": "quarter", "季": "quarter", "月": "month"}
+_FREQ_WORD = {"year": "每年", "half-year": "每半年", "quarter": "每季度", "month": "每月"}
 _FREQ_CMP = re.compile(_FREQ.pattern + "(?P<c>至少|不少于|最少|至多|不超过|最多)?")  # "每年至少开展1次"
 # "检查至少1次（高危行业领域每月至少1次）": an exception with its own frequency.
 _PAREN_EXCEPTION = re.compile(r"（(?P<q>[^（）\d]*?)" + _FREQ.pattern + r"(?P<c>至少|不少于)?(?P<n>\d+)次）")
