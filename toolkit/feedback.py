@@ -27,28 +27,18 @@ from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.periods import period_label
 from toolkit.report import FileReport, ValidationReport
 from toolkit.templates.layout import CELLS_SHEET
-from toolkit.templates.write import COLOURS
 from toolkit.textable import display_width, safe_cell_text
+from toolkit.words import FEEDBACK_COLUMNS, FEEDBACK_SHEET, LEVEL_WORDS, LIST_SUFFIX, MARKED_SUFFIX
+from toolkit.xlsx import style
+from toolkit.xlsx.style import MARK, FeedbackStyles
 
-FEEDBACK_SHEET = "问题清单"
 AUTHOR = "toolkit"
-MARKED_SUFFIX = "_退回修改"
-LIST_SUFFIX = "_问题清单"
 MARKABLE_SUFFIXES = (".xlsx", ".xlsm")
+INPUT_FILL = style.INPUT_FILL.lstrip("#").upper()
 
-# Excel's own "Bad" and "Neutral" cell styles: familiar to anyone who uses it.
-MARK = {
-    ERROR: {"fill": "FFC7CE", "font": "9C0006", "tab": "C00000"},
-    WARNING: {"fill": "FFEB9C", "font": "9C5700", "tab": "FFC000"},
-}
-LEVEL_WORDS = {ERROR: "错误", WARNING: "提示"}
-INPUT_FILL = COLOURS["input"].lstrip("#").upper()
-
-# 序号, 级别, 工作表, 单元格, 指标, 填写内容, 问题说明及修改方法
-COLUMNS = (("序号", 6), ("级别", 7), ("工作表", 16), ("单元格", 9), ("指标", 28), ("填写内容", 20), ("问题说明及修改方法", 64))
+# 序号, 级别, 工作表, 单元格, 指标, 填写内容, 问题说明及修改方法, with their widths
+COLUMNS = tuple(zip(FEEDBACK_COLUMNS, (6, 7, 16, 9, 28, 20, 64)))
 _HEADER_ROW = 3  # 1-based: title, guidance, header
-_COMMENT_WIDTH = 340  # pixels
-_COMMENT_LINE_UNITS = 46  # display-width units (a CJK character is 2) per comment line at that width
 
 
 def write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: Path) -> list[Path]:
@@ -173,10 +163,10 @@ def _location(sheet: str, position: tuple[int, int]) -> str:
 
 def _mark_cell(cell, findings: list[Finding]) -> None:
     from openpyxl.comments import Comment
-    from openpyxl.styles import Color, PatternFill
+    from openpyxl.styles import Color
 
     level = ERROR if any(f.severity == ERROR for f in findings) else WARNING
-    cell.fill = PatternFill(fill_type="solid", fgColor=MARK[level]["fill"], bgColor=MARK[level]["fill"])
+    cell.fill = FeedbackStyles.fill(MARK[level]["fill"])
     font = copy(cell.font)
     font.color = Color(rgb="FF" + MARK[level]["font"])
     cell.font = font
@@ -188,15 +178,14 @@ def _mark_cell(cell, findings: list[Finding]) -> None:
     if old is not None and old.author != AUTHOR and old.text:
         text += f"\n——原批注——\n{old.text}"
     text = safe_cell_text(text)
-    lines = sum(max(1, math.ceil(display_width(part) / _COMMENT_LINE_UNITS)) for part in text.split("\n"))
-    cell.comment = Comment(text, AUTHOR, height=min(480, 18 * lines + 20), width=_COMMENT_WIDTH)
+    lines = sum(max(1, math.ceil(display_width(part) / style.COMMENT_LINE_UNITS)) for part in text.split("\n"))
+    cell.comment = Comment(text, AUTHOR, height=min(style.COMMENT_MAX_HEIGHT, style.COMMENT_LINE_HEIGHT * lines + 20),
+                           width=style.COMMENT_WIDTH)
 
 
 def _clear_old_marks(wb) -> None:
     """Undo the marks of an earlier round, in a marked copy sent back again:
     toolkit's comments go; input cells it filled get their input shading back."""
-    from openpyxl.styles import PatternFill
-
     inputs = _input_cells(wb)
     ours = {m["fill"] for m in MARK.values()}
     tabs = {m["tab"] for m in MARK.values()}
@@ -206,7 +195,7 @@ def _clear_old_marks(wb) -> None:
                 cell.comment = None
             if (ws.title, cell.coordinate) in inputs and cell.fill is not None and cell.fill.fill_type == "solid" \
                     and str(cell.fill.fgColor.rgb).upper()[-6:] in ours:
-                cell.fill = PatternFill(fill_type="solid", fgColor=INPUT_FILL, bgColor=INPUT_FILL)
+                cell.fill = FeedbackStyles.fill(INPUT_FILL)
                 font = copy(cell.font)
                 font.color = None
                 cell.font = font
@@ -247,39 +236,34 @@ def _list_only(file_report: FileReport, period: str | None, problem: str | None)
 
 
 def _fill_list_sheet(ws, file_report: FileReport, period: str | None, guidance: str, links: list[str | None]) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils.cell import get_column_letter
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     findings = file_report.findings
     n_errors, n_warnings = len(file_report.errors), len(file_report.warnings)
     last_col = get_column_letter(len(COLUMNS))
-    body = Font(name="宋体", size=10)
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    s = FeedbackStyles()
 
     ws.merge_cells(f"A1:{last_col}1")
     _text(ws["A1"], _title(file_report, period, n_errors, n_warnings))
-    ws["A1"].font = Font(name="黑体", size=14, bold=True, color="C00000" if n_errors else "9C5700")
-    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
-    ws.row_dimensions[1].height = _height([(ws["A1"].value, _total_width())], 18.75)
+    ws["A1"].font = s.title(ERROR if n_errors else WARNING)
+    ws["A1"].alignment = s.title_alignment
+    ws.row_dimensions[1].height = _height([(ws["A1"].value, _total_width())], style.FEEDBACK_TITLE_LINE)
     ws.merge_cells(f"A2:{last_col}2")
     _text(ws["A2"], guidance)
-    ws["A2"].font = Font(name="宋体", size=10, color="404040")
-    ws["A2"].alignment = wrap
-    ws.row_dimensions[2].height = _height([(guidance, _total_width())], 14.25)
+    ws["A2"].font = s.guidance
+    ws["A2"].alignment = s.wrap
+    ws.row_dimensions[2].height = _height([(guidance, _total_width())], style.FEEDBACK_GUIDANCE_LINE)
 
-    header_fill = PatternFill(fill_type="solid", fgColor="D9E1F2", bgColor="D9E1F2")
     for c, (title, width) in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=_HEADER_ROW, column=c)
         _text(cell, title)
-        cell.font = Font(name="宋体", size=10, bold=True)
-        cell.fill = header_fill
-        cell.border = border
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.font = s.header
+        cell.fill = s.header_fill
+        cell.border = s.border
+        cell.alignment = s.header_alignment
         ws.column_dimensions[get_column_letter(c)].width = width
-    ws.row_dimensions[_HEADER_ROW].height = 20
+    ws.row_dimensions[_HEADER_ROW].height = style.HEADER_ROW_HEIGHT
 
     for i, (finding, link) in enumerate(zip(findings, links), start=1):
         r = _HEADER_ROW + i
@@ -293,36 +277,29 @@ def _fill_list_sheet(ws, file_report: FileReport, period: str | None, guidance: 
                 cell.value = value
             else:
                 _text(cell, value)
-            cell.font = body
-            cell.border = border
-            cell.alignment = wrap
+            cell.font = s.body
+            cell.border = s.border
+            cell.alignment = s.wrap
         level_cell = ws.cell(row=r, column=2)
-        level_cell.font = Font(name="宋体", size=10, bold=True, color=MARK[level]["font"])
-        level_cell.fill = PatternFill(fill_type="solid", fgColor=MARK[level]["fill"], bgColor=MARK[level]["fill"])
-        level_cell.alignment = Alignment(horizontal="center", vertical="top")
-        ws.cell(row=r, column=1).alignment = Alignment(horizontal="center", vertical="top")
+        level_cell.font = s.level(level)
+        level_cell.fill = s.fill(MARK[level]["fill"])
+        level_cell.alignment = s.top_center
+        ws.cell(row=r, column=1).alignment = s.top_center
         if link:
             cell = ws.cell(row=r, column=4)
             if cell.value is None:
                 _text(cell, "（整张表）")
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link, tooltip="跳转到该单元格")
-            cell.font = Font(name="宋体", size=10, color="0563C1", underline="single")
+            cell.font = s.link
         ws.row_dimensions[r].height = _height(
-            [(ws.cell(row=r, column=c).value, COLUMNS[c - 1][1]) for c in range(2, len(COLUMNS) + 1)], 13.5)
+            [(ws.cell(row=r, column=c).value, COLUMNS[c - 1][1]) for c in range(2, len(COLUMNS) + 1)], style.LINE_HEIGHT)
 
     last_row = _HEADER_ROW + len(findings)
     ws.freeze_panes = f"A{_HEADER_ROW + 1}"
     if findings:
         ws.auto_filter.ref = f"A{_HEADER_ROW}:{last_col}{last_row}"
     ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    style.a4_landscape_openpyxl(ws)
     ws.sheet_properties.tabColor = MARK[ERROR if n_errors else WARNING]["tab"]
     ws.sheet_view.tabSelected = True
 
@@ -354,16 +331,9 @@ def _total_width() -> float:
 
 
 def _height(cells: Iterable[tuple[object, float]], line: float) -> float:
-    """Row height for wrapped text: the tallest cell, a CJK character taking
-    two width units."""
-    lines = 1
-    for value, width in cells:
-        if value is None:
-            continue
-        per_line = max(1.0, width - 1)
-        needed = sum(max(1, math.ceil(display_width(part) / per_line)) for part in str(value).split("\n"))
-        lines = max(lines, needed)
-    return min(409.0, line * lines + 4)
+    """Row height for wrapped text: the tallest cell."""
+    lines = max([style.FEEDBACK_HEIGHTS.lines(value, width) for value, width in cells if value is not None] or [1])
+    return style.FEEDBACK_HEIGHTS.height(lines, line)
 
 
 # --- names

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.model.results import dump, load
 from toolkit.textable import render
+from toolkit.words import CHECKED_FILE_STATUS_WORDS, LEVEL_WORDS, number_kind_of_words
 
 # What became of a file.
 USED = "used"  # valid, and the return used for its unit and period
@@ -46,6 +47,31 @@ class FileReport:
         return self.status != UNRECOGNISED and not self.errors
 
 
+# The kind of number a figure is, decided from its indicator (writers choose a
+# number format by it and never read the target's words):
+NUMBER_KINDS = (
+    "count",  # 起数、人数、次数 (counts and frequencies)
+    "amount",  # 个、公里、口 …
+    "rate-percent",  # a rate or share, as a fraction shown in %
+    "rate-permille",  # a rate as a fraction shown in ‰
+    "change",  # relative to the baseline: the change, as a fraction
+    "other",  # qualitative or not understood: no figure to scale
+)
+
+
+def number_kind(indicator) -> str:
+    """The kind of number an indicator's figure is (one of NUMBER_KINDS)."""
+    if indicator.relative and indicator.status != "unparsed" and indicator.op != "qualitative":
+        return "change"
+    if indicator.measure in ("rate", "percentage"):
+        return "rate-permille" if indicator.scale == "permille" or indicator.unit == "‰" else "rate-percent"
+    if indicator.measure in ("count", "frequency"):
+        return "count"
+    if indicator.measure == "amount":
+        return "amount"
+    return "other"
+
+
 @dataclass(slots=True)  # one per unit and target: hundreds of thousands for a province
 class Outcome:
     """A target for one unit: met, missed, review or no-data."""
@@ -61,6 +87,12 @@ class Outcome:
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
+    kind: str | None = None  # of the number (NUMBER_KINDS)
+
+    @property
+    def number_kind(self) -> str:
+        """`kind`, or for an outcome built without one, what its target's words imply."""
+        return self.kind or number_kind_of_words(self.target)
 
 
 @dataclass
@@ -128,16 +160,14 @@ class ValidationReport:
 
     def to_text(self, *, max_findings: int | None = None) -> str:
         """Per file: unit, status, counts; then the findings."""
-        status_words = {USED: "可用", SUPERSEDED: "已被新版本替代", REJECTED: "退回修改", UNRECOGNISED: "无法识别"}
-        rows = [[f.path, f.unit or "", f.unit_name or "", f.period or "", status_words[f.status], len(f.errors), len(f.warnings)]
-                for f in self.files]
+        rows = [[f.path, f.unit or "", f.unit_name or "", f.period or "", CHECKED_FILE_STATUS_WORDS[f.status],
+                 len(f.errors), len(f.warnings)] for f in self.files]
         out = [render(["文件", "单位编码", "单位", "报送期", "结果", "错误", "提示"], rows, max_widths={0: 48, 2: 16})]
         findings = self.findings
         if findings:
             out.append("")
             shown = findings if max_findings is None else findings[:max_findings]
-            rows = [[x.file, x.sheet or "", x.cell or "", {ERROR: "错误", WARNING: "提示"}[x.severity], x.code, x.message]
-                    for x in shown]
+            rows = [[x.file, x.sheet or "", x.cell or "", LEVEL_WORDS[x.severity], x.code, x.message] for x in shown]
             out.append(render(["文件", "工作表", "单元格", "级别", "代码", "说明"], rows, max_widths={0: 36, 1: 12, 5: 80}))
             if len(shown) < len(findings):
                 out.append(f"… and {len(findings) - len(shown)} more findings (see --report or --json)")

@@ -69,10 +69,10 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
     result.units = _unit_statuses(expected, chosen, returns, report, period, due, assignment)
     result.aggregates = _roll_up(plan, period, frame, used, outcomes, area_baselines or {})
     result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
-    from toolkit.consolidate.workbook import DATA_SHEET_LIMIT
+    from toolkit.xlsx import style
 
     result.values_table = _values_table(plan, frame, used, returns)
-    if len(result.values_table) <= DATA_SHEET_LIMIT:  # small enough to hand out as records
+    if len(result.values_table) <= style.DATA_SHEET_LIMIT:  # small enough to hand out as records
         result.values = result.value_records()
     return result
 
@@ -151,6 +151,7 @@ def _unit_statuses(expected, chosen, returns, report, period, due, assignment) -
 
 
 def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaValue]:
+    from toolkit.report import number_kind
     from toolkit.templates.layout import target_words
     from toolkit.validate.targets import compare, judgement
 
@@ -174,6 +175,7 @@ def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaVa
             units_reporting=sum(1 for o in unit_outcomes if o.actual is not None),
             units_met=counts["met"], units_missed=counts["missed"], units_review=counts["review"], units_no_data=counts["no-data"],
             leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
+            kind=number_kind(indicator),
         )
         mine = of_indicator.get(indicator.id, nothing)
         j = judgement(indicator, period)

@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 from toolkit.findings import Finding
 from toolkit.model.results import dump, load
 from toolkit.report import Outcome
+from toolkit.words import (  # noqa: F401 (the statuses' words, importable from here as before)
+    FILE_STATUS_WORDS,
+    STATUS_WORDS,
+    UNIT_STATUS_WORDS,
+    number_kind_of_words,
+)
 
 # What a consolidation says about itself beyond its lists (the JSON's "issued").
 _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
@@ -17,11 +23,6 @@ _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "peri
 
 def _finite(value):
     return None if isinstance(value, float) and value != value else value
-
-# Area and unit outcome statuses (JSON values), and their Chinese words.
-STATUS_WORDS = {"met": "达标", "missed": "未达标", "review": "待人工判断", "no-data": "无数据"}
-UNIT_STATUS_WORDS = {"received": "已报送", "rejected": "被退回", "missing": "未报送"}
-FILE_STATUS_WORDS = {"used": "已采用", "superseded": "已被新版本替代", "rejected": "退回修改", "unrecognised": "无法识别"}
 
 
 @dataclass
@@ -49,6 +50,13 @@ class AreaValue:
     units_no_data: int = 0
     leader: str = ""  # 责任领导
     office: str = ""  # 责任办公室 / 责任单位 as published
+    kind: str | None = None  # of the number (toolkit.report.NUMBER_KINDS)
+
+    @property
+    def number_kind(self) -> str:
+        """`kind`, or for an area value built without one, what its measure,
+        unit and target's words imply."""
+        return self.kind or number_kind_of_words(self.target, self.measure, self.unit)
 
 
 @dataclass

@@ -19,6 +19,9 @@ from toolkit.errors import AnnexError
 from toolkit.plan.annex import RawTable, read_annex
 from toolkit.plan.infer import infer_measure
 from toolkit.plan.model import TABLE_KIND_NAMES, Column, Indicator, Plan, Row, Table
+from toolkit.words import FREQUENCY_WORDS as _FREQUENCY_WORDS  # noqa: F401 (the target words live in toolkit.words)
+from toolkit.words import OP_WORDS as _OP_WORDS  # noqa: F401
+from toolkit.words import describe, format_value  # noqa: F401
 
 # Header titles by role; the first pattern that matches wins, so the more
 # specific roles come first (责任办公室 before 责任单位, 目标 before 名称).
@@ -385,45 +388,6 @@ def _make_names_unique(tables: list[Table]) -> None:
             continue
         for n, (_, row, ind) in enumerate(group, start=1):
             ind.name = f"{name}（{row.label}）" if len({r.label for _, r, _ in group}) == len(group) else f"{name}（{n}）"
-
-
-def describe(ind: Indicator) -> str:
-    """A rule in words, for the review table."""
-    if ind.status == "unparsed":
-        return "未能解析"
-    if ind.op == "qualitative":
-        text = "定性：需人工判断"
-    else:
-        value = format_value(ind.value, ind.scale, ind.unit)
-        if ind.relative:
-            direction = "下降" if ind.relative == "decrease" else "上升"
-            text = f"较基线{direction} {_OP_WORDS[ind.op]} {value}"
-        else:
-            text = f"{_OP_WORDS[ind.op]} {value}"
-        if ind.frequency:
-            text = f"{_FREQUENCY_WORDS[ind.frequency]}{text}"
-    if ind.deadline:
-        text += f"（期限 {ind.deadline}）"
-    return text
-
-
-_OP_WORDS = {"==": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
-_FREQUENCY_WORDS = {"year": "每年", "half-year": "每半年", "quarter": "每季度", "month": "每月"}
-
-
-def format_value(value: float | None, scale: str | None, unit: str | None) -> str:
-    if value is None:
-        return ""
-    if scale == "percent":
-        return f"{_trim(value * 100)}%"
-    if scale == "permille":
-        return f"{_trim(value * 1000)}‰"
-    return f"{_trim(value)}{unit or ''}"
-
-
-def _trim(number: float) -> str:
-    text = f"{number:.6f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
 
 
 def _slug(stem: str) -> str:

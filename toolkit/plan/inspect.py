@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from toolkit.plan.importer import ReviewItem, describe
 from toolkit.plan.model import TABLE_KIND_NAMES, Plan
 from toolkit.textable import render
-
-_MEASURE_WORDS = {
-    "count": "计数", "amount": "数量", "rate": "比率(分子/分母)", "percentage": "百分比",
-    "frequency": "频次", "qualitative": "定性",
-}
-_ROLLUP_WORDS = {"sum": "求和", "ratio": "Σ分子/Σ分母", "none": "不汇总"}
-_STATUS_WORDS = {"parsed": "已解析", "review": "待人工复核", "unparsed": "未解析", "skipped": "已跳过"}
+from toolkit.words import MEASURE_WORDS as _MEASURE_WORDS
+from toolkit.words import PARSE_STATUS_WORDS as _STATUS_WORDS
+from toolkit.words import ROLE_WORDS as _ROLE_WORDS
+from toolkit.words import ROLLUP_WORDS as _ROLLUP_WORDS  # noqa: F401
 
 
 def plan_json(plan: Plan) -> dict:
@@ -135,7 +132,6 @@ _REQUIRED_ROLES = {
     "applications": ("name", "target"),
     "tasks": ("subtask", "deadline"),
 }
-_ROLE_WORDS = {"name": "名称", "target": "目标", "responsible": "责任单位", "subtask": "任务", "deadline": "完成时间"}
 
 
 def problems_table(problems: list[PlanProblem]) -> str:

@@ -12,15 +12,11 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 
+from toolkit.words import TABLE_KIND_NAMES, TASK_STATUSES  # noqa: F401 (re-exported: the words live in toolkit.words)
+
 FORMAT = "toolkit-plan/1"
 
 TABLE_KINDS = ("indicators", "rectification", "applications", "tasks")
-TABLE_KIND_NAMES = {
-    "indicators": "核心绩效指标",
-    "rectification": "重点整治",
-    "applications": "重点应用/平台",
-    "tasks": "重点任务清单",
-}
 
 # What a column holds. Templates and assignment read columns by role, so an
 # annex with other column titles or another order works the same.
@@ -47,8 +43,7 @@ ROLLUPS = ("sum", "ratio", "none")
 RELATIVES = (None, "decrease", "increase")
 SCALES = (None, "percent", "permille")
 FREQUENCIES = (None, "year", "half-year", "quarter", "month")
-# What a unit reports for a task row (dropdown in templates).
-TASK_STATUSES = ("已完成", "推进中", "未启动", "不适用")
+# What a unit reports for a task row (dropdown in templates): TASK_STATUSES.
 
 
 @dataclass

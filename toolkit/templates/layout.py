@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from toolkit.plan.model import TASK_STATUSES, Indicator, Plan, Row, Table  # noqa: F401 (re-exported)
+from toolkit.words import COMPUTED_RATE, FIELD_WORDS, INSTRUCTIONS_SHEET, META_FIELDS, target_words  # noqa: F401
 
 TEMPLATE_FORMAT = "toolkit-template/1"
 # Bump when the layout of generated workbooks changes: returns made from an
 # older layout are reported as outdated instead of being misread.
 TEMPLATE_VERSION = 1
 
-INSTRUCTIONS_SHEET = "填报说明"
 ID_SHEET = "_toolkit_id"  # what the return is (read for every return)
 CELLS_SHEET = "_toolkit_cells"  # where its input cells are (for people and other tools)
 
@@ -38,21 +38,18 @@ class Field:
 FIELDS = {
     f.key: f
     for f in (
-        Field("value", "本期数值", "decimal", 11),
-        Field("cumulative", "本年累计", "decimal", 11),
-        Field("numerator", "分子", "decimal", 10),
-        Field("denominator", "分母", "decimal", 10),
-        Field("baseline", "基线（上年同期）", "decimal", 12),
-        Field("status", "完成状态", "status", 10),
-        Field("progress", "进展情况", "text", 22),
-        Field("reason", "未达标原因说明", "text", 20),
+        Field("value", FIELD_WORDS["value"], "decimal", 11),
+        Field("cumulative", FIELD_WORDS["cumulative"], "decimal", 11),
+        Field("numerator", FIELD_WORDS["numerator"], "decimal", 10),
+        Field("denominator", FIELD_WORDS["denominator"], "decimal", 10),
+        Field("baseline", FIELD_WORDS["baseline"], "decimal", 12),
+        Field("status", FIELD_WORDS["status"], "status", 10),
+        Field("progress", FIELD_WORDS["progress"], "text", 22),
+        Field("reason", FIELD_WORDS["reason"], "text", 20),
     )
 }
-# Locked helper columns shown beside the inputs (never read back).
-COMPUTED_RATE = "比率（自动计算）"
-
-# Cells on the instructions sheet the unit fills in.
-META_FIELDS = (("reporter", "填报人"), ("phone", "联系电话"), ("approver", "单位负责人（审核人）"))
+# Locked helper columns shown beside the inputs (never read back): COMPUTED_RATE.
+# Cells on the instructions sheet the unit fills in: META_FIELDS.
 
 
 def sheet_name(title: str, taken: set[str]) -> str:
@@ -254,13 +251,6 @@ class FixedCell:
     last_row: int  # > row when merged vertically
     text: str
     kind: str  # annex | indicator | target | unit | basis
-
-
-def target_words(indicator: Indicator) -> str:
-    """A target in a few characters for a cell: ≥100%, =0起, 每季度≥1次（2026-12-31）."""
-    from toolkit.plan.importer import describe
-
-    return describe(indicator).replace("（期限 ", "（").replace(" ", "")
 
 
 def fixed_cells(layout: SheetLayout) -> list[FixedCell]:

@@ -33,32 +33,25 @@ from toolkit.templates.layout import (
     target_words,
 )
 from toolkit.textable import display_width
+from toolkit.words import FIELD_HINTS as _FIELD_HINTS
+from toolkit.words import KIND_HINTS as _KIND_HINTS
+from toolkit.xlsx.style import (
+    META_TEXT_LIMIT,
+    TEMPLATE_COLOURS,
+    TEMPLATE_HEIGHTS,
+    TEXT_LIMIT,
+    VALIDATION_MESSAGE_LIMIT,
+    VALIDATION_TITLE_LIMIT,
+    TemplateFormats,
+    a4_landscape,
+    new_workbook,
+)
 
 # Visible identification on the instructions sheet, (row, col) 0-based: read
 # back when the hidden sheet was lost (a return re-saved by another program).
 VISIBLE_ID = {"plan_id": (3, 1), "unit_name": (4, 1), "unit_code": (5, 1), "period": (6, 1)}
 
-COLOURS = {"input": "#FFF2CC", "na": "#E7E6E6", "header": "#D9E1F2", "title": "#1F3864", "computed": "#EDEDED"}
-
-_KIND_HINTS = {
-    "integer": ("请填写整数", "只能填写 0 或正整数（例如 0、3），不要填写文字、单位或小数。没有发生的请填 0。"),
-    "decimal": ("请填写数字", "只能填写大于或等于 0 的数字（例如 12 或 108.5），不要填写文字或单位。"),
-    "percent": ("请填写百分比", "请填写 0%～100% 之间的百分比，例如 95%（直接输入 95% 即可）。"),
-    "status": ("请选择完成状态", "请从下拉列表中选择：已完成、推进中、未启动、不适用。"),
-    "text": ("说明文字过长", "说明文字请不超过 500 字，较长的材料请另附。"),
-}
-_FIELD_HINTS = {
-    "value": "本报送期内的数值。",
-    "cumulative": "本年 1 月 1 日至本期末的累计数。",
-    "numerator": "比率的分子：{numerator}。",
-    "denominator": "比率的分母：{denominator}。比率由系统计算，请勿自行计算。",
-    "baseline": "上年同期的数值，用于计算升降幅度。",
-    "status": "本项任务的完成情况。",
-    "progress": "简要说明已开展的工作和进度。",
-    "reason": "未达到目标时必须填写原因；已达标可不填。",
-}
-TEXT_LIMIT = 500
-
+COLOURS = TEMPLATE_COLOURS
 
 @dataclass
 class Context:
@@ -85,11 +78,8 @@ class UnitText:
 
 
 def render_workbook(layout: WorkbookLayout, ctx: Context, unit: UnitText) -> bytes:
-    import xlsxwriter
-
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False,
-                                            "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = new_workbook(buffer)
     issued = dt.datetime.combine(ctx.issued, dt.time())
     workbook.set_properties({
         "title": f"{ctx.plan.title}：{unit.name}（{ctx.period_label}）",
@@ -103,7 +93,7 @@ def render_workbook(layout: WorkbookLayout, ctx: Context, unit: UnitText) -> byt
                        ("toolkit_plan", ctx.plan.id), ("toolkit_plan_fingerprint", ctx.plan.fingerprint()),
                        ("toolkit_unit", unit.code), ("toolkit_period", ctx.period_code)):
         workbook.set_custom_property(key, value)
-    formats = _Formats(workbook)
+    formats = TemplateFormats(workbook)
     _write_instructions(workbook, formats, layout, ctx, unit)
     for sheet in layout.sheets:
         _write_table_sheet(workbook, formats, sheet, ctx, unit)
@@ -112,44 +102,10 @@ def render_workbook(layout: WorkbookLayout, ctx: Context, unit: UnitText) -> byt
     return buffer.getvalue()
 
 
-class _Formats:
-    def __init__(self, wb):
-        base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True, "border": 1}
-        self.title = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True, "align": "center", "valign": "vcenter"})
-        self.subtitle = wb.add_format({"font_name": "宋体", "font_size": 10, "align": "center", "valign": "vcenter", "font_color": "#404040"})
-        self.header = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": COLOURS["header"]})
-        self.input_header = wb.add_format({**base, "bold": True, "align": "center", "valign": "vcenter", "bg_color": COLOURS["input"]})
-        self.text = wb.add_format(base)
-        self.center = wb.add_format({**base, "align": "center"})
-        self.na = wb.add_format({**base, "bg_color": COLOURS["na"]})
-        self.computed = wb.add_format({**base, "bg_color": COLOURS["computed"], "num_format": "0.00%", "italic": True})
-        self.label = wb.add_format({"font_name": "宋体", "font_size": 11, "bold": True, "align": "right", "valign": "vcenter"})
-        self.value = wb.add_format({"font_name": "宋体", "font_size": 11, "valign": "vcenter", "text_wrap": True})
-        self.heading = wb.add_format({"font_name": "黑体", "font_size": 12, "bold": True})
-        self.plain = wb.add_format({"font_name": "宋体", "font_size": 11, "text_wrap": True, "valign": "top"})
-        self.legend = {k: wb.add_format({"font_name": "宋体", "font_size": 10, "border": 1, "bg_color": COLOURS[k]})
-                       for k in ("input", "na", "header")}
-        unlocked = {**base, "locked": False, "bg_color": COLOURS["input"]}
-        self.inputs = {
-            "integer": wb.add_format({**unlocked, "num_format": "0", "align": "right"}),
-            "decimal": wb.add_format({**unlocked, "num_format": "General", "align": "right"}),
-            "percent": wb.add_format({**unlocked, "num_format": "0.0%", "align": "right"}),
-            "status": wb.add_format({**unlocked, "align": "center"}),
-            "text": wb.add_format(unlocked),
-        }
-        self.meta_input = wb.add_format({"font_name": "宋体", "font_size": 11, "locked": False, "bg_color": COLOURS["input"], "border": 1})
-
-
 def _page_setup(ws, ctx: Context, unit: UnitText, title: str, repeat_to: int | None) -> None:
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.center_horizontally()
+    a4_landscape(ws, center=True, header=f"&L{unit.header_name}&C{title.replace('&', '&&')}&R{ctx.period_label}")
     if repeat_to is not None:
         ws.repeat_rows(0, repeat_to)
-    ws.set_header(f"&L{unit.header_name}&C{title.replace('&', '&&')}&R{ctx.period_label}")
-    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 def _protect(ws, ctx: Context) -> None:
@@ -157,7 +113,7 @@ def _protect(ws, ctx: Context) -> None:
                                      "format_columns": True, "format_rows": True})
 
 
-def _write_instructions(wb, f: _Formats, layout: WorkbookLayout, ctx: Context, unit: UnitText) -> None:
+def _write_instructions(wb, f: TemplateFormats, layout: WorkbookLayout, ctx: Context, unit: UnitText) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 60)
@@ -184,9 +140,9 @@ def _write_instructions(wb, f: _Formats, layout: WorkbookLayout, ctx: Context, u
         ws.write_string(META_FIRST_ROW + i, 0, f"{label}：", f.label)
         ws.write_blank(META_FIRST_ROW + i, META_VALUE_COL, None, f.meta_input)
         ws.data_validation(META_FIRST_ROW + i, META_VALUE_COL, META_FIRST_ROW + i, META_VALUE_COL, {
-            "validate": "length", "criteria": "<=", "value": 100,
-            "input_title": label[:32], "input_message": f"请填写{label}。",
-            "error_title": "内容过长", "error_message": "请不超过 100 字。",
+            "validate": "length", "criteria": "<=", "value": META_TEXT_LIMIT,
+            "input_title": label[:VALIDATION_TITLE_LIMIT], "input_message": f"请填写{label}。",
+            "error_title": "内容过长", "error_message": f"请不超过 {META_TEXT_LIMIT} 字。",
         })
     row = META_FIRST_ROW + len(META_FIELDS) + 1
     ws.write_string(row, 0, "填写说明", f.heading)
@@ -216,7 +172,7 @@ def _write_instructions(wb, f: _Formats, layout: WorkbookLayout, ctx: Context, u
     _protect(ws, ctx)
 
 
-def _write_table_sheet(wb, f: _Formats, layout: SheetLayout, ctx: Context, unit: UnitText) -> None:
+def _write_table_sheet(wb, f: TemplateFormats, layout: SheetLayout, ctx: Context, unit: UnitText) -> None:
     ws = wb.add_worksheet(layout.name)
     table = layout.table
     columns = layout.columns
@@ -272,12 +228,11 @@ def _write_table_sheet(wb, f: _Formats, layout: SheetLayout, ctx: Context, unit:
 
 
 def _row_height(heights) -> float:
+    """The tallest cell's lines (a merged cell's spread over the rows it spans)."""
     lines = 1
     for text, width, span in heights:
-        per_line = max(1, int(width * 1.05))
-        needed = sum(math.ceil(max(display_width(part), 1) / per_line) for part in str(text).split("\n")) if text else 1
-        lines = max(lines, math.ceil(needed / span))
-    return min(409, 13.5 * lines + 3)
+        lines = max(lines, math.ceil(TEMPLATE_HEIGHTS.lines(text, width) / span))
+    return TEMPLATE_HEIGHTS.height(lines)
 
 
 def _validation(cell: InputCell, indicator: Indicator | None) -> dict:
@@ -288,10 +243,10 @@ def _validation(cell: InputCell, indicator: Indicator | None) -> dict:
     else:
         message = hint
     spec = {
-        "input_title": FIELDS[cell.field].title[:32],
-        "input_message": _clip(message, 255),
-        "error_title": title[:32],
-        "error_message": _clip(alert, 255),
+        "input_title": FIELDS[cell.field].title[:VALIDATION_TITLE_LIMIT],
+        "input_message": _clip(message, VALIDATION_MESSAGE_LIMIT),
+        "error_title": title[:VALIDATION_TITLE_LIMIT],
+        "error_message": _clip(alert, VALIDATION_MESSAGE_LIMIT),
         "error_type": "stop",
         "ignore_blank": True,
     }

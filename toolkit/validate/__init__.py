@@ -24,11 +24,9 @@ from toolkit.report import (
     ValidationReport,
 )
 
-_FIELD_WORDS = {
-    "value": "本期数值", "cumulative": "本年累计", "numerator": "分子", "denominator": "分母",
-    "baseline": "基线（上年同期）", "status": "完成状态", "progress": "进展情况", "reason": "未达标原因说明",
-    "reporter": "填报人", "phone": "联系电话", "approver": "单位负责人",
-}
+from toolkit.words import FIELD_WORDS as _FIELD_WORDS
+from toolkit.words import actual_words as _format_actual
+from toolkit.xlsx.style import TEXT_LIMIT
 
 
 def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits=None, timeout: float = 60.0) -> ValidationReport:
@@ -204,27 +202,13 @@ def _add_cell_finding(reports, frame, index: int, code: str, names, peers, plan=
             context["target"] = target_words(indicator)
             context["actual"] = _format_actual(frame.at[result, "number"], indicator)
     if code == "text-too-long":
-        context["expected"] = 500
+        context["expected"] = TEXT_LIMIT
     report = reports[file_id]
     report.findings.append(make_finding(
         code, report.path, unit=row["unit"], sheet=row["sheet"], cell=row["cell"],
         indicator=names.get(indicator_id) if indicator_id else None, indicator_id=indicator_id,
         row_id=row["row_id"], field=row["field"], value=row["typed"] or None, **context,
     ))
-
-
-def _format_actual(number: float, indicator) -> str:
-    from toolkit.plan.importer import format_value
-
-    if number != number:  # NaN
-        return "无数据"
-    if indicator.relative:
-        return f"{'下降' if indicator.relative == 'decrease' else '上升'}{format_value(round(number, 4), 'percent', None)}"
-    if indicator.scale == "permille":
-        return format_value(round(number, 5), "permille", None)
-    if indicator.scale == "percent" or indicator.measure in ("rate", "percentage"):
-        return format_value(round(number, 4), "percent", None)
-    return format_value(number, None, indicator.unit)
 
 
 def outcomes_for(plan, report: ValidationReport, returns, used: set[str]) -> list[Outcome]:
@@ -237,6 +221,7 @@ def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> l
     import numpy as np
     import pandas as pd
 
+    from toolkit.report import number_kind
     from toolkit.templates.layout import target_words
     from toolkit.validate.targets import compare
 
@@ -273,10 +258,11 @@ def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> l
     codes, unique_ids = pd.factorize(indicator_ids)
     names = np.array([indicators[i].name for i in unique_ids], dtype=object)[codes]
     targets = np.array([words[i] for i in unique_ids], dtype=object)[codes]
+    kinds = np.array([number_kind(indicators[i]) for i in unique_ids], dtype=object)[codes]
     actual = number.astype(object)
     actual[blank] = None
     reason = [reason_of.get(key) for key in zip(file_ids.tolist(), indicator_ids)] if reason_of else [None] * len(results)
     display_of = {ret.id: ret.display for ret in returns}
     displays = [display_of[i] for i in file_ids.tolist()]
     return list(map(Outcome, results["unit"], indicator_ids, names, status.tolist(), actual, targets, reason, notes,
-                    displays, results["sheet"], results["cell"]))
+                    displays, results["sheet"], results["cell"], kinds))

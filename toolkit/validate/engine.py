@@ -27,12 +27,12 @@ import pandera.pandas as pa
 
 from toolkit.validate.rules import Rule
 from toolkit.validate.targets import compare, judgement
+from toolkit.xlsx.style import TEXT_LIMIT  # one limit for the template and the check
 
 NUMERIC_KINDS = ("integer", "decimal", "percent")
 # Inputs that must be filled (unless the task row is 不适用): the figures a
 # target is judged on, and a task's status.
 REQUIRED_FIELDS = ("value", "cumulative", "numerator", "denominator", "status")
-TEXT_LIMIT = 500
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from toolkit.plan.model import Indicator
+from toolkit.words import WINDOW_WORDS as _WINDOW_WORDS
 
 _FREQUENCY_MONTHS = {"year": 12, "half-year": 6, "quarter": 3, "month": 1}
 _PERIOD_MONTHS = {"year": 12, "half": 6, "quarter": 3, "month": 1}
@@ -63,7 +64,6 @@ def judgement(indicator: Indicator, period) -> Judgement:
     return Judgement(True, due, source, indicator.op, float(target))
 
 
-_WINDOW_WORDS = {"year": "年", "half-year": "半年", "quarter": "季度", "month": "月"}
 
 
 def _source(indicator: Indicator, period) -> str:

@@ -1,0 +1,71 @@
+"""Words and styles in one place each (toolkit.words, toolkit.xlsx.style):
+writers choose formats by the model's kind of number, never by a target's
+words, and the old import paths still work."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+
+from toolkit.plan import load_plan
+from toolkit.report import NUMBER_KINDS, number_kind
+from toolkit.words import number_kind_of_words, target_words
+
+PLANS = ("dingshan-2026", "dianjiang-2026", "fenghuang-2024-2026")
+
+
+@pytest.mark.parametrize("plan_id", PLANS)
+def test_every_indicator_has_a_kind_and_the_words_agree(plan_id):
+    for _, _, indicator in load_plan(plan_id).indicators():
+        kind = number_kind(indicator)
+        assert kind in NUMBER_KINDS
+        # what the writers once read out of the words is what the model now says
+        assert number_kind_of_words(target_words(indicator), indicator.measure, indicator.unit) == kind
+
+
+def test_the_leaders_workbook_follows_the_kind_not_the_words():
+    from tests.test_consolidate_workbook import sample
+    from toolkit.xlsx.leaders import render_consolidated_workbook
+
+    c = sample()
+    rate = c.aggregates[1]
+    rate.target, rate.kind = "≥100", "rate-permille"  # words without a scale: the kind decides
+    ws = openpyxl.load_workbook(io.BytesIO(render_consolidated_workbook(c)))["领导总览"]
+    cell = next(row[4] for row in ws.iter_rows(min_row=11) if row[2].value == rate.indicator)
+    assert cell.value == pytest.approx(1000) and "‰" in cell.number_format
+
+
+def test_the_validation_report_follows_the_kind_not_the_words():
+    from toolkit.report import Outcome, ValidationReport
+    from toolkit.report_xlsx import render_report_workbook
+
+    outcomes = [Outcome("U1", "core-1", "覆盖率", "met", 0.95, "≥95", kind="rate-percent"),
+                Outcome("U1", "core-2", "受害率", "met", 0.0004, "≤0.9", kind="rate-permille"),
+                Outcome("U1", "core-3", "起数", "met", 2.0, "=0%", kind="count")]
+    report = ValidationReport(plan_id="p", period=None, files=[], outcomes=outcomes)
+    ws = openpyxl.load_workbook(io.BytesIO(render_report_workbook(report)))["目标"]
+    assert [ws.cell(r, 4).number_format for r in (2, 3, 4)] == ["0.0%", "0.000%", "General"]
+
+
+def test_one_word_per_status_and_the_one_deliberate_difference():
+    from toolkit.consolidate import model
+    from toolkit.words import CHECKED_FILE_STATUS_WORDS, FILE_STATUS_WORDS
+
+    assert model.FILE_STATUS_WORDS is FILE_STATUS_WORDS
+    assert {k for k in FILE_STATUS_WORDS if FILE_STATUS_WORDS[k] != CHECKED_FILE_STATUS_WORDS[k]} == {"used"}
+
+
+def test_old_names_still_import_and_the_limits_live_in_the_style_module(monkeypatch):
+    from toolkit.consolidate import workbook
+    from toolkit.plan.importer import describe, format_value  # noqa: F401
+    from toolkit.templates.layout import META_FIELDS, target_words as layout_target_words  # noqa: F401
+    from toolkit.validate import engine
+    from toolkit.xlsx import style
+
+    assert engine.TEXT_LIMIT == style.TEXT_LIMIT == 500
+    monkeypatch.setattr(workbook, "DATA_SHEET_LIMIT", 10)
+    assert style.DATA_SHEET_LIMIT == 10
+    monkeypatch.undo()
+    assert style.DATA_SHEET_LIMIT == workbook.DATA_SHEET_LIMIT == 50_000
