@@ -53,17 +53,17 @@ def make(folder: Path) -> None:
 
 
 def _make(folder: Path) -> None:
-    from toolkit.consolidate import consolidate
-    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.pipeline.consolidate import consolidate
+    from toolkit.xlsx.leaders import write_consolidated_workbook
     from toolkit.demo import run_demo
-    from toolkit.feedback import write_feedback
+    from toolkit.xlsx.feedback import write_feedback
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
-    from toolkit.report_xlsx import write_report_workbook
+    from toolkit.xlsx.report import write_report_workbook
     from toolkit.simulate import set_saved_time, simulate_returns
     from toolkit.templates import build_templates
     from toolkit.units import Unit
-    from toolkit.validate import validate_returns
+    from toolkit.pipeline.validate import validate_returns
 
     import toolkit.demo
 
@@ -104,15 +104,21 @@ def _make(folder: Path) -> None:
 def _many(folder: Path) -> None:
     """The demo's returns consolidated as if they were too many for the 数据
     and 任务进度 sheets: the CSV files beside the workbook and the sums per task."""
-    import toolkit.consolidate.workbook as workbook  # the limits' old home (it forwards them now)
-    from toolkit.consolidate import consolidate
+    try:  # the limits' home, and where the stage is, in this layout or the one before
+        from toolkit.pipeline.consolidate import consolidate
+        from toolkit.xlsx import leaders as workbook
+        from toolkit.xlsx import style as limits
+    except ImportError:
+        import toolkit.consolidate.workbook as workbook
+        import toolkit.consolidate.workbook as limits
+        from toolkit.consolidate import consolidate
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
     from toolkit.resources import data_dir
     from toolkit.units import load_units
 
-    limits = workbook.DATA_SHEET_LIMIT, workbook.TASK_SHEET_LIMIT
-    workbook.DATA_SHEET_LIMIT, workbook.TASK_SHEET_LIMIT = 10, 5
+    saved = limits.DATA_SHEET_LIMIT, limits.TASK_SHEET_LIMIT
+    limits.DATA_SHEET_LIMIT, limits.TASK_SHEET_LIMIT = 10, 5
     try:
         plan = load_plan("dingshan-2026")
         units = load_units(data_dir("examples") / "dingshan-units.csv")
@@ -121,7 +127,7 @@ def _many(folder: Path) -> None:
         (folder / "many").mkdir()
         workbook.write_consolidated_workbook(result, folder / "many" / "汇总.xlsx")
     finally:
-        workbook.DATA_SHEET_LIMIT, workbook.TASK_SHEET_LIMIT = limits
+        limits.DATA_SHEET_LIMIT, limits.TASK_SHEET_LIMIT = saved
 
 
 def compare(before: Path, after: Path) -> int:

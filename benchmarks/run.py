@@ -102,9 +102,9 @@ def stage_validate(work: Path) -> dict:
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
     from toolkit.units import load_units
-    from toolkit.validate import validate_returns
+    from toolkit.pipeline.validate import validate_returns
 
-    import toolkit.validate.engine  # noqa: F401 - imports (pandas, pandera) are not part of the run
+    import toolkit.rules.checks  # noqa: F401 - imports (pandas, pandera) are not part of the run
 
     plan, units = load_plan(PLAN), load_units(work / "units.csv")
     start = time.perf_counter()
@@ -118,7 +118,7 @@ def stage_read(work: Path) -> dict:
     from toolkit.plan import load_plan
     from toolkit.intake import read_returns
 
-    import toolkit.validate.engine  # noqa: F401 - imports are not part of the run
+    import toolkit.rules.checks  # noqa: F401 - imports are not part of the run
 
     plan = load_plan(PLAN)
     start = time.perf_counter()
@@ -127,15 +127,15 @@ def stage_read(work: Path) -> dict:
 
 
 def stage_consolidate(work: Path) -> dict:
-    from toolkit.consolidate import consolidate
-    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.pipeline.consolidate import consolidate
+    from toolkit.xlsx.leaders import write_consolidated_workbook
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
     from toolkit.units import load_units
 
     import xlsxwriter  # noqa: F401
 
-    import toolkit.validate.engine  # noqa: F401 - imports are not part of the run
+    import toolkit.rules.checks  # noqa: F401 - imports are not part of the run
 
     plan, units = load_plan(PLAN), load_units(work / "units.csv")
     start = time.perf_counter()
@@ -198,9 +198,9 @@ def stage_hostile(work: Path) -> dict:
 
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
-    from toolkit.validate import validate_returns
+    from toolkit.pipeline.validate import validate_returns
 
-    import toolkit.validate.engine  # noqa: F401
+    import toolkit.rules.checks  # noqa: F401
 
     returns = sorted((work / "returns").glob("*.xlsx"))
     source = returns[0].read_bytes()

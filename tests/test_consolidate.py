@@ -11,12 +11,14 @@ import openpyxl
 import pytest
 
 from toolkit.cli import cli
-from toolkit.consolidate import consolidate
+from toolkit.pipeline.consolidate import consolidate
 from toolkit.periods import parse_period
 from toolkit.plan import load_plan
 from toolkit.simulate import fill_template, input_spots
 from toolkit.templates import build_templates
 from toolkit.units import load_units
+from toolkit.words import FIELD_WORDS, TASK_COUNTS
+from toolkit.xlsx.leaders import write_consolidated_workbook
 
 from .conftest import ROOT
 
@@ -233,11 +235,11 @@ def test_cli_consolidate_writes_workbook_and_json(runner, tmp_path, returns):
 def test_too_many_values_go_to_a_csv_beside_the_workbook(result, tmp_path, monkeypatch):
     import csv
 
-    from toolkit.consolidate import workbook
+    from toolkit.xlsx import style
 
-    monkeypatch.setattr(workbook, "DATA_SHEET_LIMIT", 10)
+    monkeypatch.setattr(style, "DATA_SHEET_LIMIT", 10)
     path = tmp_path / "汇总.xlsx"
-    data_file = workbook.write_consolidated_workbook(result, path)
+    data_file = write_consolidated_workbook(result, path)
     assert data_file == tmp_path / "汇总_数据.csv"
     rows = list(csv.reader(data_file.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:4] == ["单位编码", "指标", "行", "字段"] and len(rows) == len(result.values) + 1
@@ -248,8 +250,8 @@ def test_too_many_values_go_to_a_csv_beside_the_workbook(result, tmp_path, monke
 
 
 def test_last_years_consolidated_workbook_as_baseline(tmp_path, plan, units, result):
-    from toolkit.consolidate import read_baselines
-    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.pipeline.consolidate import read_baselines
+    from toolkit.xlsx.leaders import write_consolidated_workbook
 
     previous = tmp_path / "去年汇总.xlsx"
     write_consolidated_workbook(result, previous)
@@ -261,7 +263,7 @@ def test_last_years_consolidated_workbook_as_baseline(tmp_path, plan, units, res
 
 
 def test_bad_baseline_file_is_a_clear_error(tmp_path, plan, units):
-    from toolkit.consolidate import BaselineError, read_baselines
+    from toolkit.pipeline.consolidate import BaselineError, read_baselines
 
     path = tmp_path / "b.csv"
     path.write_text("unit,indicator,value\nDS-V01,不存在的指标,1\n", encoding="utf-8")
@@ -273,18 +275,18 @@ def test_bad_baseline_file_is_a_clear_error(tmp_path, plan, units):
 def test_many_values_stay_a_table_and_still_reach_csv_and_json(plan, units, returns, tmp_path, monkeypatch):
     import csv
 
-    from toolkit.consolidate import workbook
+    from toolkit.xlsx import style
 
-    monkeypatch.setattr(workbook, "DATA_SHEET_LIMIT", 10)
+    monkeypatch.setattr(style, "DATA_SHEET_LIMIT", 10)
     big = consolidate(plan, [returns], units=units, period=PERIOD)
     assert big.values == [] and big.value_count() == len(big.values_table) > 10
     records = big.value_records()
     assert len(records) == big.value_count()
-    data_file = workbook.write_consolidated_workbook(big, tmp_path / "汇总.xlsx")
+    data_file = write_consolidated_workbook(big, tmp_path / "汇总.xlsx")
     rows = list(csv.reader(data_file.read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == big.value_count() + 1
     first = records[0]
-    assert rows[1][:4] == [first.unit, first.indicator or "", first.row_id, workbook.FIELD_WORDS[first.field]]
+    assert rows[1][:4] == [first.unit, first.indicator or "", first.row_id, FIELD_WORDS[first.field]]
     assert rows[1][6:] == [first.file, first.sha256, first.sheet, first.cell]
     assert len(big.to_json()["values"]) == big.value_count()
     # the streamed JSON is the same object, whichever form the values take
@@ -311,16 +313,16 @@ def test_json_has_one_line_per_record(result):
 def test_many_task_rows_are_summed_up_per_task_with_the_list_in_a_csv(result, tmp_path, monkeypatch):
     import csv
 
-    from toolkit.consolidate import workbook
+    from toolkit.xlsx import style
 
-    monkeypatch.setattr(workbook, "TASK_SHEET_LIMIT", 5)
+    monkeypatch.setattr(style, "TASK_SHEET_LIMIT", 5)
     path = tmp_path / "汇总.xlsx"
-    workbook.write_consolidated_workbook(result, path)
+    write_consolidated_workbook(result, path)
     rows = list(csv.reader((tmp_path / "汇总_任务进度.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert len(rows) == len(result.tasks) + 1
     sheet = openpyxl.load_workbook(path)["任务进度"]
     header = [c.value for c in sheet[1]]
-    assert header[4:10] == list(workbook.TASK_COUNTS)
+    assert header[4:10] == list(TASK_COUNTS)
     per_task = {}
     for t in result.tasks:
         per_task[t.row_id] = per_task.get(t.row_id, 0) + 1
@@ -333,7 +335,7 @@ def test_a_consolidation_round_trips_through_its_json(result):
     """from_json(to_json()) gives back every list and figure, and writes the same JSON again."""
     import json
 
-    from toolkit.consolidate.model import Consolidation
+    from toolkit.model.consolidation import Consolidation
 
     data = json.loads("".join(result.json_chunks()))
     again = Consolidation.from_json(data)
@@ -348,8 +350,8 @@ def test_a_consolidation_round_trips_through_its_json(result):
 def test_a_validation_report_round_trips_through_its_json(result, tmp_path):
     import json
 
-    from toolkit.report import ValidationReport
-    from toolkit.validate import validate_returns
+    from toolkit.model.validation import ValidationReport
+    from toolkit.pipeline.validate import validate_returns
 
     paths = [f.path for f in result.files]
     report = validate_returns(load_plan("dingshan-2026"), paths)

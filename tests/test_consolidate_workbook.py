@@ -14,7 +14,7 @@ import zipfile
 import openpyxl
 import pytest
 
-from toolkit.consolidate.model import (
+from toolkit.model.consolidation import (
     AreaValue,
     Consolidation,
     FileEntry,
@@ -22,14 +22,10 @@ from toolkit.consolidate.model import (
     UnitStatus,
     ValueRecord,
 )
-from toolkit.consolidate.workbook import (
-    SHEETS,
-    deadline_words,
-    render_consolidated_workbook,
-    write_consolidated_workbook,
-)
+from toolkit.words import deadline_words
+from toolkit.xlsx.leaders import SHEETS, render_consolidated_workbook, write_consolidated_workbook
 from toolkit.findings import make_finding
-from toolkit.report import Outcome
+from toolkit.model.validation import Outcome
 
 INJECTED = '=HYPERLINK("http://x","y")'
 SHA = "ab" * 32

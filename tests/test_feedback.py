@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit.feedback import FEEDBACK_SHEET, write_feedback
+from toolkit.xlsx.feedback import FEEDBACK_SHEET, write_feedback
 from toolkit.findings import make_finding
 from toolkit.periods import parse_period
 from toolkit.plan import load_plan
-from toolkit.report import (
+from toolkit.model.validation import (
     REJECTED,
     SUPERSEDED,
     UNRECOGNISED,
@@ -24,7 +24,7 @@ from toolkit.report import (
     Outcome,
     ValidationReport,
 )
-from toolkit.report_xlsx import write_report_workbook
+from toolkit.xlsx.report import write_report_workbook
 from toolkit.templates import build_templates
 from toolkit.templates.layout import CELLS_SHEET, ID_SHEET
 from toolkit.units import Unit

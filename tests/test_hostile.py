@@ -18,7 +18,7 @@ from toolkit.plan import load_plan
 from toolkit.simulate import fill_template
 from toolkit.templates import build_templates
 from toolkit.units import Unit
-from toolkit.validate import validate_returns
+from toolkit.pipeline.validate import validate_returns
 
 PERIOD = parse_period("2026Q2")
 UNITS = [Unit(code=f"DS-V0{i}", name=name, kind="村", parent=None, contact=None) for i, name in enumerate(("青坪村", "长田村"), 1)]
@@ -117,8 +117,8 @@ def test_macro_content_is_a_warning_and_the_return_is_read(tmp_path, plan, good_
 
 def _validate_with(reader, plan, paths, **kwargs):
     from toolkit.intake import read_returns
-    from toolkit.validate import check_returns
-    from toolkit.validate.rules import load_rule_packs
+    from toolkit.pipeline.validate import check_returns
+    from toolkit.rules.packs import load_rule_packs
 
     timeout = kwargs.pop("timeout", 60)
     returns = read_returns(paths, plan, reader=reader, timeout=timeout, **kwargs)
@@ -234,8 +234,8 @@ def test_input_folder_is_read_only_to_toolkit(tmp_path, plan, good_returns):
 
 
 def test_text_from_returns_is_never_a_formula_in_outputs(tmp_path, plan, good_returns):
-    from toolkit.feedback import write_feedback
-    from toolkit.report_xlsx import write_report_workbook
+    from toolkit.xlsx.feedback import write_feedback
+    from toolkit.xlsx.report import write_report_workbook
 
     def value_for(spot):
         if spot.field == "value" and spot.indicator_id == "core-1":
@@ -354,7 +354,7 @@ def test_merged_input_cells_and_removed_protection(tmp_path, plan, good_returns)
 
 
 def test_a_folder_mixing_hostile_and_good_returns_consolidates(tmp_path, plan, good_returns):
-    from toolkit.consolidate import consolidate
+    from toolkit.pipeline.consolidate import consolidate
 
     def far(workbook):
         workbook["核心绩效指标"]["XFD1048576"] = 1

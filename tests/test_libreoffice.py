@@ -14,7 +14,7 @@ from toolkit.periods import parse_period
 from toolkit.plan import load_plan
 from toolkit.simulate import simulate_returns
 from toolkit.units import Unit
-from toolkit.validate import validate_returns
+from toolkit.pipeline.validate import validate_returns
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 
@@ -61,8 +61,8 @@ def test_resaved_returns_read_back_the_same(tmp_path, returns, target, filter_na
 
 
 def test_consolidated_workbook_recalculates_and_converts_to_pdf(tmp_path, returns):
-    from toolkit.consolidate import consolidate
-    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.pipeline.consolidate import consolidate
+    from toolkit.xlsx.leaders import write_consolidated_workbook
 
     plan = load_plan("dingshan-2026")
     result = consolidate(plan, [returns], units=UNITS, period=PERIOD)

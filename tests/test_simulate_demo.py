@@ -12,7 +12,7 @@ from toolkit.periods import parse_period
 from toolkit.plan import load_plan
 from toolkit.simulate import MISTAKES, simulate_returns
 from toolkit.units import load_units
-from toolkit.validate import validate_returns
+from toolkit.pipeline.validate import validate_returns
 
 from .conftest import ROOT
 

@@ -17,7 +17,7 @@ from toolkit.plan import load_plan
 from toolkit.simulate import fill_template
 from toolkit.templates import build_templates
 from toolkit.units import Unit
-from toolkit.validate import validate_returns
+from toolkit.pipeline.validate import validate_returns
 
 PERIOD = parse_period("2026Q2")
 VILLAGE = Unit(code="DS-V01", name="青坪村", kind="村", parent=None, contact=None)
@@ -325,7 +325,7 @@ def test_a_newer_version_with_errors_is_rejected_and_the_older_valid_one_counts_
         tmp_path, plan, templates):
     """One rule for which file counts: the newest valid one. v1 valid, v2 newer with an error: v2 is sent
     back, v1 is used (not called superseded), and validate, consolidate and their JSON all say so."""
-    from toolkit.consolidate import consolidate
+    from toolkit.pipeline.consolidate import consolidate
 
     v1 = fill(tmp_path, templates, name="v1.xlsx", saved_at=dt.datetime(2026, 7, 2, 9, 0))
     v2 = fill(tmp_path, templates, name="v2.xlsx", saved_at=dt.datetime(2026, 7, 3, 9, 0),
@@ -378,7 +378,7 @@ def test_a_saved_time_in_the_future_is_doubted_and_the_file_time_orders_the_vers
     """A version whose saved time is forged to 2099 does not beat the real newer one, and is not on time."""
     import os
 
-    from toolkit.consolidate import consolidate
+    from toolkit.pipeline.consolidate import consolidate
 
     forged = fill(tmp_path, templates, name="forged.xlsx", saved_at=dt.datetime(2099, 1, 1, 9, 0))
     real = fill(tmp_path, templates, name="real.xlsx", saved_at=dt.datetime(2026, 7, 5, 9, 0))

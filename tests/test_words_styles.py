@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from toolkit.plan import load_plan
-from toolkit.report import NUMBER_KINDS, number_kind
+from toolkit.model.validation import NUMBER_KINDS, number_kind
 from toolkit.words import number_kind_of_words, target_words
 
 PLANS = ("dingshan-2026", "dianjiang-2026", "fenghuang-2024-2026")
@@ -38,8 +38,8 @@ def test_the_leaders_workbook_follows_the_kind_not_the_words():
 
 
 def test_the_validation_report_follows_the_kind_not_the_words():
-    from toolkit.report import Outcome, ValidationReport
-    from toolkit.report_xlsx import render_report_workbook
+    from toolkit.model.validation import Outcome, ValidationReport
+    from toolkit.xlsx.report import render_report_workbook
 
     outcomes = [Outcome("U1", "core-1", "覆盖率", "met", 0.95, "≥95", kind="rate-percent"),
                 Outcome("U1", "core-2", "受害率", "met", 0.0004, "≤0.9", kind="rate-permille"),
@@ -50,22 +50,19 @@ def test_the_validation_report_follows_the_kind_not_the_words():
 
 
 def test_one_word_per_status_and_the_one_deliberate_difference():
-    from toolkit.consolidate import model
+    from toolkit.model import consolidation as model
     from toolkit.words import CHECKED_FILE_STATUS_WORDS, FILE_STATUS_WORDS
 
     assert model.FILE_STATUS_WORDS is FILE_STATUS_WORDS
     assert {k for k in FILE_STATUS_WORDS if FILE_STATUS_WORDS[k] != CHECKED_FILE_STATUS_WORDS[k]} == {"used"}
 
 
-def test_old_names_still_import_and_the_limits_live_in_the_style_module(monkeypatch):
-    from toolkit.consolidate import workbook
-    from toolkit.plan.importer import describe, format_value  # noqa: F401
-    from toolkit.templates.layout import META_FIELDS, target_words as layout_target_words  # noqa: F401
-    from toolkit.validate import engine
+def test_the_limits_live_in_the_style_module_and_the_consolidation_reads_them_there(monkeypatch):
+    from toolkit.rules import checks
     from toolkit.xlsx import style
 
-    assert engine.TEXT_LIMIT == style.TEXT_LIMIT == 500
-    monkeypatch.setattr(workbook, "DATA_SHEET_LIMIT", 10)
-    assert style.DATA_SHEET_LIMIT == 10
-    monkeypatch.undo()
-    assert style.DATA_SHEET_LIMIT == workbook.DATA_SHEET_LIMIT == 50_000
+    assert checks.TEXT_LIMIT is style.TEXT_LIMIT and style.TEXT_LIMIT == 500
+    monkeypatch.setattr(style, "DATA_SHEET_LIMIT", 10)
+    import toolkit.xlsx.leaders as leaders
+
+    assert leaders.style.DATA_SHEET_LIMIT == 10

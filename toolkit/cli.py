@@ -238,7 +238,7 @@ def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
     from toolkit.units import load_units
-    from toolkit.validate import validate_returns
+    from toolkit.pipeline.validate import validate_returns
 
     loaded = load_plan(plan_file)
     units = load_units(units_file) if units_file else None
@@ -276,13 +276,13 @@ def _write_outputs(report, feedback_dir, report_file) -> list[str]:
 
     lines = []
     if feedback_dir:
-        from toolkit.feedback import write_feedback
+        from toolkit.xlsx.feedback import write_feedback
 
         sources = {f.path: Path(f.path) for f in report.files}
         written = write_feedback(report, sources, Path(feedback_dir))
         lines.append(f"feedback: {len(written)} marked-up copies -> {feedback_dir}")
     if report_file:
-        from toolkit.report_xlsx import write_report_workbook
+        from toolkit.xlsx.report import write_report_workbook
 
         write_report_workbook(report, Path(report_file))
         lines.append(f"report: {report_file}")
@@ -307,8 +307,8 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     """Validate the returns in PATH... and merge the valid ones into one workbook for leaders."""
     from pathlib import Path
 
-    from toolkit.consolidate import consolidate
-    from toolkit.consolidate.workbook import write_consolidated_workbook
+    from toolkit.pipeline.consolidate import consolidate
+    from toolkit.xlsx.leaders import write_consolidated_workbook
     from toolkit.fileio import written_alongside
     from toolkit.periods import parse_due_date, parse_period
     from toolkit.plan import load_plan
@@ -325,8 +325,8 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     with written_alongside([(json_file, result.json_chunks)] if json_file else [], fork=True):
         data_file = write_consolidated_workbook(result, Path(output))
     if feedback_dir:
-        from toolkit.feedback import write_feedback
-        from toolkit.report import FileReport, ValidationReport
+        from toolkit.xlsx.feedback import write_feedback
+        from toolkit.model.validation import FileReport, ValidationReport
 
         files = [FileReport(path=f.path, sha256=f.sha256, unit=f.unit, unit_name=f.unit_name, period=f.period,
                             findings=[x for x in result.findings if x.file == f.path], status=f.status)

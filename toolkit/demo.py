@@ -35,18 +35,18 @@ STEPS = ("1-模板", "2-回收报表", "3-退回修改", "4-汇总")
 
 
 def run_demo(folder: str | Path) -> str:
-    from toolkit.consolidate import consolidate
-    from toolkit.consolidate.workbook import write_consolidated_workbook
-    from toolkit.feedback import write_feedback
+    from toolkit.pipeline.consolidate import consolidate
+    from toolkit.xlsx.leaders import write_consolidated_workbook
+    from toolkit.xlsx.feedback import write_feedback
     from toolkit.fileio import write_atomic
     from toolkit.periods import parse_period
     from toolkit.plan import load_plan
-    from toolkit.report_xlsx import write_report_workbook
+    from toolkit.xlsx.report import write_report_workbook
     from toolkit.resources import data_dir
     from toolkit.simulate import resave_as_xls, set_saved_time, simulate_returns
     from toolkit.templates import build_templates
     from toolkit.units import load_units
-    from toolkit.validate import validate_returns
+    from toolkit.pipeline.validate import validate_returns
 
     folder = Path(folder)
     for step in STEPS:  # only the demo's own folders are replaced

@@ -30,7 +30,7 @@ STATUS_MEANINGS = {
 # An expected unit in a consolidation.
 UNIT_STATUS_WORDS = {"received": "已报送", "rejected": "被退回", "missing": "未报送"}
 LATE_WORD = "逾期"
-# What became of a file (toolkit.report's USED, SUPERSEDED, REJECTED, UNRECOGNISED).
+# What became of a file (toolkit.model.validation's USED, SUPERSEDED, REJECTED, UNRECOGNISED).
 FILE_STATUS_WORDS = {"used": "已采用", "superseded": "已被新版本替代", "rejected": "退回修改", "unrecognised": "无法识别"}
 # The validation report says the same, but of a file it only checked: usable, not yet adopted.
 CHECKED_FILE_STATUS_WORDS = {**FILE_STATUS_WORDS, "used": "可用"}
@@ -142,7 +142,7 @@ def actual_words(number: float, indicator) -> str:
 
 
 def number_kind_of_words(target: str | None, measure: str | None = None, unit: str | None = None) -> str:
-    """The kind of number (toolkit.report.NUMBER_KINDS) a target in words
+    """The kind of number (toolkit.model.validation.NUMBER_KINDS) a target in words
     implies, for a result built without one: what the writers once guessed
     from the words, kept in this one place."""
     target = target or ""
@@ -221,13 +221,13 @@ FIELD_HINTS = {
     "reason": "未达到目标时必须填写原因；已达标可不填。",
 }
 
-# The marked-up copy (toolkit.feedback).
+# The marked-up copy (toolkit.xlsx.feedback).
 FEEDBACK_SHEET = "问题清单"
 MARKED_SUFFIX = "_退回修改"
 LIST_SUFFIX = "_问题清单"
 FEEDBACK_COLUMNS = ("序号", "级别", "工作表", "单元格", "指标", "填写内容", "问题说明及修改方法")
 
-# The validation report (toolkit.report_xlsx) and its terminal table (toolkit.report).
+# The validation report (toolkit.xlsx.report) and its terminal table (toolkit.model.validation).
 REPORT_SHEETS = ("文件", "问题", "目标")
 REPORT_FILE_COLUMNS = ("文件", "单位编码", "单位", "报送期", "结果", "错误数", "提示数", "最后保存时间", "sha256")
 REPORT_FINDING_COLUMNS = ("文件", "单位", "工作表", "单元格", "级别", "代码", "指标", "填写内容", "说明")

@@ -1,6 +1,6 @@
 """Every format, colour, row-height rule, page setup and text limit of the
 four workbook writers: the template (toolkit.templates.write), the marked-up
-copy (toolkit.feedback), the validation report (toolkit.report_xlsx) and the
+copy (toolkit.xlsx.feedback), the validation report (toolkit.xlsx.report) and the
 leaders' workbook (toolkit.xlsx.leaders).
 
 One palette and one pair of fonts serve all four. Each writer's formats are
@@ -181,7 +181,7 @@ def header_text(text: str, limit: int = HEADER_TEXT_LIMIT) -> str:
 
 # ------------------------------------------------------------------ numbers
 
-# The kinds of number (toolkit.report.NUMBER_KINDS) as the validation report
+# The kinds of number (toolkit.model.validation.NUMBER_KINDS) as the validation report
 # shows a unit's figure next to its target.
 REPORT_NUMBER_FORMATS = {"rate-percent": "0.0%", "rate-permille": "0.000%"}  # anything else: General
 
@@ -254,7 +254,7 @@ class TemplateFormats:
 
 
 class ReportFormats:
-    """The validation report's formats (toolkit.report_xlsx)."""
+    """The validation report's formats (toolkit.xlsx.report)."""
 
     def __init__(self, wb):
         base = {"font_name": BODY_FONT, "font_size": 10, "valign": "top", "border": 1, "border_color": BORDER_COLOUR}
@@ -324,7 +324,7 @@ class LeadersFormats:
 
 
 class FeedbackStyles:
-    """The marked-up copy's styles (toolkit.feedback, openpyxl)."""
+    """The marked-up copy's styles (toolkit.xlsx.feedback, openpyxl)."""
 
     def __init__(self):
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side

@@ -26,7 +26,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from toolkit.consolidate.model import Consolidation
+from toolkit.model.consolidation import Consolidation
 from toolkit.fileio import write_atomic, written_alongside
 from toolkit.textable import safe_cell_text
 from toolkit.words import LEADERS_SHEETS as SHEETS

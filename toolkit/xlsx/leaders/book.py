@@ -9,7 +9,7 @@ import datetime as dt
 import functools
 import math
 
-from toolkit.consolidate.model import Consolidation
+from toolkit.model.consolidation import Consolidation
 from toolkit.textable import display_width, safe_cell_text
 from toolkit.words import YES_NO
 from toolkit.xlsx.style import (

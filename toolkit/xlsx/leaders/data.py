@@ -8,7 +8,7 @@ import csv
 import io
 import math
 
-from toolkit.consolidate.model import Consolidation
+from toolkit.model.consolidation import Consolidation
 from toolkit.textable import safe_cell_text
 from toolkit.words import (
     FIELD_WORDS,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from toolkit.fileio import write_atomic
 from toolkit.periods import period_label
-from toolkit.report import ValidationReport
+from toolkit.model.validation import ValidationReport
 from toolkit.textable import safe_cell_text
 from toolkit.words import (
     CHECKED_FILE_STATUS_WORDS,

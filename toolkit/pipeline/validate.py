@@ -3,7 +3,7 @@
     report = validate_returns(plan, ["returns/"], units=units, period=period)
 
 Each file is read and identified (toolkit.read), then the inputs of all files
-are checked together in one long DataFrame (toolkit.validate.engine). The
+are checked together in one long DataFrame (toolkit.rules.checks). The
 report lists every file with what became of it and every finding with its
 file, sheet and cell, and each target's outcome per unit.
 """
@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from toolkit.findings import make_finding
-from toolkit.report import (
+from toolkit.model.validation import (
     REJECTED,
     SUPERSEDED,
     UNRECOGNISED,
@@ -38,7 +38,7 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
     limits: toolkit.gate.Limits for the check before parsing; timeout: seconds per file.
     """
     from toolkit.intake import read_returns
-    from toolkit.validate.rules import load_rule_packs
+    from toolkit.rules.packs import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
     returns = read_returns(paths, plan, limits=limits, timeout=timeout)
@@ -55,7 +55,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     with_outcomes: also judge each target of the used returns (consolidation
     judges those of the returns it chooses instead, with `outcomes_for`)."""
     from toolkit.periods import parse_period, period_label
-    from toolkit.validate import engine
+    from toolkit.rules import checks as engine
 
     known_units = {u.code: u for u in units} if units is not None else None
     reports = {}
@@ -221,9 +221,9 @@ def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> l
     import numpy as np
     import pandas as pd
 
-    from toolkit.report import number_kind
+    from toolkit.model.validation import number_kind
     from toolkit.templates.layout import target_words
-    from toolkit.validate.targets import compare
+    from toolkit.rules.judge import compare
 
     if frame.empty:
         return []

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.consolidate.model import (
+from toolkit.model.consolidation import (
     AreaValue,
     Consolidation,
     FileEntry,
@@ -38,8 +38,8 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
     """Validate and consolidate the returns in `paths` for `period`."""
     from toolkit.assign import assign_rows
     from toolkit.intake import read_returns
-    from toolkit.validate import check_returns
-    from toolkit.validate.rules import load_rule_packs
+    from toolkit.pipeline.validate import check_returns
+    from toolkit.rules.packs import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
     unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
@@ -53,7 +53,7 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
 
 def build_consolidation(plan, units, period, returns, report, assignment, *, due=None, area_baselines=None,
                         baseline_source=None) -> Consolidation:
-    from toolkit.validate import outcomes_for
+    from toolkit.pipeline.validate import outcomes_for
 
     chosen, entries = _intake(returns, report, period)
     used = set(chosen.values())
@@ -83,8 +83,8 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
 def _intake(returns, report, period) -> tuple[dict[str, str], list[FileEntry]]:
     """Per unit, the file that counts for the period (toolkit.rules.choose,
     as validation decided it); why every other file is not used."""
-    from toolkit.report import REJECTED, SUPERSEDED, UNRECOGNISED, USED
-    from toolkit.validate import _identity_errors
+    from toolkit.model.validation import REJECTED, SUPERSEDED, UNRECOGNISED, USED
+    from toolkit.pipeline.validate import _identity_errors
 
     by_id = report.by_id()
     choice = report.choice
@@ -151,9 +151,9 @@ def _unit_statuses(expected, chosen, returns, report, period, due, assignment) -
 
 
 def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaValue]:
-    from toolkit.report import number_kind
+    from toolkit.model.validation import number_kind
     from toolkit.templates.layout import target_words
-    from toolkit.validate.targets import compare, judgement
+    from toolkit.rules.judge import compare, judgement
 
     # the used returns' cells of each indicator, split once (the frame can hold millions)
     of_indicator = {}

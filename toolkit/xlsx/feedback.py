@@ -25,7 +25,7 @@ from pathlib import Path, PureWindowsPath
 from toolkit.fileio import write_atomic
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.periods import period_label
-from toolkit.report import FileReport, ValidationReport
+from toolkit.model.validation import FileReport, ValidationReport
 from toolkit.templates.layout import CELLS_SHEET
 from toolkit.textable import display_width, safe_cell_text
 from toolkit.words import FEEDBACK_COLUMNS, FEEDBACK_SHEET, LEVEL_WORDS, LIST_SUFFIX, MARKED_SUFFIX

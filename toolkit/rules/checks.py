@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from toolkit.validate.rules import Rule
-from toolkit.validate.targets import compare, judgement
+from toolkit.rules.packs import Rule
+from toolkit.rules.judge import compare, judgement
 from toolkit.xlsx.style import TEXT_LIMIT  # one limit for the template and the check
 
 NUMERIC_KINDS = ("integer", "decimal", "percent")

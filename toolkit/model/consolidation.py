@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from toolkit.findings import Finding
 from toolkit.model.results import dump, load
-from toolkit.report import Outcome
+from toolkit.model.validation import Outcome
 from toolkit.words import (  # noqa: F401 (the statuses' words, importable from here as before)
     FILE_STATUS_WORDS,
     STATUS_WORDS,
@@ -50,7 +50,7 @@ class AreaValue:
     units_no_data: int = 0
     leader: str = ""  # 责任领导
     office: str = ""  # 责任办公室 / 责任单位 as published
-    kind: str | None = None  # of the number (toolkit.report.NUMBER_KINDS)
+    kind: str | None = None  # of the number (toolkit.model.validation.NUMBER_KINDS)
 
     @property
     def number_kind(self) -> str:
