@@ -1,4 +1,4 @@
-"""Tests for toolkit.targets: target phrases -> rules.
+"""Tests for toolkit.plan.grammar: target phrases -> rules.
 
 Expected rules are written by hand. Each is a tuple
 (name, op, value, unit, relative, deadline, frequency, status); `R` fills
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.targets import (
+from toolkit.plan.grammar import (
     CLASSIFIERS,
     FREQUENCIES,
     Deadline,

@@ -3,7 +3,7 @@
 Nothing here is specific to one office's annex: tables are recognised by the
 roles of their header cells (序号, 名称, 目标, 责任单位, 完成时间 …, in any
 order), table kinds by their headings and content, and targets by the
-grammar in `toolkit.targets`. Everything the importer could not settle is
+grammar in `toolkit.plan.grammar`. Everything the importer could not settle is
 listed in the review so a person can correct the plan file.
 """
 
@@ -206,7 +206,7 @@ def _kind(raw: RawTable, columns: list[Column], header_row: int, year: int | Non
         return "indicators"
     # No telling heading: short phrases that parse are indicator targets,
     # long free text is rectification content.
-    from toolkit.targets import parse_target
+    from toolkit.plan.grammar import parse_target
 
     target = next(c for c in columns if c.role == "target")
     index = columns.index(target)
@@ -222,7 +222,7 @@ def _kind(raw: RawTable, columns: list[Column], header_row: int, year: int | Non
 
 def _rules_for(table: Table, row: Row, year: int | None):
     """The rules a row holds, with the text they came from."""
-    from toolkit.targets import extract_targets, parse_deadline, parse_target
+    from toolkit.plan.grammar import extract_targets, parse_deadline, parse_target
 
     if table.kind == "indicators":
         name = table.cell(row, "name")
@@ -259,7 +259,7 @@ _KIND_IDS = {"indicators": "core", "rectification": "rect", "applications": "app
 
 def import_annex(path: str | Path, *, identity: Identity | None = None) -> ImportResult:
     """Read an annex (.docx/.xlsx) and build a plan from its recognised tables."""
-    from toolkit.targets import parse_deadline
+    from toolkit.plan.grammar import parse_deadline
 
     document = read_annex(path)
     identity = identity or Identity()

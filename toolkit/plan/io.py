@@ -221,7 +221,7 @@ class _Checker:
                    merged_up=[str(k) for k in merged_up])
 
     def deadline(self, node, key, text, path):
-        from toolkit.targets import Deadline
+        from toolkit.plan.deadline import Deadline
 
         try:
             Deadline.from_canonical(text)
