@@ -27,7 +27,10 @@ from toolkit.plan.grammar.words import (
     _SUFFIX_OP,
     _TIME_UNIT,
     _UNIT,
+    baseline_of,
 )
+
+_ACTION_END = re.compile(f"(?:{_ACTION.pattern})(?:了)?$")
 
 
 # ================================================================ finding targets
@@ -52,6 +55,8 @@ class _Hit:
     status: str = "review"
     note: str | None = None
     qualifier: str | None = None  # set on a parenthesised exception: "高危行业领域"
+    baseline: str | None = None  # relative: what the change is measured against
+    name: str | None = None  # set when the expression names its own subject (零事故, 杜绝…)
 
 
 def _to_float(number: str, scale: str | None, mult: str | None) -> float | None:
@@ -161,9 +166,10 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
         cmp_op = _CMP_OF.get(cmp_word, "==") if cmp_word else None
         head = pre[:cm.start()] if cm else pre
         rm = _REL.search(head)
-        relative = None
+        relative = baseline = None
         if rm:
             relative = "decrease" if rm["rel"] in _DECREASE else "increase"
+            baseline = baseline_of(rm["base"])
             head = head[:rm.start()]
 
         # the unit after it
@@ -234,10 +240,12 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             obj = text[rest_at:end]
             if kind == "rate" and obj.startswith("的"):
                 obj, end = "", rest_at
-            if kind == "count" and obj and sfx and not _ACTION.search(head) and status == "parsed":
-                status, note = "review", "数量后接“以上/以下”和名词，可能是范围描述（如“10人以上企业”）而不是目标，需人工判断"
+            if (kind == "count" and obj and sfx and cm is None and freq is None and not relative
+                    and not _ACTION_END.search(head)):
+                consumed = end  # "7座以上客车", "10人以上企业": the number names the subject
+                continue
         hits.append(_Hit(anchor + len(head), a, end, op, value if op != "qualitative" else None, scale, unit,
-                         relative, kind, obj, denom, freq, status, note))
+                         relative, kind, obj, denom, freq, status, note, baseline=baseline))
         consumed = end
 
         pm = _PAREN_EXCEPTION.match(text, end, e) if unit == "次" and freq else None

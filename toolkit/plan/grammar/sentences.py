@@ -23,8 +23,10 @@ from toolkit.plan.grammar.words import (
     _RATE_END,
     _SENTENCE_END,
     _normalize_map,
+    baseline_of,
     normalize,
 )
+from toolkit.plan.grammar.phrases import phrase_hits, target_like
 from toolkit.plan.grammar.deadlines import (
     _INLINE_DEADLINE,
     _deadline,
@@ -72,9 +74,21 @@ def _cut_rate(name: str) -> str:
     return name
 
 
+_COUNT_END = ("起数", "人数", "次数", "件数", "宗数", "户数", "事故", "事件", "火灾", "伤亡", "死亡")
+
+
+def _after_cut(name: str) -> str:
+    """"全镇实现" -> "": the subject starts after the last 实现/确保…."""
+    last = None
+    for last in _CUT.finditer(name):
+        pass
+    return _strip_lead(name[last.end():]) if last else name
+
+
 def _split_list(name: str) -> list[str]:
     """"“两客一危”年检率和年审率" -> both, the shorter borrowing the first's
-    qualifier. Only lists of rates split: "金属粉尘和铝加工…监测率" is one name."""
+    qualifier; "事故起数和死亡人数" -> "事故起数", "事故死亡人数". Only lists of
+    rates or counts split: "金属粉尘和铝加工…监测率" is one name."""
     parts, depth, cur = [], 0, ""
     for c in name:
         depth += (c in "（“《‘") - (c in "）”》’")
@@ -84,10 +98,21 @@ def _split_list(name: str) -> list[str]:
         else:
             cur += c
     parts.append(cur)
-    if len(parts) < 2 or not all(p and p.endswith(_RATE_END) for p in parts):
+    if len(parts) < 2 or not (all(p and p.endswith(_RATE_END) for p in parts)
+                              or all(p and p.endswith(_COUNT_END) for p in parts)):
         return [name]
     first = parts[0]
-    return [first] + [first[:len(first) - len(p)] + p if len(p) < len(first) else p for p in parts[1:]]
+    out = [first]
+    for p in parts[1:]:
+        ending = next((x for x in _COUNT_END[:6] if first.endswith(x)), None)
+        if ending and p.endswith(_COUNT_END[:6]) and not re.search(r"事故|事件|火灾|灾害", p):
+            # "生产安全事故起数" + "死亡人数": the deaths in the same accidents
+            out.append(first[:len(first) - len(ending)] + p)
+        elif len(p) >= len(first):
+            out.append(p)
+        else:
+            out.append(first[:len(first) - len(p)] + p)
+    return out
 
 
 def _qualify(name: str, clause: str) -> str:
@@ -145,6 +170,12 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
     """Names for a hit; seg is the text between its clause (or the previous
     target) and its comparator."""
     ctx["qualified"] = False
+    if hit.kind == "zero":  # "较大事故零发生", "零死亡", "杜绝较大以上事故发生"
+        subject = hit.name if hit.name is not None else _after_cut(_clean(seg)).rstrip("“\"") + hit.obj
+        return _split_list(_strip_lead(subject)) if subject else []
+    if hit.kind == "decrease":  # "事故起数和死亡人数同比持续下降"
+        subject = _clean(seg)
+        return _split_list(subject) if subject else []
     if hit.kind == "review":
         name = re.sub(r"(?:精细到|缩短到|缩短至|控制在|达到|到|至|达|为|在)$", "", seg)
         k = max(name.rfind("率"), name.rfind("度"))
@@ -202,6 +233,7 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             deadline, dl_state, dl_head = d, state, text[s:k]
             s = k + 1
     hits = _scan(text, s, e, masked, whole=whole)
+    hits = sorted(hits + phrase_hits(text, s, e, masked, hits, whole=whole), key=lambda h: h.start)
     if not hits:
         goal = text[s:e].strip(" 。；，")
         if dl_state and goal:  # "2026年底前，镇专业应急救援队伍建设达标并通过区级验收。"
@@ -258,24 +290,44 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             if hit_state == "unresolved" and status == "parsed":
                 status, note = "review", f"截止时间“{hit_head}”没有年份，无法换算为日期"
             rules.append(Rule(name or None, fragment, hit.op, hit.value, hit.scale, hit.unit, hit.relative,
-                              hit_deadline, hit.freq, status, note))
+                              hit_deadline, hit.freq, status, note,
+                              baseline=(hit.baseline or baseline_of(None)) if hit.relative else None))
         prev = hit
     return rules
 
 
-def _parse(text: str, year: int | None, *, whole: bool) -> list[Rule]:
+@dataclasses.dataclass
+class Reading:
+    """What free text yields: its rules, and the sentences that read like a
+    target but gave none (listed for review, never dropped)."""
+
+    rules: list[Rule]
+    unread: list[str]
+
+
+def read_text(text: str, *, year: int | None = None, whole: bool = False) -> Reading:
+    """The rules of `text` and its unread target-like sentences."""
+    if not isinstance(text, str) or not text.strip():
+        return Reading([], [])
     norm, spans = _normalize_map(text)
     masked = _mask(norm)
-    return [r for a, b in _sentences(norm)
-            for r in _rules_in(norm, spans, text, a, b, year, whole=whole, masked=masked)]
+    rules, unread = [], []
+    for a, b in _sentences(norm):
+        found = _rules_in(norm, spans, text, a, b, year, whole=whole, masked=masked)
+        rules += found
+        if not found and target_like(norm[a:b]):
+            unread.append(text[spans[a][0]:spans[b - 1][1]].strip(" \n。；，"))
+    return Reading(rules, unread)
+
+
+def _parse(text: str, year: int | None, *, whole: bool) -> list[Rule]:
+    return read_text(text, year=year, whole=whole).rules
 
 
 def extract_targets(text: str, *, year: int | None = None) -> list[Rule]:
     """Every quantitative target in free text (a rectification row, a task), each
     a named Rule, in order of appearance; `year` resolves 11月底前/年底前."""
-    if not isinstance(text, str) or not text.strip():
-        return []
-    return _parse(text, year, whole=False)
+    return read_text(text, year=year).rules
 
 
 def parse_target(phrase: str, *, name: str | None = None, year: int | None = None) -> list[Rule]:
@@ -300,7 +352,9 @@ def parse_target(phrase: str, *, name: str | None = None, year: int | None = Non
         # The cell's own wording ("覆盖率达100%") yields to the indicator's name;
         # a bare verb ("每年至少开展1次" -> "开展") is no name at all.
         own = rules[0].name
-        rules = [dataclasses.replace(rules[0], name=name if name or (own and _ACTION.fullmatch(own)) else own)]
+        chosen = name if name or (own and _ACTION.fullmatch(own)) else own
+        # "生产安全事故起数和死亡人数 | 0": one rule per thing named
+        rules = [dataclasses.replace(rules[0], name=n) for n in (_split_list(chosen) if chosen else [chosen])]
     return [dataclasses.replace(r, text=text) for r in rules]
 
 

@@ -30,6 +30,11 @@ class Rule:
     frequency: str | None  # "year" | "half-year" | "quarter" | "month": at least N per period
     status: str  # "parsed" | "review" | "unparsed"
     note: str | None = None  # for review/unparsed: why, for a clerk
+    baseline: str | None = None  # relative rules: BASELINES; what the change is measured against
+
+
+# What a relative target is compared with (上年同期 unless the plan says otherwise).
+BASELINES = ("same-period-last-year", "last-year-total", "previous-period")
 
 
 # ================================================================ normalize
@@ -52,6 +57,7 @@ def _normalize_map(text: str) -> tuple[str, list[tuple[int, int]]]:
         if 0xFF01 <= ord(c) <= 0xFF5E:
             c = chr(ord(c) - 0xFEE0)
         chars.append((_SPECIAL.get(c, c), i, i + 1))
+    chars = _chinese_numerals(chars)
 
     spaced: list[tuple[str, int, int]] = []  # 2. drop horizontal space, except between two ASCII words/numbers
     k = 0
@@ -128,7 +134,10 @@ _CMP = re.compile("(?:" + "|".join(sorted(map(re.escape, _CMP_OF), key=len, reve
                   + r"|(?<![行作认成因称视更改转以])为)$")
 _DECREASE = ("下降", "降低", "减少", "减低", "压降", "压减", "降幅")
 _INCREASE = ("上升", "提高", "提升", "增长", "增加", "增幅")
-_REL = re.compile(r"(?:同比|环比|较上年|比上年|较去年|较\d{4}年)?(?P<rel>"
+# Words naming a baseline: 同比 / 较上年 / 较2025年 … (see baseline_of).
+BASE_WORDS = (r"同比|环比|较上年同期|较去年同期|比上年同期|与上年同期相比|较上年|比上年|较去年|比去年|与上年相比"
+              r"|较上一年|较\d{4}年")
+_REL = re.compile(r"(?P<base>" + BASE_WORDS + r")?(?P<rel>"
                   + "|".join(_DECREASE + _INCREASE) + ")了?$")
 _FREQ = re.compile(r"每(?P<f>年度|年|半年|季度|季|月|周|日|天)")
 _FREQ_OF = {"年度": "year", "年": "year", "半年": "half-year", "季度": "quarter", "季": "quarter", "月": "month"}
@@ -163,3 +172,64 @@ _QUALITATIVE = re.compile(r"保持|低位|下降|减少|降低|稳中有降|不�
 _OPEN_CLOSE = {"“": "”", "《": "》", "‘": "’", "「": "」", "『": "』", "〈": "〉"}
 _SENTENCE_END = "。；！？\n"
 _CLAUSE_END = "，："
+
+
+def baseline_of(word: str | None) -> str:
+    """The baseline a relative target names: 同比/上年同期 -> same-period-last-year,
+    较上年/较去年 -> last-year-total, 环比 -> previous-period, 较2025年 -> year:2025;
+    a target that names none (下降10%) is compared with the same period last year."""
+    if not word or word == "同比" or "同期" in word:
+        return "same-period-last-year"
+    if word == "环比":
+        return "previous-period"
+    m = re.search(r"\d{4}", word)
+    return f"year:{m.group()}" if m else "last-year-total"
+
+
+# ================================================================ Chinese numerals
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMERAL = re.compile(r"(?<![第一二两三四五六七八九十百零〇几数])[一二两三四五六七八九十百]+(?![一二两三四五六七八九十百])")
+# A Chinese numeral is a quantity only with a classifier after it and either a
+# floor before it ("每月至少开展一次") or nothing after it ("改造老旧小区十个"):
+# "十条措施", "两个责任人", "一批设施", "一次性" name things; they are no targets.
+_CN_FLOOR_BEFORE = re.compile(r"(?:至少|不少于|不低于|最少|每(?:年度|年|半年|季度|季|月|周))[^，；。：\n]{0,12}$")
+_CN_CLASSIFIER = re.compile(r"(?:人次|公里|[次个座处条名家所台户项支场辆艘起件例口套])(?!性|别|人|百分点|工作日|自然日|月|小时|季度|星期)")
+_CN_END_AFTER = re.compile(r"(?:及以上|以上)?(?:[，；。：、）\n]|$)")
+
+
+def cn_to_int(text: str) -> int | None:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十 -> 20, 一百零五 -> 105; None if not a numeral."""
+    total, current = 0, None
+    for c in text:
+        if c in _CN_DIGIT:
+            current = _CN_DIGIT[c]
+        elif c in "十百":
+            unit = 10 if c == "十" else 100
+            total += (1 if current is None else current) * unit
+            current = None
+        else:
+            return None
+    return total + (current or 0)
+
+
+def _chinese_numerals(chars: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Chinese numerals that are quantities become digits, each digit keeping
+    the span of the numeral it came from."""
+    text = "".join(c for c, _, _ in chars)
+    out, last = [], 0
+    for m in _CN_NUMERAL.finditer(text):
+        cls = _CN_CLASSIFIER.match(text, m.end())
+        if not cls:
+            continue
+        floor = _CN_FLOOR_BEFORE.search(text, 0, m.start())
+        end = _CN_END_AFTER.match(text, cls.end())
+        number = cn_to_int(m.group())
+        if number is None or not (floor or end):
+            continue
+        out.extend(chars[last:m.start()])
+        a, b = chars[m.start()][1], chars[m.end() - 1][2]
+        out.extend((d, a, b) for d in str(number))
+        last = m.end()
+    out.extend(chars[last:])
+    return out
