@@ -28,10 +28,10 @@ deadline phrases), `scan` (target expressions in a sentence), `sentences`
 
 from toolkit.plan.deadline import Deadline
 from toolkit.plan.grammar.deadlines import parse_deadline
-from toolkit.plan.grammar.sentences import canonical_phrase, extract_targets, parse_target
+from toolkit.plan.grammar.sentences import Reading, canonical_phrase, extract_targets, parse_target, read_text
 from toolkit.plan.grammar.words import CLASSIFIERS, COMPARATORS, FREQUENCIES, Comparator, Rule, normalize
 
 __all__ = [
     "CLASSIFIERS", "COMPARATORS", "FREQUENCIES", "Comparator", "Deadline", "Rule",
-    "canonical_phrase", "extract_targets", "normalize", "parse_deadline", "parse_target",
+    "Reading", "canonical_phrase", "extract_targets", "normalize", "parse_deadline", "parse_target", "read_text",
 ]
