@@ -7,8 +7,9 @@ ignored). Their text is split into fragments and each fragment is resolved
 against the units list:
 
 1. a unit's name or alias, after normalising (NFKC, no spaces, a leading
-   level 镇/县/区 ignored; for "X（Y）" also X and Y alone). An alias shared by
-   several units acts as a group name: the fragment goes to all of them;
+   level 镇/乡/县/区/街道 ignored; for "X（Y）" also X and Y alone; "X镇人民政府",
+   "X街道办事处" also as X镇, X街道). An alias shared by several units acts as
+   a group name: the fragment goes to all of them;
 2. a phrase naming kinds of units (各村, 社区, 各办公室, 辖区各单位 …), from
    the table `PHRASES` below -> every unit of those kinds;
 3. an abbreviation: the fragment's characters appear in order inside exactly
@@ -17,6 +18,16 @@ against the units list:
    shortest name wins, otherwise the fragment stays unmatched;
 4. anything else is "unmatched" and shown in the dry run, so the clerk can
    add the unit or an alias.
+
+"有关/相关…" (有关成员单位, 相关单位) names only some units of a kind, and the
+plan does not say which: such a fragment is listed for review and routed only
+where the plan file says so (a row's `include_related: true`) or the units
+list does (an alias equal to the fragment, or the unit's `rows` column).
+
+Who leads: the first-named unit of the row's 责任办公室 (or, without one, of
+its 责任单位) leads the row and reports the area figure of its area targets;
+the others cooperate (配合) and report their progress. When the first-named
+text is a kind phrase (各村、社区), every unit it names reports its own part.
 
 In a core-indicator table a row whose text covers every kind of unit in the
 list (镇各板块、中心、大队、辖区各单位，各村、社区) goes to every unit, also
@@ -99,12 +110,14 @@ KIND_SYNONYMS = {
 
 _SPLIT = set("，,、；;\n\r\uff64\ufe50\ufe51")
 _AND = "和"
-_LEVEL = re.compile(r"^[镇县区](?=..)")
+_LEVEL = re.compile(r"^(?:街道|[镇县区]|乡(?=各|有关|相关|人民政府|政府))(?=..)")
+# "砚台镇人民政府" is the unit 砚台镇, "桂阳街道办事处" the unit 桂阳街道.
+_GOVERNMENT = re.compile(r"^(?P<x>.+?(?:镇|乡|街道))(?:人民政府|政府|办事处|党委)$")
 ROLES = ("office", "responsible", "partners")
 
 
 def normalize_name(text: str) -> str:
-    """NFKC, no spaces, no leading level (镇/县/区)."""
+    """NFKC, no spaces, no leading level (镇/乡/县/区/街道)."""
     squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
     return _LEVEL.sub("", squashed)
 
@@ -144,6 +157,7 @@ def _variants(fragment: str) -> list[str]:
     without = normalize_name(re.sub(r"\([^()]*\)", "", name))
     if without:
         out.append(without)
+    out += [m["x"] for m in map(_GOVERNMENT.fullmatch, list(out)) if m]
     return list(dict.fromkeys(v for v in out if v))
 
 
@@ -256,9 +270,23 @@ class Assignment:
     approximate: dict[str, list[str]]  # row id -> fragments matched only approximately (有关…)
     everyone: list[str] = field(default_factory=list)  # row ids that went to every unit (core indicators)
     overridden: list[str] = field(default_factory=list)  # unit codes whose rows come from the 'rows' column
+    lead_by_row: dict[str, str | None] = field(default_factory=dict)  # row id -> the lead unit; None: each unit reports its part
 
     def rows_for(self, code: str) -> list[str]:
         return list(self.rows_by_unit.get(code, []))
+
+    def lead_for(self, row_id: str) -> str | None:
+        return self.lead_by_row.get(row_id)
+
+    def role(self, row_id: str, code: str) -> str | None:
+        """"lead" (reports the area figure), "partner" (配合: reports progress),
+        "each" (no single lead: reports its own part), or None (not routed)."""
+        if code not in self.units_by_row.get(row_id, []):
+            return None
+        lead = self.lead_by_row.get(row_id)
+        if lead is None:
+            return "each"
+        return "lead" if code == lead else "partner"
 
     def units_for(self, row_id: str) -> list[str]:
         return list(self.units_by_row.get(row_id, []))
@@ -280,17 +308,21 @@ def assign_rows(plan, units) -> Assignment:
     unmatched: dict[str, list[str]] = {}
     approximate: dict[str, list[str]] = {}
     everyone: list[str] = []
+    leads: dict[str, str | None] = {}
     for table, row in plan_rows:
         resolutions = resolver.resolve_text(responsibility_text(table, row))
         codes: set[str] = set()
         phrase_kinds: set[str] = set()
         for res in resolutions:
-            codes.update(res.units)
-            phrase_kinds.update(res.kinds)
             if res.how == "unmatched":
                 _add(unmatched, row.id, res.fragment)
             elif res.approximate:
                 _add(approximate, row.id, res.fragment)
+                if not getattr(row, "include_related", False):
+                    continue  # listed for review, not routed
+            codes.update(res.units)
+            phrase_kinds.update(res.kinds)
+        leads[row.id] = _lead(resolver, table, row)
         if table.kind == "indicators" and phrase_kinds and resolver.kinds_present <= phrase_kinds:
             codes = set(all_codes)
             everyone.append(row.id)
@@ -308,8 +340,19 @@ def assign_rows(plan, units) -> Assignment:
     for code in all_codes:  # in the units list's order
         for row_id in rows_by_unit[code]:
             units_by_row[row_id].append(code)
+    lead_by_row = {rid: (lead if lead in units_by_row[rid] else None) for rid, lead in leads.items()}
     return Assignment(rows_by_unit=rows_by_unit, units_by_row=units_by_row, unmatched=unmatched,
-                      approximate=approximate, everyone=everyone, overridden=list(overrides))
+                      approximate=approximate, everyone=everyone, overridden=list(overrides), lead_by_row=lead_by_row)
+
+
+def _lead(resolver, table, row) -> str | None:
+    """The first-named unit of the row's 责任办公室 (else 责任单位): it leads the
+    row. None when that text names a kind of units (各村、社区) or nothing known."""
+    text = table.cell(row, "office").strip() or table.cell(row, "responsible").strip()
+    for res in resolver.resolve_text(text)[:1]:
+        if res.how in ("name", "abbreviation") and res.units:
+            return res.units[0]
+    return None
 
 
 def _add(target: dict[str, list[str]], key: str, value: str) -> None:
@@ -473,8 +516,9 @@ def format_assignment(plan, units, assignment: Assignment) -> str:
     for title, data, hint in (
         ("未匹配的责任单位", assignment.unmatched,
          "在单位清单中新增该单位，或在对应单位的 aliases（别名）列加上这段文字，再运行 --dry-run 核对"),
-        ("近似匹配（“有关/相关/重点”：已分配给该类全部单位）", assignment.approximate,
-         "如只应由其中部分单位填报，请在这些单位的 rows（填报范围）列写明行编号"),
+        ("近似匹配（“有关/相关/重点”：未分配，请确认由哪些单位填报）", assignment.approximate,
+         "在填报单位的 rows（填报范围）列写明行编号，或在单位的 aliases（别名）列加上这段文字；"
+         "如该类全部单位都应填报，在计划文件该行加 include_related: true"),
     ):
         if not data:
             continue
