@@ -67,6 +67,7 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
                     contact: str | None = None, password: str | None = None, assignment=None,
                     issued: dt.date | None = None) -> BuildResult:
     """Write one .xlsx per unit that reports at least one row of the plan."""
+    check_period_in_plan(plan, period)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     groups, result = skeletons(plan, units, period, due=due, contact=contact, password=password,
