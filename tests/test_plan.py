@@ -631,3 +631,49 @@ def test_unread_sentences_round_trip_through_the_plan_file(tmp_path):
     again = load_plan_file(path)
     assert [r.review for t in again.tables for r in t.rows] == [r.review for t in plan.tables for r in t.rows]
     assert read_text("实现镇党政领导干部培训全覆盖").unread == ["实现镇党政领导干部培训全覆盖"]
+
+
+def test_an_unseen_street_annex_keeps_the_meaning_of_its_targets(tmp_path):
+    """The failures of issue 13, on an annex the importer has not seen."""
+    from toolkit.assign import assign_rows
+    from toolkit.units import Unit
+
+    path = _write_docx(tmp_path / "附件.docx", [
+        ("一、核心绩效指标", ["序号", "名称", "2026年目标", "责任单位"], [
+            ["1", "生产安全事故起数和死亡人数", "0", "街道各科室、各社区"],
+            ["2", "道路交通事故死亡人数", "下降10%以上", "街道平安办"],
+            ["3", "亿元GDP生产安全事故死亡率", "0.02以内", "街道应急办"],
+            ["4", "特种作业人员持证上岗率", "达100%", "街道应急办"],
+            ["5", "较大火灾事故", "零发生", "街道各科室"],
+        ]),
+        ("二、重点整治", ["序号", "名称", "目标（内容）", "责任办公室", "配合单位"], [
+            ["1", "道路交通领域", "事故起数和死亡人数同比持续下降；每月至少开展一次安全检查；开展7座以上客车专项整治。",
+             "街道平安办", "街道应急办、镇安委会有关成员单位"],
+        ]),
+    ], paragraphs=("附件", "2026年某街道安全生产工作要点"))
+    plan = import_annex(path, identity=Identity(id="street-2026")).plan
+    got = [(i.name, i.op, i.value, i.unit, i.measure, i.relative, i.scope, i.reporters) for _, _, i in plan.indicators()]
+    assert got == [
+        ("生产安全事故起数", "==", 0.0, "起", "count", None, "unit", "all"),
+        ("生产安全事故死亡人数", "==", 0.0, "人", "count", None, "unit", "all"),
+        ("道路交通事故死亡人数", ">=", 0.1, "人", "count", "decrease", "area", "lead"),
+        ("亿元GDP生产安全事故死亡率", "<=", 0.02, "人/亿元", "rate", None, "area", "lead"),
+        ("特种作业人员持证上岗率", ">=", 1.0, "%", "rate", None, "area", "lead"),
+        ("较大火灾事故", "==", 0.0, "起", "count", None, "unit", "all"),
+        ("事故起数", ">", 0.0, "起", "count", "decrease", "area", "lead"),
+        ("事故死亡人数", ">", 0.0, "人", "count", "decrease", "area", "lead"),
+        ("安全检查", ">=", 1.0, "次", "frequency", None, "unit", "all"),
+    ]
+    rect = plan.tables[1].rows[0]
+    assert rect.review == ["开展7座以上客车专项整治"]  # the number names the vehicles: listed, not a target
+    assert not any(p.code == "generic-rate-label" for p in check_plan(plan))
+
+    units = [Unit("O1", "党政办公室", "办公室", None, None), Unit("O2", "平安办", "办公室", None, None),
+             Unit("O3", "应急办", "办公室", None, None), Unit("S1", "某社区", "社区", None, None)]
+    assignment = assign_rows(plan, units)
+    assert assignment.units_for("core-1") == ["O1", "O2", "O3", "S1"]  # 街道各科室 reaches the offices
+    assert assignment.units_for("core-5") == ["O1", "O2", "O3"]
+    assert assignment.units_for("rect-1") == ["O2", "O3"]  # 有关成员单位: listed for review, not routed
+    assert assignment.approximate == {"rect-1": ["镇安委会有关成员单位"]}
+    assert (assignment.role("rect-1", "O2"), assignment.role("rect-1", "O3")) == ("lead", "partner")
+    assert [u.is_territorial for u in units] == [False, False, False, True]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation, localcontext
 
 from toolkit.plan.grammar.words import (
-    _ACTION,
     _CLAUSE_END,
     _CMP,
     _CMP_OF,
@@ -29,8 +28,6 @@ from toolkit.plan.grammar.words import (
     _UNIT,
     baseline_of,
 )
-
-_ACTION_END = re.compile(f"(?:{_ACTION.pattern})(?:了)?$")
 
 
 # ================================================================ finding targets
@@ -240,9 +237,12 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             obj = text[rest_at:end]
             if kind == "rate" and obj.startswith("的"):
                 obj, end = "", rest_at
-            if (kind == "count" and obj and sfx and cm is None and freq is None and not relative
-                    and not _ACTION_END.search(head)):
-                consumed = end  # "7座以上客车", "10人以上企业": the number names the subject
+            if (kind == "count" and unit not in ("次", "人次", "场") and obj and sfx and cm is None and freq is None
+                    and not relative):
+                # "7座以上客车", "10人以上企业", even after a verb ("开展7座以上客车整治"): the
+                # number names the subject; never a guessed target (the sentence is listed for review).
+                # "开展3次以上演练" counts what is done: a target.
+                consumed = end
                 continue
         hits.append(_Hit(anchor + len(head), a, end, op, value if op != "qualitative" else None, scale, unit,
                          relative, kind, obj, denom, freq, status, note, baseline=baseline))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from toolkit.plan.deadline import FREQUENCIES, Deadline
+from toolkit.plan.deadline import FREQUENCIES, Deadline  # noqa: F401 (FREQUENCIES: re-exported)
 
 Comparator = str  # one of "==", "<=", "<", ">=", ">", "qualitative"
 COMPARATORS = ("==", "<=", "<", ">=", ">", "qualitative")
