@@ -18,6 +18,7 @@ from pathlib import Path
 from toolkit.errors import AnnexError
 from toolkit.plan.annex import RawTable, read_annex
 from toolkit.plan.deadline import Deadline
+from toolkit.plan.grammar.words import rule_fields
 from toolkit.plan.infer import infer_measure, infer_scope
 from toolkit.plan.model import SCALE_FACTORS, TABLE_KIND_NAMES, Column, Indicator, Plan, Row, Table, baseline_words
 
@@ -258,12 +259,11 @@ def _indicator(rule, *, ind_id: str, fallback_name: str, row_deadline: Deadline 
     scope, reporters = infer_scope(measure.measure, op=rule.op, value=value, relative=rule.relative,
                                    frequency=rule.frequency, zero_tolerance=measure.zero_tolerance)
     return Indicator(
-        id=ind_id, name=name, text=rule.text, op=rule.op, value=value, scale=scale,
-        unit=measure.unit, relative=rule.relative, baseline=rule.baseline if rule.relative else None,
-        deadline=deadline, frequency=rule.frequency,
-        status=status, note=note, measure=measure.measure, rollup=measure.rollup,
-        zero_tolerance=measure.zero_tolerance, numerator=measure.numerator, denominator=measure.denominator,
-        scope=scope, reporters=reporters,
+        id=ind_id, name=name, text=rule.text, deadline=deadline,
+        **rule_fields(rule, value=value, scale=scale, unit=measure.unit, status=status, note=note,
+                      baseline=rule.baseline if rule.relative else None),
+        measure=measure.measure, rollup=measure.rollup, zero_tolerance=measure.zero_tolerance,
+        numerator=measure.numerator, denominator=measure.denominator, scope=scope, reporters=reporters,
     )
 
 

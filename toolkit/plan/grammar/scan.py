@@ -48,7 +48,7 @@ class _Hit:
     kind: str = "review"  # rate (% ‰) | count (classifier) | bare (no unit) | review
     obj: str = ""  # count: object after the classifier; rate: verb phrase after "100%"
     denom: str = ""  # rate: the total of a share
-    freq: str | None = None
+    frequency: str | None = None
     status: str = "review"
     note: str | None = None
     qualifier: str | None = None  # set on a parenthesised exception: "高危行业领域"
@@ -252,7 +252,7 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
         if pm:  # "检查至少1次（高危行业领域每月至少1次）"
             f = _FREQ_OF.get(pm["f"])
             hits.append(_Hit(pm.start(), pm.start("n"), pm.end(), ">=", float(pm["n"]), None, "次", None, "count",
-                             freq=f, qualifier=pm["q"].strip(), status="parsed" if f else "review",
+                             frequency=f, qualifier=pm["q"].strip(), status="parsed" if f else "review",
                              note=None if f else f"频次“每{pm['f']}”暂不支持，需人工判断"))
             consumed = pm.end()
     return hits

@@ -25,6 +25,7 @@ from toolkit.plan.grammar.words import (
     _normalize_map,
     baseline_of,
     normalize,
+    rule_fields,
 )
 from toolkit.plan.grammar.phrases import phrase_hits, target_like
 from toolkit.plan.grammar.deadlines import (
@@ -261,8 +262,8 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
         seg = text[anchor:hit.start]
         # "54口、消防管网108公里", "1次应急演练和1次宣传培训": one list, sharing verb and frequency
         continues = same_clause and (not seg or seg[0] in "、和及与并")
-        if continues and hit.kind == prev.kind == "count" and hit.freq is None:
-            hit.freq = prev.freq
+        if continues and hit.kind == prev.kind == "count" and hit.frequency is None:
+            hit.frequency = prev.frequency
 
         hit_deadline, hit_state, hit_head = deadline, dl_state, dl_head
         inline = next((m for m in reversed(inlines) if cs <= m.start() and m.end() <= hit.start), None)
@@ -289,9 +290,8 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
                 status, note = "unparsed", "找不到指标名称"
             if hit_state == "unresolved" and status == "parsed":
                 status, note = "review", f"截止时间“{hit_head}”没有年份，无法换算为日期"
-            rules.append(Rule(name or None, fragment, hit.op, hit.value, hit.scale, hit.unit, hit.relative,
-                              hit_deadline, hit.freq, status, note,
-                              baseline=(hit.baseline or baseline_of(None)) if hit.relative else None))
+            rules.append(Rule(name=name or None, text=fragment, deadline=hit_deadline, **rule_fields(
+                hit, status=status, note=note, baseline=(hit.baseline or baseline_of(None)) if hit.relative else None)))
         prev = hit
     return rules
 

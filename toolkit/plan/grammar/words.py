@@ -15,6 +15,16 @@ CLASSIFIERS = ("公里", "千米", "人次", "km", "个", "口", "套", "座", "
                "台", "户", "次", "人", "项", "支", "场", "辆", "艘", "起", "件", "例")
 
 
+# The fields of a rule that the scanner's hits, a `Rule` and a plan `Indicator`
+# share: declared on each (their other fields differ), copied by these names.
+RULE_FIELDS = ("op", "value", "scale", "unit", "relative", "frequency", "status", "note", "baseline")
+
+
+def rule_fields(obj, **overrides) -> dict:
+    """The RULE_FIELDS of a hit, rule or indicator, with overrides."""
+    return {**{f: getattr(obj, f) for f in RULE_FIELDS}, **overrides}
+
+
 @dataclass(frozen=True)
 class Rule:
     """One checkable target."""
