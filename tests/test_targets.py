@@ -8,6 +8,7 @@ the usual defaults.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -911,3 +912,24 @@ def test_grammar_bugs_raise_instead_of_becoming_unparsed(monkeypatch):
         extract_targets("改造老旧小区12个")
     with pytest.raises(ZeroDivisionError):
         parse_target("达100%", name="整改率")
+
+
+SEED_PHRASES = [
+    ("fenghuang-2024-2026-plan.txt", "事故起数和死亡人数同比持续下降",
+     [R("事故起数", ">", 0.0, rel="decrease"), R("事故死亡人数", ">", 0.0, rel="decrease")]),
+    ("fenghuang-2024-2026-plan.txt", "坚决杜绝较大以上事故发生", [R("较大以上事故", "==", 0.0)]),
+    ("dingshan-2026-notice.txt", "每半年至少组织1次重大事故隐患判定标准全员培训",
+     [R("重大事故隐患判定标准全员培训", ">=", 1.0, "次", freq="half-year")]),
+]
+
+
+@pytest.mark.skipif(not ANNEXES.is_dir(), reason="annexes not available")
+@pytest.mark.parametrize("seed, phrase, expected", SEED_PHRASES, ids=[p for _, p, _ in SEED_PHRASES])
+def test_seed_notices_read_without_error_and_keep_their_phrases(seed, phrase, expected):
+    text = (ANNEXES / seed).read_text(encoding="utf-8")
+    reading = read_text(text, year=2026)  # the whole notice: a grammar bug would raise here
+    sentence = next(s for s in re.split(r"[。；\n]", text) if phrase in s)
+    clause = next(c for c in re.split(r"[，]", sentence) if phrase in c) if "，" in sentence else sentence
+    assert [key(r) for r in extract_targets(clause, year=2026)] == expected
+    for rule in reading.rules:  # (a table cell pasted into the notice, "3‰以内", is unparsed: no name)
+        check_invariants(rule)
