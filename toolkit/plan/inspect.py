@@ -89,7 +89,7 @@ def show_plan(plan: Plan) -> str:
         for row in table.rows:
             who = table.cell(row, "office") or table.cell(row, "responsible")
             if not row.indicators:
-                rows.append([row.label, table.cell(row, "name"), "（无量化目标，填报进展）", "", "", who])
+                rows.append([row.label, table.cell(row, "name"), "（无量化目标，填报进展）", "", "", "", who])
             for ind in row.indicators:
                 rows.append([ind.id, ind.name, describe(ind), _MEASURE_WORDS[ind.measure] + (f" {ind.unit}" if ind.unit else ""),
                              scope_words(ind), _STATUS_WORDS[ind.status], who])
