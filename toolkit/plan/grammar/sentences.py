@@ -75,7 +75,9 @@ def _cut_rate(name: str) -> str:
     return name
 
 
-_COUNT_END = ("起数", "人数", "次数", "件数", "宗数", "户数", "事故", "事件", "火灾", "伤亡", "死亡")
+# Endings of counts that a list of subjects may split at ("事故起数和死亡人数"); not 死亡/伤亡
+# alone: "因灾死亡及失踪人数" is one figure.
+_COUNT_END = ("起数", "人数", "次数", "件数", "宗数", "户数", "事故", "事件", "火灾")
 
 
 def _after_cut(name: str) -> str:
