@@ -113,7 +113,7 @@ EXPECTED_UNITS_BY_ROW = {
     "rect-6": [],  # only a leader: a person, not a unit
     "task-1": ["O2"],  # 经发办 -> 经济发展办公室 (abbreviation)
     "task-2": ["O2", "O3"],  # 应急办 is O3's alias
-    "task-3": ["O1", "O2", "O3", "C1", "D1"],  # committee members: offices, centres, brigades (approximate)
+    "task-3": [],  # 有关成员单位: which members the plan does not say; listed for review, not routed
     "task-4": ["O3"],
     "task-5": [],
     "task-6": ["O3"],  # "应急办和财政办" split at 和
@@ -289,6 +289,10 @@ def test_any_list_of_names_resolves_to_those_units(names, separators):
 
 
 def test_format_assignment(plan):
+    import copy
+
+    plan = copy.deepcopy(plan)
+    plan.tables[2].rows[2].include_related = True  # the plan file says: every member reports task-3
     units = [*UNITS, unit("X1", "丁山供水站", "水厂")]  # a kind no row names: it reports nothing
     text = format_assignment(plan, units, assign_rows(plan, units))
     lines = text.splitlines()
@@ -336,7 +340,7 @@ def test_format_assignment(plan):
     assert [line.split() for line in unmatched[:4]] == [
         ["镇民生服务办公室", "rect-5", "1"], ["市场监管所", "task-4", "1"], ["党建办", "task-5", "1"], ["财政办", "task-6", "1"]]
     assert unmatched[4].startswith("提示：在单位清单中新增该单位，或在对应单位的 aliases（别名）列加上这段文字")
-    approximate = lines[lines.index("近似匹配（“有关/相关/重点”：已分配给该类全部单位）（1）：") + 3:]
+    approximate = lines[lines.index("近似匹配（“有关/相关/重点”：未分配，请确认由哪些单位填报）（1）：") + 3:]
     assert approximate[0].split() == ["镇安委会有关成员单位", "task-3", "1"]
     assert approximate[1].startswith("提示：")
 
@@ -390,3 +394,52 @@ def test_dingshan_example_units_and_annex():
 def test_assignment_is_a_plain_dataclass():
     empty = Assignment(rows_by_unit={}, units_by_row={}, unmatched={}, approximate={})
     assert empty.rows_for("X") == [] and empty.everyone == [] and empty.overridden == []
+
+
+# ---------------------------------------------------------------- 有关/相关, leads, 街道/乡, governments
+
+def test_related_units_are_routed_only_where_the_plan_or_the_units_list_says_so(plan):
+    import copy
+
+    assert assign_rows(plan, UNITS).units_for("task-3") == []  # 镇安委会有关成员单位: for review
+    told = copy.deepcopy(plan)
+    told.tables[2].rows[2].include_related = True  # the plan file says so
+    assert assign_rows(told, UNITS).units_for("task-3") == ["O1", "O2", "O3", "C1", "D1"]
+    aliased = [u if u.code != "O3" else unit("O3", "镇应急管理办公室", "办公室", "应急办", "镇安委会有关成员单位")
+               for u in UNITS]  # the units list says so
+    assert assign_rows(plan, aliased).units_for("task-3") == ["O3"]
+
+
+@pytest.mark.parametrize("row_id, roles", [
+    # 责任办公室 beside 配合单位: the office leads, the partners cooperate
+    ("rect-1", {"O1": "lead", "O2": "partner"}),
+    ("rect-4", {"O1": "lead", "U2": "partner"}),
+    # the first-named unit of 责任科室 leads
+    ("task-2", {"O2": "lead", "O3": "partner"}),
+    # a kind phrase first: no single lead, every unit reports its own part
+    ("core-1", {code: "each" for code in CODES}),
+    # the only named unit leads
+    ("core-2", {"O1": "lead"}),
+])
+def test_lead_is_the_first_named_unit(assignment, row_id, roles):
+    assert {code: assignment.role(row_id, code) for code in assignment.units_for(row_id)} == roles
+    assert assignment.role(row_id, "nobody") is None
+
+
+GOVERNMENT_UNITS = [
+    unit("T1", "砚台镇", "乡镇"), unit("T2", "桂阳街道", "街道"), unit("T3", "永安乡", "乡镇"),
+    unit("K1", "党政办公室", "办公室"), unit("K2", "平安建设办公室", "办公室"),
+]
+
+
+@pytest.mark.parametrize("fragment, codes", [
+    ("砚台镇人民政府", ["T1"]),  # X镇人民政府 is the unit X镇
+    ("桂阳街道办事处", ["T2"]),  # X街道办事处 is the unit X街道
+    ("永安乡人民政府", ["T3"]),
+    ("街道各科室", ["K1", "K2"]),  # a 街道 plan's own offices: the prefix 街道 is a level like 镇
+    ("乡各办公室", ["K1", "K2"]),
+    ("街道党政办公室", ["K1"]),
+])
+def test_street_and_township_prefixes_and_governments(fragment, codes):
+    (resolution,) = _Resolver(GOVERNMENT_UNITS).resolve_text(fragment)
+    assert resolution.units == codes, resolution

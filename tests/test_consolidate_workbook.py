@@ -1,4 +1,4 @@
-"""The consolidated workbook (toolkit/consolidate/workbook.py): a hand-built
+"""The consolidated workbook (toolkit/xlsx/leaders): a hand-built
 consolidation rendered to .xlsx and read back with openpyxl and as raw XML:
 sheets, the leaders' overview, live conditional formats, the chart, text
 from units kept as text, print settings, determinism, and a LibreOffice PDF."""
@@ -36,28 +36,28 @@ def sample() -> Consolidation:
     one received late, one rejected, one missing."""
     aggregates = [
         AreaValue("core-1", "生产安全事故起数", "附件1 核心绩效指标", "1", "=0起", "起", "count", "sum", True, 2.0,
-                  status="missed", note="零容忍：有单位未达标", units_reporting=2, units_met=1, units_missed=1,
+                  kind="count", status="missed", note="零容忍：有单位未达标", units_reporting=2, units_met=1, units_missed=1,
                   leader="王副镇长", office="镇应急办"),
         AreaValue("core-2", "隐患整改率", "附件1 核心绩效指标", "2", "≥100%", "%", "rate", "ratio", False, 1.0,
-                  numerator=40, denominator=40, status="met", units_reporting=2, units_met=2,
+                  numerator=40, denominator=40, kind="rate-percent", status="met", units_reporting=2, units_met=2,
                   leader="李副镇长", office="镇安办"),
         AreaValue("core-3", "森林火灾受害率", "附件1 核心绩效指标", "3", "≤0.9‰", "‰", "rate", "ratio", False, 0.0004,
-                  numerator=0.4, denominator=1000, status="review", note="尚未到期，目前未达到目标",
+                  numerator=0.4, denominator=1000, kind="rate-permille", status="review", note="尚未到期，目前未达到目标",
                   units_reporting=1, units_review=1, leader="张镇长", office="林业站"),
         AreaValue("rect-1", "保持低位运行", "附件2 重点整治", "危险化学品领域", "定性：需人工判断", None, "qualitative",
-                  "none", False, None, status="no-data", units_no_data=2, leader="王副镇长", office="镇应急办"),
+                  "none", False, None, kind="other", status="no-data", units_no_data=2, leader="王副镇长", office="镇应急办"),
     ]
     outcomes = [
-        Outcome("V01", "core-1", "生产安全事故起数", "missed", 2.0, "=0起", reason=INJECTED, file="青坪村.xlsx",
+        Outcome("V01", "core-1", "生产安全事故起数", "missed", 2.0, "=0起", kind="count", reason=INJECTED, file="青坪村.xlsx",
                 sheet="核心绩效指标", cell="F5"),
-        Outcome("V01", "core-2", "隐患整改率", "met", 1.0, "≥100%", file="青坪村.xlsx", sheet="核心绩效指标", cell="H6"),
-        Outcome("V01", "core-3", "森林火灾受害率", "review", 0.0004, "≤0.9‰", file="青坪村.xlsx", sheet="核心绩效指标",
+        Outcome("V01", "core-2", "隐患整改率", "met", 1.0, "≥100%", kind="rate-percent", file="青坪村.xlsx", sheet="核心绩效指标", cell="H6"),
+        Outcome("V01", "core-3", "森林火灾受害率", "review", 0.0004, "≤0.9‰", kind="rate-permille", file="青坪村.xlsx", sheet="核心绩效指标",
                 cell="H7"),
-        Outcome("V04", "core-1", "生产安全事故起数", "met", 0.0, "=0起", file="镇平安法治办公室.xlsx",
+        Outcome("V04", "core-1", "生产安全事故起数", "met", 0.0, "=0起", kind="count", file="镇平安法治办公室.xlsx",
                 sheet="核心绩效指标", cell="F5"),
-        Outcome("V04", "core-2", "隐患整改率", "missed", 0.9995, "≥100%", reason="  ", file="镇平安法治办公室.xlsx",
+        Outcome("V04", "core-2", "隐患整改率", "missed", 0.9995, "≥100%", kind="rate-percent", reason="  ", file="镇平安法治办公室.xlsx",
                 sheet="核心绩效指标", cell="H6"),
-        Outcome("V04", "rect-1", "保持低位运行", "no-data", None, "定性：需人工判断", file="镇平安法治办公室.xlsx",
+        Outcome("V04", "rect-1", "保持低位运行", "no-data", None, "定性：需人工判断", kind="other", file="镇平安法治办公室.xlsx",
                 sheet="重点整治", cell="G5"),
     ]
     units = [

@@ -1,5 +1,5 @@
 """Marked-up copies for the units (feedback) and the report workbook
-(report_xlsx), written to real files and read back with openpyxl."""
+(toolkit.xlsx.report), written to real files and read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -334,10 +334,10 @@ def full_report(filled: Path) -> ValidationReport:
     report.files.append(FileReport(path="=cmd|' /C calc'!A0", sha256="c" * 64, unit=None, unit_name=None, period=None,
                                    status=UNRECOGNISED, findings=[make_finding("not-our-template", "=cmd|' /C calc'!A0")]))
     report.outcomes = [
-        Outcome("DS-V02", "core-1", "生产安全事故起数", "met", 0.0, "=0起", file="收件/石龙村.xlsx", sheet="核心绩效指标", cell="G3"),
-        Outcome("DS-V02", "core-5", "森林火灾受害率", "missed", 0.005, "≤3‰", reason="山火", note=None),
-        Outcome("DS-V02", "rect-2", "覆盖率", "review", 0.95, "≥100%"),
-        Outcome("DS-V01", "core-2", "火灾起数", "no-data", None, "=0起"),
+        Outcome("DS-V02", "core-1", "生产安全事故起数", "met", 0.0, "=0起", kind="count", file="收件/石龙村.xlsx", sheet="核心绩效指标", cell="G3"),
+        Outcome("DS-V02", "core-5", "森林火灾受害率", "missed", 0.005, "≤3‰", kind="rate-permille", reason="山火", note=None),
+        Outcome("DS-V02", "rect-2", "覆盖率", "review", 0.95, "≥100%", kind="rate-percent"),
+        Outcome("DS-V01", "core-2", "火灾起数", "no-data", None, "=0起", kind="count"),
     ]
     return report
 

@@ -85,7 +85,7 @@ def test_dianjiang_relative_amounts_and_qualitative():
     deaths = by_name["生产安全事故死亡人数"]
     assert (deaths.op, deaths.status, deaths.measure) == ("qualitative", "review", "count")
     sensing = by_name["高层建筑消防物联感知设备接入率"]
-    assert (sensing.op, sensing.value, sensing.deadline) == (">=", 0.8, "2026-11-30")
+    assert (sensing.op, sensing.value, str(sensing.deadline)) == (">=", 0.8, "2026-11-30")
 
 
 def test_fenghuang_task_list_with_merged_cells():
@@ -98,7 +98,7 @@ def test_fenghuang_task_list_with_merged_cells():
     assert table.rows[0].merged_up == [] and table.rows[1].merged_up[:2] == ["行动名称", "重点任务"]
     assert all(not r.merged_up or r.merged_up[0] == "行动名称" for r in table.rows)
     assert len(table.rows) == 79
-    deadlines = {table.cell(r, "deadline"): r.deadline for r in table.rows}
+    deadlines = {table.cell(r, "deadline"): str(r.deadline) for r in table.rows}
     assert deadlines["2024年"] == "2024-12-31"
     assert deadlines["2024年6月底前"] == "2024-06-30"
     assert deadlines["长期坚持"] == "ongoing"
@@ -175,7 +175,7 @@ def test_other_office_annex_with_other_columns_in_another_order(tmp_path):
     assert by_name["道路交通事故死亡人数"].zero_tolerance
     assert (by_name["消防安全检查覆盖率"].op, by_name["消防安全检查覆盖率"].value) == (">=", 0.95)
     assert by_name["安全生产宣传培训"].frequency == "half-year"
-    assert (by_name["燃气用户安全检查率"].value, by_name["燃气用户安全检查率"].deadline) == (1.0, "2025-12-31")
+    assert (by_name["燃气用户安全检查率"].value, str(by_name["燃气用户安全检查率"].deadline)) == (1.0, "2025-12-31")
     assert by_name["新建消防站"].value == 2.0
     assert plan.tables[1].cell(plan.tables[1].rows[0], "leader") == "张三"
 
@@ -357,3 +357,323 @@ def test_cli_unwritable_output_is_a_clean_error(runner, tmp_path):
     result = runner.invoke(cli, ["plan", "import", str(ANNEXES / "dingshan-2026.docx"), "-o", str(blocker / "sub" / "p.yaml"), "--quiet"])
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "Traceback" not in result.output and "how to fix" in result.output
+
+
+# ================================================================ issue 13: what each target measures, scope, who reports
+
+import re  # noqa: E402
+
+from toolkit.plan.deadline import Deadline  # noqa: E402
+from toolkit.plan.grammar import normalize, parse_target, read_text  # noqa: E402
+from toolkit.plan.grammar.phrases import target_like  # noqa: E402
+from toolkit.plan.importer import _indicator, format_value  # noqa: E402
+from toolkit.plan.model import GENERIC_LABELS  # noqa: E402
+
+
+def _core(name, phrase):
+    return [_indicator(rule, ind_id="core-1", fallback_name=name, row_deadline=None)
+            for rule in parse_target(phrase, name=name, year=2026)]
+
+
+# (name, phrase) -> per indicator: (name, measure, unit, numerator, denominator, scope, reporters, baseline, zero_tolerance)
+MEANING = [
+    pytest.param("生产安全事故死亡人数", "下降10%以上",
+                 [("生产安全事故死亡人数", "count", "人", None, None, "area", "lead", "same-period-last-year", False)],
+                 id="relative-deaths-stay-a-count-of-people-compared-with-the-baseline-count"),
+    pytest.param("生产安全事故起数和死亡人数", "0",
+                 [("生产安全事故起数", "count", "起", None, None, "unit", "all", None, True),
+                  ("生产安全事故死亡人数", "count", "人", None, None, "unit", "all", None, True)],
+                 id="compound-subject-splits-into-accidents-and-deaths-each-zero-tolerance-for-every-unit"),
+    pytest.param("事故起数和死亡人数", "双下降",
+                 [("事故起数", "count", "起", None, None, "area", "lead", "same-period-last-year", False),
+                  ("事故死亡人数", "count", "人", None, None, "area", "lead", "same-period-last-year", False)],
+                 id="double-decrease-two-relative-counts-for-the-area"),
+    pytest.param("较大生产安全事故起数", "0", [("较大生产安全事故起数", "count", "起", None, None, "unit", "all", None, True)],
+                 id="zero-tolerance-binds-every-unit"),
+    pytest.param("较大事故", "零发生", [("较大事故", "count", "起", None, None, "unit", "all", None, True)],
+                 id="zero-happens-is-zero-tolerance"),
+    pytest.param("非法营运投诉率", "下降10%",
+                 [("非法营运投诉率", "rate", "%", GENERIC_LABELS, GENERIC_LABELS, "area", "lead", "same-period-last-year", False)],
+                 id="relative-rate-stays-a-rate"),
+    pytest.param("重大隐患整改率", "达100%",
+                 [("重大隐患整改率", "rate", "%", "已整改重大隐患数", "重大隐患总数", "area", "lead", None, False)],
+                 id="rate-labels-from-the-name-整改率"),
+    pytest.param("特种作业人员持证上岗率", "达100%",
+                 [("特种作业人员持证上岗率", "rate", "%", "特种作业人员持证上岗人数", "特种作业人员应持证人数", "area", "lead", None, False)],
+                 id="rate-labels-持证上岗率"),
+    pytest.param("试点项目自有工人施工人数占施工现场总人数比例", "50%以上",
+                 [("试点项目自有工人施工人数占施工现场总人数比例", "rate", "%", "试点项目自有工人施工人数", "施工现场总人数",
+                   "area", "lead", None, False)], id="share-X-of-Y-no-garbled-人数数"),
+    pytest.param("森林火灾受害率", "3‰以内",
+                 [("森林火灾受害率", "rate", "‰", "受害森林面积（公顷）", "森林总面积（公顷）", "area", "lead", None, False)],
+                 id="area-rate-per-mille"),
+    pytest.param("亿元GDP生产安全事故死亡率", "0.02以内",
+                 [("亿元GDP生产安全事故死亡率", "rate", "人/亿元", "生产安全事故死亡人数", "地区生产总值（亿元）", "area", "lead", None, False)],
+                 id="per-100-million-yuan-gdp-rate-has-its-own-numerator-and-denominator"),
+    pytest.param("十万人口生产安全事故死亡率", "1.5以内",
+                 [("十万人口生产安全事故死亡率", "rate", "人/10万人", "生产安全事故死亡人数", "常住人口数", "area", "lead", None, False)],
+                 id="per-100k-population-rate-is-no-percentage"),
+    pytest.param("改造老旧小区", "12个", [("改造老旧小区", "amount", "个", None, None, "area", "lead", None, False)],
+                 id="amount-is-one-figure-for-the-area-reported-by-the-lead"),
+    pytest.param("新建消防管网", "108公里", [("新建消防管网", "amount", "公里", None, None, "area", "lead", None, False)],
+                 id="amount-in-km"),
+    pytest.param("安全生产工作检查", "每季度至少组织1次",
+                 [("安全生产工作检查", "frequency", "次", None, None, "unit", "all", None, False)],
+                 id="per-unit-frequency-binds-every-unit"),
+    pytest.param("生产安全事故死亡人数", "保持低位运行",
+                 [("生产安全事故死亡人数", "count", "人", None, None, "area", "lead", None, False)],
+                 id="qualitative-count-is-judged-by-a-person-on-the-area-figure"),
+]
+
+
+@pytest.mark.parametrize("name, phrase, expected", MEANING)
+def test_targets_keep_their_meaning(name, phrase, expected):
+    got = _core(name, phrase)
+    assert len(got) == len(expected)
+    for ind, (n, measure, unit, num, den, scope, reporters, baseline, zero) in zip(got, expected):
+        assert (ind.name, ind.measure, ind.unit, ind.scope, ind.reporters, ind.baseline, ind.zero_tolerance) == (
+            n, measure, unit, scope, reporters, baseline, zero)
+        if isinstance(num, frozenset):
+            assert ind.numerator in num and ind.denominator in den and ind.generic_labels
+        else:
+            assert (ind.numerator, ind.denominator) == (num, den)
+        if ind.measure == "count":
+            assert ind.numerator is None and ind.rollup == "sum"  # a count never asks for a numerator
+
+
+def test_per_100k_rate_values_are_natural_units():
+    (ind,) = _core("十万人口生产安全事故死亡率", "1.5以内")
+    assert (ind.op, ind.scale, ind.scale_factor) == ("<=", "per-100k", 100_000)
+    assert ind.value == pytest.approx(1.5e-5)
+    assert format_value(ind.value, ind.scale, ind.unit) == "1.5人/10万人"
+
+
+# Rates of the built-in plans whose wording names no numerator/denominator: reviewed by hand.
+REVIEWED_GENERIC = {
+    ("dingshan-2026", "非法营运投诉占比"),
+    ("dianjiang-2026", "非法营运投诉率"),
+    ("dianjiang-2026", "重点区域非法营运案发率"),
+}
+# Indicators per built-in plan, reviewed against the annexes: nothing dropped, nothing invented.
+REVIEWED_COUNTS = {"dingshan-2026": 41, "dianjiang-2026": 65, "fenghuang-2024-2026": 18}
+
+
+@pytest.mark.parametrize("plan_id", sorted(PUBLISHED))
+def test_builtin_plans_have_specific_rate_labels_except_the_reviewed(plan_id):
+    plan = load_plan(plan_id)
+    rates = [ind for _, _, ind in plan.indicators() if ind.measure == "rate"]
+    generic = {(plan_id, ind.name) for ind in rates if ind.generic_labels}
+    assert generic == {x for x in REVIEWED_GENERIC if x[0] == plan_id}
+    assert len(generic) * 5 < len(rates)  # a small minority
+    for ind in rates:  # never garbled: no "人数数", no label cut to a bare "…数"
+        for label in (ind.numerator, ind.denominator):
+            assert label and not re.search(r"数数|^.{0,2}数$", label), (ind.name, label)
+    codes = {p.code for p in check_plan(plan)}
+    assert ("generic-rate-label" in codes) == bool(generic)
+
+
+@pytest.mark.parametrize("plan_id", sorted(PUBLISHED))
+def test_builtin_plans_drop_no_target_like_phrase_and_invent_no_target(plan_id):
+    plan = load_plan(plan_id)
+    assert sum(1 for _ in plan.indicators()) == REVIEWED_COUNTS[plan_id]
+    for table in plan.tables:
+        for row in table.rows:
+            text = table.cell(row, "target") if table.kind != "tasks" else (
+                table.cell(row, "subtask") or table.cell(row, "target") or table.cell(row, "task"))
+            if table.kind == "indicators":
+                continue  # one target per row, never dropped (unparsed at worst)
+            norm = normalize(text)
+            for ind in row.indicators:  # nothing invented: every target quotes its row
+                assert normalize(ind.text) in norm, (row.id, ind.text)
+            for sentence in re.split(r"[。；！？\n]", text):
+                if not sentence.strip() or not target_like(normalize(sentence)):
+                    continue
+                kept = [normalize(i.text) for i in row.indicators] + [normalize(t) for t in row.review]
+                assert any(k in normalize(sentence) or normalize(sentence).strip(" ，") in k for k in kept), (row.id, sentence)
+    listed = [p.message for p in check_plan(plan) if p.code == "target-like-text"]
+    assert len(listed) == sum(len(r.review) for t in plan.tables for r in t.rows)
+    assert all(text in " ".join(listed) for t in plan.tables for r in t.rows for text in r.review)
+
+
+@pytest.mark.parametrize("plan_id", sorted(PUBLISHED))
+def test_builtin_plans_scope_and_reporters_follow_the_rules(plan_id):
+    for _, _, ind in load_plan(plan_id).indicators():
+        if ind.relative:
+            assert (ind.scope, ind.reporters) == ("area", "lead") and ind.baseline
+        elif ind.zero_tolerance or ind.frequency:
+            assert (ind.scope, ind.reporters) == ("unit", "all"), ind.name
+        else:
+            assert (ind.scope, ind.reporters) == ("area", "lead"), ind.name
+        if ind.measure == "count" and ind.relative:
+            assert ind.numerator is None
+
+
+def test_dingshan_core_zero_targets_bind_every_unit():
+    plan = load_plan("dingshan-2026")
+    core = {ind.name: ind for table, _, ind in plan.indicators() if table.kind == "indicators"}
+    assert core["较大生产安全事故起数"].scope == "unit"
+    assert core["森林火灾受害率"].scope == "area"
+
+
+# ------------------------------------------------------------ keys
+
+
+@pytest.mark.parametrize("plan_id", sorted(PUBLISHED))
+def test_keys_are_unique_and_survive_reimport(plan_id):
+    plan = load_plan(plan_id)
+    keys = [ind.key for _, _, ind in plan.indicators()]
+    assert len(set(keys)) == len(keys) and all(keys)
+    annex, notice = PUBLISHED[plan_id]
+    identity = read_notice(ANNEXES / notice)
+    identity.id = plan_id
+    again = import_annex(ANNEXES / annex, identity=identity, previous=plan).plan
+    assert [ind.key for _, _, ind in again.indicators()] == keys
+
+
+def test_keys_survive_edits_of_the_wording():
+    previous = load_plan("dingshan-2026")
+    indicators = [ind for _, _, ind in previous.indicators()]
+    # the ledger knows these keys; the old file worded two targets differently
+    indicators[0].key, indicators[0].name = "ledger-accidents", "较大事故起数（旧）"
+    indicators[8].key, indicators[8].text = "ledger-patrols", "旧的措辞"
+    result = _import_published_onto("dingshan-2026", previous)
+    new = {ind.id: ind for _, _, ind in result.plan.indicators()}
+    assert new[indicators[0].id].key == "ledger-accidents"  # same row and place
+    assert new[indicators[8].id].key == "ledger-patrols"
+    assert result.carried_keys == len(indicators)
+
+
+def _import_published_onto(plan_id, previous):
+    annex, notice = PUBLISHED[plan_id]
+    identity = read_notice(ANNEXES / notice)
+    identity.id = plan_id
+    return import_annex(ANNEXES / annex, identity=identity, previous=previous)
+
+
+def test_key_is_derived_from_kind_subject_and_unit():
+    plan = load_plan("dianjiang-2026")
+    by_name = {ind.name: ind for _, _, ind in plan.indicators()}
+    assert by_name["生产安全事故死亡人数"].key == "core:生产安全事故死亡人数:人"
+    assert by_name["“两客一危”年检率"].key == "rect:两客一危年检率:%"
+
+
+def test_duplicate_keys_are_reported(tmp_path):
+    text = (BUILTIN / "dingshan-2026.yaml").read_text(encoding="utf-8")
+    text = text.replace("key: core:因灾群死群伤责任事件:起", "key: core:较大生产安全事故起数:起")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PlanFileErrors, match="key 'core:较大生产安全事故起数:起' is used twice"):
+        load_plan_file(path)
+
+
+def test_plan_file_without_keys_gets_derived_keys(tmp_path):
+    text = re.sub(r"\n +key: [^\n]+", "", (BUILTIN / "dingshan-2026.yaml").read_text(encoding="utf-8"))
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert [i.key for _, _, i in load_plan_file(path).indicators()] == [
+        i.key for _, _, i in load_plan("dingshan-2026").indicators()]
+
+
+# ------------------------------------------------------------ deadlines, JSON, CLI
+
+
+@pytest.mark.parametrize("canonical, words, milestones", [
+    ("2026-11-30", "2026年11月30日", [(2026, 11, 30)]),
+    ("2025-12-31;2026-12-31", "2025年12月31日、2026年12月31日", [(2025, 12, 31), (2026, 12, 31)]),
+    ("every:quarter", "每季度", []),
+    ("ongoing", "长期坚持", []),
+])
+def test_deadlines_are_objects_written_as_canonical_strings(canonical, words, milestones):
+    import datetime as dt
+
+    d = Deadline.from_canonical(canonical)
+    assert (d.canonical(), str(d), d.words()) == (canonical, canonical, words)
+    assert list(d.milestones) == [dt.date(*m) for m in milestones]
+    assert d.passed_by(dt.date(2027, 1, 1)) == bool(milestones)
+    if len(milestones) == 2:
+        assert d.current(2025) == dt.date(2025, 12, 31) and d.current(2024) is None
+        assert d.next_from(2026) == dt.date(2026, 12, 31)
+        assert d.due_in(dt.date(2025, 10, 1), dt.date(2025, 12, 31))
+
+
+def test_plan_show_json_has_scope_reporters_baseline_key(runner):
+    result = runner.invoke(cli, ["plan", "show", "dianjiang-2026", "--json"])
+    data = json.loads(result.output)
+    by_name = {i["name"]: i for i in data["indicators"]}
+    assert {"scope", "reporters", "baseline", "key"} <= set(by_name["非法营运投诉率"])
+    assert (by_name["非法营运投诉率"]["scope"], by_name["非法营运投诉率"]["reporters"],
+            by_name["非法营运投诉率"]["baseline"]) == ("area", "lead", "same-period-last-year")
+    assert (by_name["生产安全较大及以上事故起数"]["scope"], by_name["生产安全较大及以上事故起数"]["baseline"]) == ("unit", None)
+    show = runner.invoke(cli, ["plan", "show", "dianjiang-2026"]).output
+    assert "考核范围" in show and "全域一个数，牵头单位填报" in show and "每个单位，各单位填报" in show
+
+
+def test_cli_check_lists_target_like_sentences_with_their_text(runner):
+    result = runner.invoke(cli, ["plan", "check", "fenghuang-2024-2026"])
+    assert "target-like-text" in result.output and "实现镇党政领导干部培训全覆盖" in result.output
+
+
+def test_templates_build_refuses_a_period_outside_the_plan_years(runner, tmp_path):
+    from .conftest import ROOT
+
+    for period in ("2025Q4", "2027Q1"):
+        result = runner.invoke(cli, ["templates", "build", "dingshan-2026", "--units", str(ROOT / "examples" / "dingshan-units.csv"),
+                                     "--period", period, "-o", str(tmp_path / period)])
+        assert result.exit_code == 2, result.output
+        assert "不在计划" in result.output and "2026年" in result.output
+        assert not (tmp_path / period).exists()
+
+
+def test_unread_sentences_round_trip_through_the_plan_file(tmp_path):
+    plan = load_plan("fenghuang-2024-2026")
+    path = tmp_path / "p.yaml"
+    path.write_text(plan_to_yaml(plan), encoding="utf-8")
+    again = load_plan_file(path)
+    assert [r.review for t in again.tables for r in t.rows] == [r.review for t in plan.tables for r in t.rows]
+    assert read_text("实现镇党政领导干部培训全覆盖").unread == ["实现镇党政领导干部培训全覆盖"]
+
+
+def test_an_unseen_street_annex_keeps_the_meaning_of_its_targets(tmp_path):
+    """The failures of issue 13, on an annex the importer has not seen."""
+    from toolkit.assign import assign_rows
+    from toolkit.units import Unit
+
+    path = _write_docx(tmp_path / "附件.docx", [
+        ("一、核心绩效指标", ["序号", "名称", "2026年目标", "责任单位"], [
+            ["1", "生产安全事故起数和死亡人数", "0", "街道各科室、各社区"],
+            ["2", "道路交通事故死亡人数", "下降10%以上", "街道平安办"],
+            ["3", "亿元GDP生产安全事故死亡率", "0.02以内", "街道应急办"],
+            ["4", "特种作业人员持证上岗率", "达100%", "街道应急办"],
+            ["5", "较大火灾事故", "零发生", "街道各科室"],
+        ]),
+        ("二、重点整治", ["序号", "名称", "目标（内容）", "责任办公室", "配合单位"], [
+            ["1", "道路交通领域", "事故起数和死亡人数同比持续下降；每月至少开展一次安全检查；开展7座以上客车专项整治。",
+             "街道平安办", "街道应急办、镇安委会有关成员单位"],
+        ]),
+    ], paragraphs=("附件", "2026年某街道安全生产工作要点"))
+    plan = import_annex(path, identity=Identity(id="street-2026")).plan
+    got = [(i.name, i.op, i.value, i.unit, i.measure, i.relative, i.scope, i.reporters) for _, _, i in plan.indicators()]
+    assert got == [
+        ("生产安全事故起数", "==", 0.0, "起", "count", None, "unit", "all"),
+        ("生产安全事故死亡人数", "==", 0.0, "人", "count", None, "unit", "all"),
+        ("道路交通事故死亡人数", ">=", 0.1, "人", "count", "decrease", "area", "lead"),
+        ("亿元GDP生产安全事故死亡率", "<=", 0.02, "人/亿元", "rate", None, "area", "lead"),
+        ("特种作业人员持证上岗率", ">=", 1.0, "%", "rate", None, "area", "lead"),
+        ("较大火灾事故", "==", 0.0, "起", "count", None, "unit", "all"),
+        ("事故起数", ">", 0.0, "起", "count", "decrease", "area", "lead"),
+        ("事故死亡人数", ">", 0.0, "人", "count", "decrease", "area", "lead"),
+        ("安全检查", ">=", 1.0, "次", "frequency", None, "unit", "all"),
+    ]
+    rect = plan.tables[1].rows[0]
+    assert rect.review == ["开展7座以上客车专项整治"]  # the number names the vehicles: listed, not a target
+    assert not any(p.code == "generic-rate-label" for p in check_plan(plan))
+
+    units = [Unit("O1", "党政办公室", "办公室", None, None), Unit("O2", "平安办", "办公室", None, None),
+             Unit("O3", "应急办", "办公室", None, None), Unit("S1", "某社区", "社区", None, None)]
+    assignment = assign_rows(plan, units)
+    assert assignment.units_for("core-1") == ["O1", "O2", "O3", "S1"]  # 街道各科室 reaches the offices
+    assert assignment.units_for("core-5") == ["O1", "O2", "O3"]
+    assert assignment.units_for("rect-1") == ["O2", "O3"]  # 有关成员单位: listed for review, not routed
+    assert assignment.approximate == {"rect-1": ["镇安委会有关成员单位"]}
+    assert (assignment.role("rect-1", "O2"), assignment.role("rect-1", "O3")) == ("lead", "partner")
+    assert [u.is_territorial for u in units] == [False, False, False, True]

@@ -213,3 +213,31 @@ def test_importing_stays_light():
             "heavy = [m for m in ('pandas', 'openpyxl', 'docx') if m in sys.modules]; "
             "assert not heavy, heavy")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# ---------------------------------------------------------------- territorial or sectoral
+
+@pytest.mark.parametrize("kind, territorial", [
+    ("村", True), ("社区", True), ("居委会", True), ("镇", True), ("乡", True), ("乡镇", True), ("街道", True),
+    ("街道办事处", True),
+    ("办公室", False), ("中心", False), ("大队", False), ("部门", False), ("学校", False), ("派出所", False),
+    ("企业", False), (None, False),
+])
+def test_kind_decides_territorial_or_sectoral(kind, territorial):
+    unit = Unit(code="X", name="某单位", kind=kind, parent=None, contact=None)
+    assert unit.is_territorial is territorial
+    assert unit.partition == ("territorial" if territorial else "sectoral")
+
+
+def test_territorial_column_overrides_the_kind(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,kind,属地\nV1,青坪村,村,\nE1,丁山工业园,园区,属地\nV2,长田村,村,行业\n", encoding="utf-8")
+    units = {u.code: u for u in load_units(path)}
+    assert (units["V1"].is_territorial, units["E1"].is_territorial, units["V2"].is_territorial) == (True, True, False)
+
+
+def test_territorial_column_rejects_other_words(tmp_path):
+    path = tmp_path / "units.csv"
+    path.write_text("code,name,territorial\nV1,青坪村,也许\n", encoding="utf-8")
+    with pytest.raises(UnitsError, match="neither 属地 nor 行业"):
+        load_units(path)

@@ -7,8 +7,9 @@ ignored). Their text is split into fragments and each fragment is resolved
 against the units list:
 
 1. a unit's name or alias, after normalising (NFKC, no spaces, a leading
-   level 镇/县/区 ignored; for "X（Y）" also X and Y alone). An alias shared by
-   several units acts as a group name: the fragment goes to all of them;
+   level 镇/乡/县/区/街道 ignored; for "X（Y）" also X and Y alone; "X镇人民政府",
+   "X街道办事处" also as X镇, X街道). An alias shared by several units acts as
+   a group name: the fragment goes to all of them;
 2. a phrase naming kinds of units (各村, 社区, 各办公室, 辖区各单位 …), from
    the table `PHRASES` below -> every unit of those kinds;
 3. an abbreviation: the fragment's characters appear in order inside exactly
@@ -17,6 +18,16 @@ against the units list:
    shortest name wins, otherwise the fragment stays unmatched;
 4. anything else is "unmatched" and shown in the dry run, so the clerk can
    add the unit or an alias.
+
+"有关/相关…" (有关成员单位, 相关单位) names only some units of a kind, and the
+plan does not say which: such a fragment is listed for review and routed only
+where the plan file says so (a row's `include_related: true`) or the units
+list does (an alias equal to the fragment, or the unit's `rows` column).
+
+Who leads: the first-named unit of the row's 责任办公室 (or, without one, of
+its 责任单位) leads the row and reports the area figure of its area targets;
+the others cooperate (配合) and report their progress. When the first-named
+text is a kind phrase (各村、社区), every unit it names reports its own part.
 
 In a core-indicator table a row whose text covers every kind of unit in the
 list (镇各板块、中心、大队、辖区各单位，各村、社区) goes to every unit, also
@@ -99,12 +110,14 @@ KIND_SYNONYMS = {
 
 _SPLIT = set("，,、；;\n\r\uff64\ufe50\ufe51")
 _AND = "和"
-_LEVEL = re.compile(r"^[镇县区](?=..)")
+_LEVEL = re.compile(r"^(?:街道|[镇县区]|乡(?=各|有关|相关|人民政府|政府))(?=..)")
+# "砚台镇人民政府" is the unit 砚台镇, "桂阳街道办事处" the unit 桂阳街道.
+_GOVERNMENT = re.compile(r"^(?P<x>.+?(?:镇|乡|街道))(?:人民政府|政府|办事处|党委)$")
 ROLES = ("office", "responsible", "partners")
 
 
 def normalize_name(text: str) -> str:
-    """NFKC, no spaces, no leading level (镇/县/区)."""
+    """NFKC, no spaces, no leading level (镇/乡/县/区/街道)."""
     squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
     return _LEVEL.sub("", squashed)
 
@@ -144,6 +157,7 @@ def _variants(fragment: str) -> list[str]:
     without = normalize_name(re.sub(r"\([^()]*\)", "", name))
     if without:
         out.append(without)
+    out += [m["x"] for m in map(_GOVERNMENT.fullmatch, list(out)) if m]
     return list(dict.fromkeys(v for v in out if v))
 
 
@@ -256,9 +270,23 @@ class Assignment:
     approximate: dict[str, list[str]]  # row id -> fragments matched only approximately (有关…)
     everyone: list[str] = field(default_factory=list)  # row ids that went to every unit (core indicators)
     overridden: list[str] = field(default_factory=list)  # unit codes whose rows come from the 'rows' column
+    lead_by_row: dict[str, str | None] = field(default_factory=dict)  # row id -> the lead unit; None: each unit reports its part
 
     def rows_for(self, code: str) -> list[str]:
         return list(self.rows_by_unit.get(code, []))
+
+    def lead_for(self, row_id: str) -> str | None:
+        return self.lead_by_row.get(row_id)
+
+    def role(self, row_id: str, code: str) -> str | None:
+        """"lead" (reports the area figure), "partner" (配合: reports progress),
+        "each" (no single lead: reports its own part), or None (not routed)."""
+        if code not in self.units_by_row.get(row_id, []):
+            return None
+        lead = self.lead_by_row.get(row_id)
+        if lead is None:
+            return "each"
+        return "lead" if code == lead else "partner"
 
     def units_for(self, row_id: str) -> list[str]:
         return list(self.units_by_row.get(row_id, []))
@@ -280,17 +308,21 @@ def assign_rows(plan, units) -> Assignment:
     unmatched: dict[str, list[str]] = {}
     approximate: dict[str, list[str]] = {}
     everyone: list[str] = []
+    leads: dict[str, str | None] = {}
     for table, row in plan_rows:
         resolutions = resolver.resolve_text(responsibility_text(table, row))
         codes: set[str] = set()
         phrase_kinds: set[str] = set()
         for res in resolutions:
-            codes.update(res.units)
-            phrase_kinds.update(res.kinds)
             if res.how == "unmatched":
                 _add(unmatched, row.id, res.fragment)
             elif res.approximate:
                 _add(approximate, row.id, res.fragment)
+                if not getattr(row, "include_related", False):
+                    continue  # listed for review, not routed
+            codes.update(res.units)
+            phrase_kinds.update(res.kinds)
+        leads[row.id] = _lead(resolver, table, row)
         if table.kind == "indicators" and phrase_kinds and resolver.kinds_present <= phrase_kinds:
             codes = set(all_codes)
             everyone.append(row.id)
@@ -308,8 +340,19 @@ def assign_rows(plan, units) -> Assignment:
     for code in all_codes:  # in the units list's order
         for row_id in rows_by_unit[code]:
             units_by_row[row_id].append(code)
+    lead_by_row = {rid: (lead if lead in units_by_row[rid] else None) for rid, lead in leads.items()}
     return Assignment(rows_by_unit=rows_by_unit, units_by_row=units_by_row, unmatched=unmatched,
-                      approximate=approximate, everyone=everyone, overridden=list(overrides))
+                      approximate=approximate, everyone=everyone, overridden=list(overrides), lead_by_row=lead_by_row)
+
+
+def _lead(resolver, table, row) -> str | None:
+    """The first-named unit of the row's 责任办公室 (else 责任单位): it leads the
+    row. None when that text names a kind of units (各村、社区) or nothing known."""
+    text = table.cell(row, "office").strip() or table.cell(row, "responsible").strip()
+    for res in resolver.resolve_text(text)[:1]:
+        if res.how in ("name", "abbreviation") and res.units:
+            return res.units[0]
+    return None
 
 
 def _add(target: dict[str, list[str]], key: str, value: str) -> None:
@@ -354,136 +397,9 @@ def _overrides(plan, units) -> dict[str, set[str]]:
 
 # ---------------------------------------------------------------- dry-run listing
 
-_LIST_WIDTH = 64  # display width of the "rows reported" column before it wraps
-
-
-def table_label(plan, table) -> str:
-    """A table's title, or its kind's name when the title is long (task lists
-    are often titled with the whole plan name)."""
-    from toolkit.plan.model import TABLE_KIND_NAMES
-    from toolkit.textable import display_width
-
-    if display_width(table.title) <= 20 or table.kind not in TABLE_KIND_NAMES:
-        return table.title
-    name = TABLE_KIND_NAMES[table.kind]
-    same_kind = [t for t in plan.tables if t.kind == table.kind]
-    return name if len(same_kind) == 1 else f"{name}（{table.id}）"
-
-
-def _row_name(table, row) -> str:
-    return (table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "task")
-            or table.cell(row, "target")).strip()
-
-
-def _short(text: str, width: int) -> str:
-    from toolkit.textable import truncate
-
-    return truncate(text, width)
-
-
-def _ranges(labels: list[str], positions: list[int]) -> str:
-    """Row labels with runs of adjacent rows collapsed: 1-4、8、12-15."""
-    parts, start = [], 0
-    for i in range(1, len(positions) + 1):
-        if i == len(positions) or positions[i] != positions[i - 1] + 1:
-            parts.append(labels[start] if i - 1 == start else f"{labels[start]}-{labels[i - 1]}")
-            start = i
-    return "、".join(parts)
-
-
-def describe_rows(plan, row_ids) -> list[str]:
-    """The rows compactly, one entry per table: "核心绩效指标 1-6", "重点整治 1危险化学品领域、9教育领域"."""
-    wanted = set(row_ids)
-    entries = []
-    for table in plan.tables:
-        picked = [(i, row) for i, row in enumerate(table.rows) if row.id in wanted]
-        if not picked:
-            continue
-        title = table_label(plan, table)
-        if len(picked) == len(table.rows):
-            entries.append(f"{title} 全部{len(picked)}行" if len(picked) > 1 else
-                           f"{title} {picked[0][1].label}{_short(_row_name(table, picked[0][1]), 20)}")
-        elif len(picked) <= 6 and table.kind != "tasks":
-            names = "、".join(f"{row.label}{_short(_row_name(table, row), 20)}" for _, row in picked)
-            entries.append(f"{title} {names}")
-        else:
-            labels = [row.label for _, row in picked]
-            entries.append(f"{title} {_ranges(labels, [i for i, _ in picked])}（{len(picked)}行）")
-    return entries
-
-
-def _wrap(entries: list[str], width: int) -> list[str]:
-    """Pack entries into lines of at most `width` display columns, splitting
-    long entries at 、."""
-    from toolkit.textable import display_width
-
-    lines: list[str] = []
-    for entry in entries:
-        line = ""
-        for piece in re.split(r"(?<=、)", entry):
-            if line and display_width(line + piece) > width:
-                lines.append(line)
-                line = "  " + piece
-            else:
-                line += piece
-        lines.append(line)
-    return lines
-
 
 def format_assignment(plan, units, assignment: Assignment) -> str:
-    """The --dry-run listing: per unit the rows it reports; then rows nobody
-    reports; then responsibility texts that matched no unit."""
-    from toolkit.textable import render
+    """The --dry-run listing (see toolkit.assign_listing)."""
+    from toolkit.assign_listing import format_assignment as _format
 
-    units = list(units)
-    tables = {row.id: (table, row) for table in plan.tables for row in table.rows}
-    total_rows = len(tables)
-    with_rows = [u for u in units if assignment.rows_for(u.code)]
-    nobody = [rid for rid in tables if not assignment.units_by_row.get(rid)]
-
-    out = [f"填报分工：{plan.title}（{plan.id}）",
-           f"单位 {len(units)} 个，其中 {len(with_rows)} 个有填报内容；计划共 {total_rows} 行，{len(nobody)} 行无单位填报",
-           ""]
-
-    body = []
-    overridden = set(assignment.overridden)
-    for unit in units:
-        row_ids = assignment.rows_for(unit.code)
-        count = f"{len(row_ids)}" + ("（指定）" if unit.code in overridden else "")
-        if row_ids:
-            lines = _wrap(describe_rows(plan, row_ids), _LIST_WIDTH)
-        else:
-            lines = ["（无：不生成模板）"]
-        body.append([unit.code, unit.name, unit.kind or "", count, lines[0]])
-        body.extend(["", "", "", "", line] for line in lines[1:])
-    out.append(render(["编码", "单位名称", "类型", "行数", "填报内容"], body,
-                      max_widths={1: 24, 2: 8, 4: _LIST_WIDTH + 2}))
-    if overridden:
-        out.append("（指定）= 按单位清单 rows（填报范围）列填报，不按附件的责任单位分配")
-
-    if nobody:
-        out += ["", f"无单位填报的行（{len(nobody)}）："]
-        rows = []
-        for rid in nobody:
-            table, row = tables[rid]
-            rows.append([rid, table_label(plan, table), f"{row.label} {_row_name(table, row)}",
-                         responsibility_text(table, row).replace("\n", "；") or "（附件未写责任单位）"])
-        out.append(render(["行编号", "表", "行", "附件中的责任单位"], rows, max_widths={2: 30, 3: 50}))
-
-    for title, data, hint in (
-        ("未匹配的责任单位", assignment.unmatched,
-         "在单位清单中新增该单位，或在对应单位的 aliases（别名）列加上这段文字，再运行 --dry-run 核对"),
-        ("近似匹配（“有关/相关/重点”：已分配给该类全部单位）", assignment.approximate,
-         "如只应由其中部分单位填报，请在这些单位的 rows（填报范围）列写明行编号"),
-    ):
-        if not data:
-            continue
-        by_fragment: dict[str, list[str]] = {}
-        for rid in tables:
-            for fragment in data.get(rid, []):
-                by_fragment.setdefault(fragment, []).append(rid)
-        out += ["", f"{title}（{len(by_fragment)}）："]
-        rows = [[fragment, _short("、".join(rids), 60), len(rids)] for fragment, rids in by_fragment.items()]
-        out.append(render(["附件中的文字", "出现的行", "行数"], rows, max_widths={0: 40, 1: 60}))
-        out.append(f"提示：{hint}")
-    return "\n".join(out)
+    return _format(plan, units, assignment)

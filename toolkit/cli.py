@@ -150,7 +150,12 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
         except ValueError:
             raise UsageError(f"--years: '{years}' is not a year or range", hint="write --years 2026 or --years 2024-2026") from None
         identity.years = list(range(parts[0], parts[-1] + 1))
-    result = import_annex(annex, identity=identity)
+    previous = None
+    if os.path.exists(output):  # re-import: keep the indicator keys a ledger knows
+        from toolkit.plan import load_plan
+
+        previous = load_plan(output)
+    result = import_annex(annex, identity=identity, previous=previous)
     save_plan(result.plan, output)
     if not quiet:
         click.echo(review_table(result.review))

@@ -3,7 +3,8 @@
 A units list is a small table a clerk keeps in Excel or WPS: one line per
 reporting unit with its code and name, and optionally its kind (村, 社区,
 办公室 …), parent, contact, other names used for it in plans (aliases) and
-an explicit list of the tables/rows it reports (rows). It may be saved as
+an explicit list of the tables/rows it reports (rows), and whether it is
+territorial or sectoral (territorial). It may be saved as
 .xlsx or as CSV in whatever encoding Excel on a Chinese Windows PC uses
 (UTF-8 with or without BOM, GBK/GB18030, or "Unicode text" = UTF-16 with
 tabs). Column titles may be English or Chinese.
@@ -33,11 +34,36 @@ class Unit:
     contact: str | None
     aliases: tuple[str, ...] = ()  # other names used in plans, e.g. ("经发办", "经济发展办公室")
     rows: tuple[str, ...] = ()  # override: exactly these table ids / row ids are reported by this unit
+    territorial: bool | None = None  # override of the kind's rule (see is_territorial)
 
     @property
     def names(self) -> tuple[str, ...]:
         """The name followed by the aliases."""
         return (self.name, *self.aliases)
+
+    @property
+    def is_territorial(self) -> bool:
+        """Territorial units (村, 社区 in a town; 乡镇, 街道 in a county) partition
+        the area: counts of events are summed over them. Sectoral units (offices,
+        departments, 辖区单位) report the same events by sector (行业口径), a
+        cross-check, not an addition. The kind decides unless the units list's
+        territorial column says otherwise."""
+        if self.territorial is not None:
+            return self.territorial
+        kind = re.sub(r"\s+", "", unicodedata.normalize("NFKC", self.kind or ""))
+        return kind in TERRITORIAL_KINDS
+
+    @property
+    def partition(self) -> str:
+        return "territorial" if self.is_territorial else "sectoral"
+
+
+# Kinds of units that partition the area (with the spellings clerks use).
+TERRITORIAL_KINDS = frozenset("村 行政村 村委会 村民委员会 社区 居委会 社区居委会 居民委员会 村居 "
+                              "镇 乡 乡镇 镇人民政府 乡人民政府 街道 街道办事处 街道办".split())
+_TERRITORIAL_WORDS = {"是": True, "属地": True, "true": True, "yes": True, "y": True, "1": True, "territorial": True,
+                      "否": False, "行业": False, "部门": False, "false": False, "no": False, "n": False, "0": False,
+                      "sectoral": False}
 
 
 # Accepted column titles per field (compared after NFKC, without spaces,
@@ -50,6 +76,7 @@ FIELD_TITLES: dict[str, tuple[str, ...]] = {
     "contact": ("contact", "联系人", "联系方式", "联系电话", "电话"),
     "aliases": ("aliases", "alias", "别名", "简称"),
     "rows": ("rows", "填报范围", "填报行"),
+    "territorial": ("territorial", "属地", "属地单位", "口径", "属地/行业"),
 }
 REQUIRED_FIELDS = ("code", "name")
 # Fields that may come from several columns, joined with a space
@@ -240,8 +267,15 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
         seen[code] = line
         aliases = tuple(dict.fromkeys(a.strip() for a in _ALIAS_SEPARATORS.split(value("aliases")) if a.strip()))
         rows = tuple(dict.fromkeys(r for r in _ROWS_SEPARATORS.split(value("rows")) if r))
+        territorial = None
+        if value("territorial"):
+            territorial = _TERRITORIAL_WORDS.get(_squash(value("territorial")))
+            if territorial is None:
+                problems.append((where, f"territorial: '{value('territorial')}' is neither 属地 nor 行业",
+                                 "属地单位（村、社区、乡镇、街道）填“属地”或“是”，部门和辖区单位填“行业”或“否”；不填则按类型（kind）判断"))
         units.append(Unit(code=code, name=name, kind=value("kind") or None, parent=value("parent") or None,
-                          contact=value("contact") or None, aliases=tuple(a for a in aliases if a != name), rows=rows))
+                          contact=value("contact") or None, aliases=tuple(a for a in aliases if a != name), rows=rows,
+                          territorial=territorial))
 
     if not units and not problems:
         problems.append((f"{path}, 第{header_line}行", "no units below the header",

@@ -6,9 +6,7 @@ finding messages live with the findings (toolkit.findings); the sentences of
 a sheet's instructions stay with the writer that lays them out.
 
 Nothing here decides anything: writers receive decisions (a status, the kind
-of a number) and look up how to say them. The one exception is
-`number_kind_of_words`, the reverse of `target_words` for results built
-without a kind (by hand, or by an older toolkit).
+of a number) and look up how to say them.
 """
 
 from __future__ import annotations
@@ -95,6 +93,8 @@ def format_value(value: float | None, scale: str | None, unit: str | None) -> st
         return f"{trim_number(value * 100)}%"
     if scale == "permille":
         return f"{trim_number(value * 1000)}‰"
+    if scale in SCALE_FACTORS:  # per 10,000 / 100,000: the unit says so (人/万人)
+        return f"{trim_number(value * SCALE_FACTORS[scale])}{unit or ''}"
     return f"{trim_number(value)}{unit or ''}"
 
 
@@ -104,7 +104,7 @@ def trim_number(number: float) -> str:
 
 
 def describe(ind) -> str:
-    """A rule in words, for the import review: ≥ 100%（期限 2026-11-30）."""
+    """A rule in words, for the import review: ≥ 100%（期限 2026年11月30日）."""
     if ind.status == "unparsed":
         return UNPARSED_WORDS
     if ind.op == "qualitative":
@@ -112,13 +112,18 @@ def describe(ind) -> str:
     else:
         value = format_value(ind.value, ind.scale, ind.unit)
         if ind.relative:
-            text = f"较基线{RELATIVE_WORDS['decrease' if ind.relative == 'decrease' else 'increase']} {OP_WORDS[ind.op]} {value}"
+            direction = RELATIVE_WORDS["decrease" if ind.relative == "decrease" else "increase"]
+            base = baseline_words(getattr(ind, "baseline", None)) or "基线"
+            if ind.op == ">" and not ind.value:  # 双下降: any decrease meets it
+                text = f"较{base}{direction}（有{direction}即达标）"
+            else:
+                text = f"较{base}{direction} {OP_WORDS[ind.op]} {value}"
         else:
             text = f"{OP_WORDS[ind.op]} {value}"
         if ind.frequency:
             text = f"{FREQUENCY_WORDS[ind.frequency]}{text}"
     if ind.deadline:
-        text += f"（期限 {ind.deadline}）"
+        text += f"（期限 {deadline_words(str(ind.deadline))}）"
     return text
 
 
@@ -141,27 +146,24 @@ def actual_words(number: float, indicator) -> str:
     return format_value(number, None, indicator.unit)
 
 
-def number_kind_of_words(target: str | None, measure: str | None = None, unit: str | None = None) -> str:
-    """The kind of number (toolkit.model.validation.NUMBER_KINDS) a target in words
-    implies, for a result built without one: what the writers once guessed
-    from the words, kept in this one place."""
-    target = target or ""
-    if "基线" in target:
-        return "change"
-    if measure in ("rate", "percentage"):
-        return "rate-permille" if unit == "‰" or "‰" in target else "rate-percent"
-    if measure in ("count", "frequency"):
-        return "count"
-    if measure == "amount":
-        return "amount"
-    if "‰" in target:
-        return "rate-permille"
-    if "%" in target or "％" in target:
-        return "rate-percent"
-    return "other"
+# ------------------------------------------------------------------ deadlines and baselines
+
+# How many of a rate's unit a natural value is multiplied by to be shown (0.003 permille → 3‰).
+SCALE_FACTORS = {None: 1, "percent": 100, "permille": 1000, "per-10k": 10_000, "per-100k": 100_000}
+BASELINE_WORDS = {"same-period-last-year": "上年同期", "last-year-total": "上年全年", "previous-period": "上一报送期"}
 
 
-# ------------------------------------------------------------------ deadlines
+# Who a target binds and who reports it (plan review).
+SCOPE_WORDS = {"area": "全域一个数", "unit": "每个单位"}
+REPORTER_WORDS = {"lead": "牵头单位填报", "all": "各单位填报"}
+
+
+def baseline_words(value: str | None) -> str:
+    """What a relative target is compared with, in words: 上年同期, 2020年."""
+    if value and value.startswith("year:"):
+        return f"{value[5:]}年"
+    return BASELINE_WORDS.get(value or "", "")
+
 
 
 def date_words(day: dt.date) -> str:

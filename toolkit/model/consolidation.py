@@ -14,7 +14,6 @@ from toolkit.words import (  # noqa: F401 (the statuses' words, importable from 
     FILE_STATUS_WORDS,
     STATUS_WORDS,
     UNIT_STATUS_WORDS,
-    number_kind_of_words,
 )
 
 # What a consolidation says about itself beyond its lists (the JSON's "issued").
@@ -56,7 +55,7 @@ class AreaValue:
     def number_kind(self) -> str:
         """`kind`, or for an area value built without one, what its measure,
         unit and target's words imply."""
-        return self.kind or number_kind_of_words(self.target, self.measure, self.unit)
+        return self.kind or "other"
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The validation report: per file, what it is and what is wrong with it.
 
 A `ValidationReport` prints as text for the terminal (`to_text`) and as the
-JSON object of `toolkit validate --json` (`to_json`); `report_xlsx` writes it
+JSON object of `toolkit validate --json` (`to_json`); `toolkit.xlsx.report` writes it
 as a workbook and `feedback` marks up copies for the units.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.model.results import dump, load
 from toolkit.textable import render
-from toolkit.words import CHECKED_FILE_STATUS_WORDS, LEVEL_WORDS, number_kind_of_words
+from toolkit.words import CHECKED_FILE_STATUS_WORDS, LEVEL_WORDS
 
 # What became of a file.
 USED = "used"  # valid, and the return used for its unit and period
@@ -92,7 +92,7 @@ class Outcome:
     @property
     def number_kind(self) -> str:
         """`kind`, or for an outcome built without one, what its target's words imply."""
-        return self.kind or number_kind_of_words(self.target)
+        return self.kind or "other"
 
 
 @dataclass

@@ -292,7 +292,7 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
         fixed[row_id] = dict(
             table=table.title, row_id=row_id, row=row.label,
             task=table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "target"),
-            deadline=row.deadline, due=due.isoformat() if due else None, leader=table.cell(row, "leader"),
+            deadline=row.deadline.canonical() if row.deadline else None, due=due.isoformat() if due else None, leader=table.cell(row, "leader"),
             office=table.cell(row, "office") or table.cell(row, "responsible"),
         ), due is not None and due <= period.end
     # one line per file and task row: its status and progress side by side
@@ -328,11 +328,7 @@ def _due_in_period(row, table, plan, period) -> dt.date | None:
     deadline = row.deadline
     if deadline is None:
         return dt.date(plan.year, 12, 31) if plan.year and table.kind != "tasks" else None
-    if deadline == "ongoing" or deadline.startswith("every:"):
-        return None
-    dates = sorted(dt.date.fromisoformat(d) for d in deadline.split(";"))
-    current = [d for d in dates if d.year <= period.year]
-    return current[-1] if current else None
+    return deadline.current(period.year)
 
 
 def _values_table(plan, frame, used, returns):

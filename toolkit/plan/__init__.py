@@ -6,6 +6,11 @@ Library API:
     save_plan(plan, path)
     check_plan(plan) -> list[PlanProblem]
     plan_json(plan) -> dict   (the `toolkit plan show --json` contract)
+
+Modules: model (Plan, Table, Row, Indicator), deadline (Deadline), grammar/
+(target phrases -> rules), infer (measure, rate labels, scope), keys (stable
+indicator keys), annex/importer (annex tables -> plan), io (the plan file),
+inspect (show, JSON, check).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.errors import PlanError
+from toolkit.plan.deadline import Deadline
 from toolkit.plan.model import Column, Indicator, Plan, Row, Table
 
 
@@ -65,6 +71,6 @@ def plan_json(plan: Plan) -> dict:
 
 
 __all__ = [
-    "Column", "Indicator", "Plan", "Row", "Table",
+    "Column", "Deadline", "Indicator", "Plan", "Row", "Table",
     "check_plan", "import_annex", "load_plan", "plan_json", "resolve_plan_path", "save_plan",
 ]

@@ -3,7 +3,7 @@
 Nothing here is specific to one office's annex: tables are recognised by the
 roles of their header cells (序号, 名称, 目标, 责任单位, 完成时间 …, in any
 order), table kinds by their headings and content, and targets by the
-grammar in `toolkit.targets`. Everything the importer could not settle is
+grammar in `toolkit.plan.grammar`. Everything the importer could not settle is
 listed in the review so a person can correct the plan file.
 """
 
@@ -17,11 +17,11 @@ from pathlib import Path
 
 from toolkit.errors import AnnexError
 from toolkit.plan.annex import RawTable, read_annex
-from toolkit.plan.infer import infer_measure
-from toolkit.plan.model import TABLE_KIND_NAMES, Column, Indicator, Plan, Row, Table
-from toolkit.words import FREQUENCY_WORDS as _FREQUENCY_WORDS  # noqa: F401 (the target words live in toolkit.words)
-from toolkit.words import OP_WORDS as _OP_WORDS  # noqa: F401
-from toolkit.words import describe, format_value  # noqa: F401
+from toolkit.plan.deadline import Deadline
+from toolkit.plan.grammar.words import rule_fields
+from toolkit.plan.infer import infer_measure, infer_scope
+from toolkit.plan.model import SCALE_FACTORS, TABLE_KIND_NAMES, Column, Indicator, Plan, Row, Table
+from toolkit.words import describe, format_value  # noqa: F401 (the target words live in toolkit.words)
 
 # Header titles by role; the first pattern that matches wins, so the more
 # specific roles come first (责任办公室 before 责任单位, 目标 before 名称).
@@ -68,13 +68,17 @@ class ReviewItem:
     measure: str
     status: str  # parsed | review | unparsed | skipped
     note: str = ""
+    scope: str = ""  # area | unit, for targets
 
+
+UNREAD_NOTE = "请人工判断：如是目标，在计划文件该行的 indicators 中补上；如不是，删去该行 review 中的这句话"
 
 @dataclass
 class ImportResult:
     plan: Plan
     review: list[ReviewItem] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)
+    carried_keys: int = 0  # indicator keys carried over from the plan file being replaced
 
     @property
     def needs_review(self) -> list[ReviewItem]:
@@ -209,7 +213,7 @@ def _kind(raw: RawTable, columns: list[Column], header_row: int, year: int | Non
         return "indicators"
     # No telling heading: short phrases that parse are indicator targets,
     # long free text is rectification content.
-    from toolkit.targets import parse_target
+    from toolkit.plan.grammar import parse_target
 
     target = next(c for c in columns if c.role == "target")
     index = columns.index(target)
@@ -224,45 +228,59 @@ def _kind(raw: RawTable, columns: list[Column], header_row: int, year: int | Non
 
 
 def _rules_for(table: Table, row: Row, year: int | None):
-    """The rules a row holds, with the text they came from."""
-    from toolkit.targets import extract_targets, parse_deadline, parse_target
+    """The rules a row holds, and the sentences of its text that read like a
+    target but gave none (for review)."""
+    from toolkit.plan.grammar import parse_deadline, parse_target, read_text
 
     if table.kind == "indicators":
         name = table.cell(row, "name")
         phrase = table.cell(row, "target")
-        return parse_target(phrase, name=name or None, year=year) if phrase else []
+        return (parse_target(phrase, name=name or None, year=year) if phrase else []), []
     if table.kind == "tasks":
         text = table.cell(row, "subtask") or table.cell(row, "target") or table.cell(row, "task")
         deadline = parse_deadline(table.cell(row, "deadline"), year=year) if table.cell(row, "deadline") else None
         dates = deadline.dates if deadline is not None else ()
-        rules = extract_targets(text, year=dates[-1].year if dates else year) if text else []
-        return rules
-    text = table.cell(row, "target")
-    return extract_targets(text, year=year) if text else []
+        reading = read_text(text, year=dates[-1].year if dates else year)
+        return reading.rules, reading.unread
+    reading = read_text(table.cell(row, "target"), year=year)
+    return reading.rules, reading.unread
 
 
-def _indicator(rule, *, ind_id: str, fallback_name: str, row_deadline: str | None) -> Indicator:
+def _indicator(rule, *, ind_id: str, fallback_name: str, row_deadline: Deadline | None) -> Indicator:
     name = (rule.name or fallback_name or "").strip()
-    deadline = rule.deadline.canonical() if rule.deadline is not None else row_deadline
+    deadline = rule.deadline if rule.deadline is not None else row_deadline
     measure = infer_measure(name, op=rule.op, value=rule.value, scale=rule.scale, unit=rule.unit,
-                            frequency=rule.frequency, status=rule.status)
+                            frequency=rule.frequency, status=rule.status, relative=rule.relative)
     status, note = rule.status, rule.note
     if measure.review and status == "parsed":
         status, note = "review", measure.review
+    value, scale = rule.value, rule.scale
+    if measure.scale and scale is None and value is not None:  # "0.5以内" per 100,000: natural units
+        value, scale = value / SCALE_FACTORS[measure.scale], measure.scale
+    scope, reporters = infer_scope(measure.measure, op=rule.op, value=value, relative=rule.relative,
+                                   frequency=rule.frequency, zero_tolerance=measure.zero_tolerance)
     return Indicator(
-        id=ind_id, name=name, text=rule.text, op=rule.op, value=rule.value, scale=rule.scale,
-        unit=measure.unit, relative=rule.relative, deadline=deadline, frequency=rule.frequency,
-        status=status, note=note, measure=measure.measure, rollup=measure.rollup,
-        zero_tolerance=measure.zero_tolerance, numerator=measure.numerator, denominator=measure.denominator,
+        id=ind_id, name=name, text=rule.text, deadline=deadline,
+        **rule_fields(rule, value=value, scale=scale, unit=measure.unit, status=status, note=note,
+                      baseline=rule.baseline if rule.relative else None),
+        measure=measure.measure, rollup=measure.rollup, zero_tolerance=measure.zero_tolerance,
+        numerator=measure.numerator, denominator=measure.denominator, scope=scope, reporters=reporters,
     )
+
+
+def _wordless(ind: Indicator) -> bool:
+    """A target written without a number: 零X, 杜绝X, 确保不发生X, X持续下降."""
+    return ind.value == 0 and ind.scale is None and ind.op in ("==", ">") and ind.unit is None
 
 
 _KIND_IDS = {"indicators": "core", "rectification": "rect", "applications": "app", "tasks": "task"}
 
 
-def import_annex(path: str | Path, *, identity: Identity | None = None) -> ImportResult:
-    """Read an annex (.docx/.xlsx) and build a plan from its recognised tables."""
-    from toolkit.targets import parse_deadline
+def import_annex(path: str | Path, *, identity: Identity | None = None, previous: Plan | None = None) -> ImportResult:
+    """Read an annex (.docx/.xlsx) and build a plan from its recognised tables.
+    `previous`: the plan file this import replaces; its indicator keys are
+    carried over to the matching indicators (see toolkit.plan.keys)."""
+    from toolkit.plan.grammar import parse_deadline
 
     document = read_annex(path)
     identity = identity or Identity()
@@ -313,13 +331,18 @@ def import_annex(path: str | Path, *, identity: Identity | None = None) -> Impor
             if kind == "tasks":
                 deadline_text = table.cell(row, "deadline")
                 deadline = parse_deadline(deadline_text, year=plan_year) if deadline_text else None
-                row.deadline = deadline.canonical() if deadline else None
+                row.deadline = deadline
                 if deadline_text and deadline is None:
                     unknown_deadlines[row.id] = deadline_text
-            rules = _rules_for(table, row, plan_year)
-            for k, rule in enumerate(rules, start=1):
-                ind_id = row.id if len(rules) == 1 and kind == "indicators" else f"{row.id}.{k}"
-                indicator = _indicator(rule, ind_id=ind_id, fallback_name=fallback_name, row_deadline=row.deadline)
+            rules, row.review = _rules_for(table, row, plan_year)
+            indicators = [_indicator(rule, ind_id="", fallback_name=fallback_name, row_deadline=row.deadline) for rule in rules]
+            if kind != "indicators":
+                # a number-less rule (杜绝X, X持续下降) whose X cannot be measured is a sentence to review
+                unmeasured = [i for i in indicators if _wordless(i) and i.measure == "qualitative"]
+                row.review += [i.text for i in unmeasured if i.text not in row.review]
+                indicators = [i for i in indicators if i not in unmeasured]
+            for k, indicator in enumerate(indicators, start=1):
+                indicator.id = row.id if len(indicators) == 1 and kind == "indicators" else f"{row.id}.{k}"
                 row.indicators.append(indicator)
             table.rows.append(row)
         tables.append(table)
@@ -346,7 +369,12 @@ def import_annex(path: str | Path, *, identity: Identity | None = None) -> Impor
         tables=tables,
         source=path.name,
     )
-    return ImportResult(plan=plan, review=review, skipped_tables=skipped)
+    from toolkit.plan.keys import carry_keys, fill_keys
+
+    carried = carry_keys(plan, previous) if previous is not None else 0
+    if previous is None:
+        fill_keys(plan)
+    return ImportResult(plan=plan, review=review, skipped_tables=skipped, carried_keys=carried)
 
 
 def _review(tables: list[Table], unknown_deadlines: dict[str, str]) -> list[ReviewItem]:
@@ -360,7 +388,11 @@ def _review(tables: list[Table], unknown_deadlines: dict[str, str]) -> list[Revi
                 review.append(ReviewItem(table.title, row.label, row_name, unknown_deadlines[row.id], "完成时间未能识别", "task", "review",
                                          "请在计划文件中填写 deadline（如 2026-12-31、every:year、ongoing）"))
             for ind in row.indicators:
-                review.append(ReviewItem(table.title, row.label, ind.name, ind.text, describe(ind), ind.measure, ind.status, ind.note or ""))
+                review.append(ReviewItem(table.title, row.label, ind.name, ind.text, describe(ind), ind.measure, ind.status, ind.note or "",
+                                         scope=ind.scope))
+            for text in row.review:
+                review.append(ReviewItem(table.title, row.label, row_name, text, "像是目标，但未能识别为量化目标", "qualitative", "review",
+                                         UNREAD_NOTE))
             if row.is_task and not row.indicators:
                 review.append(ReviewItem(table.title, row.label, row_name, "", "无量化目标：填报完成状态和进展", "task", "parsed"))
     return review
@@ -376,7 +408,7 @@ def _make_names_unique(tables: list[Table]) -> None:
         if count < 2:
             continue
         group = [(t, r, i) for t, r, i in indicators if i.name == name]
-        years = [(i.deadline or "")[:4] for _, _, i in group]
+        years = [str(i.deadline.milestones[-1].year) if i.deadline and i.deadline.milestones else "" for _, _, i in group]
         if all(y.isdigit() for y in years) and len(set(years)) == len(years):
             for (_, _, ind), year in zip(group, years):
                 ind.name = f"{name}（{year}年）"

@@ -10,8 +10,14 @@ from toolkit.plan.model import TABLE_KIND_NAMES, Plan
 from toolkit.textable import render
 from toolkit.words import MEASURE_WORDS as _MEASURE_WORDS
 from toolkit.words import PARSE_STATUS_WORDS as _STATUS_WORDS
+from toolkit.words import REPORTER_WORDS as _REPORTER_WORDS
 from toolkit.words import ROLE_WORDS as _ROLE_WORDS
 from toolkit.words import ROLLUP_WORDS as _ROLLUP_WORDS  # noqa: F401
+from toolkit.words import SCOPE_WORDS as _SCOPE_WORDS
+
+
+def scope_words(ind) -> str:
+    return f"{_SCOPE_WORDS.get(ind.scope, ind.scope)}，{_REPORTER_WORDS.get(ind.reporters, ind.reporters)}"
 
 
 def plan_json(plan: Plan) -> dict:
@@ -20,6 +26,7 @@ def plan_json(plan: Plan) -> dict:
     for table, row, ind in plan.indicators():
         indicators.append({
             "id": ind.id,
+            "key": ind.key,
             "table": table.title,
             "row": row.label,
             "name": ind.name,
@@ -28,7 +35,7 @@ def plan_json(plan: Plan) -> dict:
             "value": ind.value,
             "relative": ind.relative,
             "unit": ind.unit,
-            "deadline": ind.deadline,
+            "deadline": ind.deadline.canonical() if ind.deadline else None,
             "scale": ind.scale,
             "frequency": ind.frequency,
             "status": ind.status,
@@ -37,6 +44,9 @@ def plan_json(plan: Plan) -> dict:
             "zero_tolerance": ind.zero_tolerance,
             "numerator": ind.numerator,
             "denominator": ind.denominator,
+            "scope": ind.scope,
+            "reporters": ind.reporters,
+            "baseline": ind.baseline,
         })
     return {
         "id": plan.id,
@@ -67,7 +77,8 @@ def show_plan(plan: Plan) -> str:
             rows = []
             for row in table.rows:
                 targets = "；".join(f"{i.name} {describe(i)}" for i in row.indicators)
-                rows.append([row.label, table.cell(row, "subtask") or table.cell(row, "target"), row.deadline or table.cell(row, "deadline"),
+                rows.append([row.label, table.cell(row, "subtask") or table.cell(row, "target"),
+                             row.deadline.words() if row.deadline else table.cell(row, "deadline"),
                              table.cell(row, "office") or table.cell(row, "responsible"), targets])
             out.append(render(["序号", "任务", "完成时间", "责任", "量化目标"], rows, max_widths={1: 36, 3: 16, 4: 40}))
             continue
@@ -75,19 +86,20 @@ def show_plan(plan: Plan) -> str:
         for row in table.rows:
             who = table.cell(row, "office") or table.cell(row, "responsible")
             if not row.indicators:
-                rows.append([row.label, table.cell(row, "name"), "（无量化目标，填报进展）", "", "", who])
+                rows.append([row.label, table.cell(row, "name"), "（无量化目标，填报进展）", "", "", "", who])
             for ind in row.indicators:
                 rows.append([ind.id, ind.name, describe(ind), _MEASURE_WORDS[ind.measure] + (f" {ind.unit}" if ind.unit else ""),
-                             _STATUS_WORDS[ind.status], who])
-        out.append(render(["编号", "指标", "目标", "计量", "状态", "责任"], rows, max_widths={1: 34, 2: 30, 5: 20}))
+                             scope_words(ind), _STATUS_WORDS[ind.status], who])
+        out.append(render(["编号", "指标", "目标", "计量", "考核范围", "状态", "责任"], rows, max_widths={1: 34, 2: 30, 6: 20}))
     return "\n".join(out)
 
 
 def review_table(items: list[ReviewItem]) -> str:
-    rows = [[i.table, i.row, i.name, i.text, i.result, _MEASURE_WORDS.get(i.measure, i.measure), _STATUS_WORDS.get(i.status, i.status), i.note]
+    rows = [[i.table, i.row, i.name, i.text, i.result, _MEASURE_WORDS.get(i.measure, i.measure),
+             _SCOPE_WORDS.get(i.scope, i.scope), _STATUS_WORDS.get(i.status, i.status), i.note]
             for i in items]
-    return render(["表", "行", "指标/任务", "原文", "识别结果", "计量", "状态", "说明"], rows,
-                  max_widths={0: 10, 2: 28, 3: 28, 4: 26, 7: 30})
+    return render(["表", "行", "指标/任务", "原文", "识别结果", "计量", "范围", "状态", "说明"], rows,
+                  max_widths={0: 10, 2: 28, 3: 28, 4: 26, 8: 30})
 
 
 @dataclass
@@ -115,6 +127,15 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
             problems.append(PlanProblem("error", "relative-without-value", ind.id, f"“{ind.name}”是相对目标但没有数值"))
         if not ind.name.strip():
             problems.append(PlanProblem("error", "missing-name", ind.id, "指标缺少名称 (name)"))
+        if ind.generic_labels:
+            problems.append(PlanProblem("warning", "generic-rate-label", ind.id,
+                                        f"比率“{ind.name}”的分子/分母说明过于笼统（{ind.numerator} / {ind.denominator}）："
+                                        "请在计划文件中写明 numerator 和 denominator（如 已整改重大隐患数 / 重大隐患总数）"))
+    for table in plan.tables:
+        for row in table.rows:
+            for text in row.review:
+                problems.append(PlanProblem("warning", "target-like-text", row.id,
+                                            f"“{text}”像是目标，但未能识别为量化目标：如是目标，请在该行 indicators 中补上；如不是，删去 review 中的这句话"))
     for table in plan.tables:
         if table.kind == "tasks":
             for row in table.rows:

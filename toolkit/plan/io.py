@@ -20,8 +20,10 @@ from toolkit.plan.model import (
     MEASURES,
     OPS,
     RELATIVES,
+    REPORTERS,
     ROLLUPS,
     SCALES,
+    SCOPES,
     STATUSES,
     TABLE_KINDS,
     Column,
@@ -29,7 +31,9 @@ from toolkit.plan.model import (
     Plan,
     Row,
     Table,
+    valid_baseline,
 )
+from toolkit.plan.deadline import Deadline
 
 # ---------------------------------------------------------------- loading
 
@@ -160,9 +164,23 @@ class _Checker:
             tables.append(table)
         if not tables and not self.problems:
             self.problem(data, "tables", "plan.tables: the plan has no tables", "import the annex with 'toolkit plan import'")
+        keys: dict[str, int | None] = {}
+        for table, table_data in zip(tables, tables_data or []):
+            for row, row_data in zip(table.rows, table_data.get("rows") or []):
+                for indicator, ind_data in zip(row.indicators, row_data.get("indicators") or []):
+                    if not indicator.key:
+                        continue
+                    if indicator.key in keys:
+                        self.problem(ind_data, "key", f"indicator key '{indicator.key}' is used twice (also at line {keys[indicator.key]})",
+                                     "keys must be unique: keep the key on the indicator a ledger knows, give the other a new one")
+                    keys[indicator.key] = getattr(ind_data, "line", None)
         if self.problems:
             return None
-        return Plan(id=plan_id, title=title, issuer=issuer, doc_number=doc_number, years=list(years), tables=tables, source=source)
+        plan = Plan(id=plan_id, title=title, issuer=issuer, doc_number=doc_number, years=list(years), tables=tables, source=source)
+        from toolkit.plan.keys import fill_keys
+
+        fill_keys(plan)  # plan files written before keys existed
+        return plan
 
     def table(self, data, path) -> Table | None:
         if not isinstance(data, dict):
@@ -204,9 +222,9 @@ class _Checker:
             if key not in keys:
                 self.problem(cells, key, f"{path}.cells: '{key}' is not a column of this table", f"use one of: {', '.join(sorted(keys))}")
             clean_cells[key] = "" if text is None else str(text)
-        deadline = self.field(data, "deadline", str, path, required=False)
-        if deadline is not None:
-            self.deadline(data, "deadline", deadline, path)
+        deadline = self.deadline(data, "deadline", self.field(data, "deadline", str, path, required=False), path)
+        review = [str(t) for t in (self.field(data, "review", list, path, required=False) or [])]
+        include_related = self.field(data, "include_related", bool, path, required=False, default=False) or False
         is_task = self.field(data, "is_task", bool, path, required=False, default=False) or False
         merged_up = self.field(data, "merged_up", list, path, required=False) or []
         for key in merged_up:
@@ -218,15 +236,16 @@ class _Checker:
             if indicator is not None:
                 indicators.append(indicator)
         return Row(id=row_id, label=str(label), cells=clean_cells, indicators=indicators, deadline=deadline, is_task=is_task,
-                   merged_up=[str(k) for k in merged_up])
+                   merged_up=[str(k) for k in merged_up], review=review, include_related=include_related)
 
-    def deadline(self, node, key, text, path):
-        from toolkit.targets import Deadline
-
+    def deadline(self, node, key, text, path) -> Deadline | None:
+        if text is None:
+            return None
         try:
-            Deadline.from_canonical(text)
+            return Deadline.from_canonical(text)
         except (ValueError, KeyError):
             self.problem(node, key, f"{path}.{key}: '{text}' is not a deadline", "write a date as 2026-11-30, several as 2025-12-31;2026-12-31, or every:year / every:quarter / ongoing")
+            return None
 
     def indicator(self, data, path) -> Indicator | None:
         if not isinstance(data, dict):
@@ -235,6 +254,7 @@ class _Checker:
         n = len(self.problems)
         values = {
             "id": self.field(data, "id", str, path),
+            "key": self.field(data, "key", str, path, required=False, default="") or "",
             "name": self.field(data, "name", str, path),
             "text": self.field(data, "text", str, path),
             "op": self.field(data, "op", str, path, choices=OPS),
@@ -242,6 +262,7 @@ class _Checker:
             "scale": self.field(data, "scale", str, path, required=False, choices=SCALES),
             "unit": self.field(data, "unit", str, path, required=False),
             "relative": self.field(data, "relative", str, path, required=False, choices=RELATIVES),
+            "baseline": self.field(data, "baseline", str, path, required=False),
             "deadline": self.field(data, "deadline", str, path, required=False),
             "frequency": self.field(data, "frequency", str, path, required=False, choices=FREQUENCIES),
             "status": self.field(data, "status", str, path, required=False, choices=STATUSES, default="parsed") or "parsed",
@@ -251,9 +272,15 @@ class _Checker:
             "zero_tolerance": self.field(data, "zero_tolerance", bool, path, required=False, default=False) or False,
             "numerator": self.field(data, "numerator", str, path, required=False),
             "denominator": self.field(data, "denominator", str, path, required=False),
+            "scope": self.field(data, "scope", str, path, required=False, choices=SCOPES, default="area") or "area",
+            "reporters": self.field(data, "reporters", str, path, required=False, choices=REPORTERS, default="lead") or "lead",
         }
-        if values["deadline"] is not None:
-            self.deadline(data, "deadline", values["deadline"], path)
+        values["deadline"] = self.deadline(data, "deadline", values["deadline"], path)
+        if values["relative"] and values["baseline"] is None:
+            values["baseline"] = "same-period-last-year"
+        if values["baseline"] is not None and not valid_baseline(values["baseline"]):
+            self.problem(data, "baseline", f"{path}.baseline: '{values['baseline']}' is not a baseline",
+                         "use same-period-last-year (上年同期), last-year-total (上年全年), previous-period (上一报送期) or year:2025")
         if len(self.problems) > n:
             return None
         op, value = values["op"], values["value"]
@@ -315,6 +342,10 @@ def plan_to_yaml(plan: Plan) -> str:
                 row["merged_up"] = _FlowList(row["merged_up"])
             else:
                 row.pop("merged_up")
+            if not row["review"]:
+                row.pop("review")
+            if not row["include_related"]:
+                row.pop("include_related")
             if not row["indicators"]:
                 row.pop("indicators")
                 continue

@@ -8,11 +8,20 @@ the value rolls up. See docs/plan-format.md for the file format.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import dataclass, field
 
-from toolkit.words import TABLE_KIND_NAMES, TASK_STATUSES  # noqa: F401 (re-exported: the words live in toolkit.words)
+from toolkit.plan.deadline import Deadline
+from toolkit.words import (  # noqa: F401 (re-exported: the words live in toolkit.words)
+    BASELINE_WORDS,
+    SCALE_FACTORS,
+    TABLE_KIND_NAMES,
+    TASK_STATUSES,
+    baseline_words,
+)
 
 FORMAT = "toolkit-plan/1"
 
@@ -41,16 +50,33 @@ STATUSES = ("parsed", "review", "unparsed")
 MEASURES = ("count", "amount", "rate", "percentage", "frequency", "qualitative")
 ROLLUPS = ("sum", "ratio", "none")
 RELATIVES = (None, "decrease", "increase")
-SCALES = (None, "percent", "permille")
+# How a value is written: 100% is 1.0 (percent), 3‰ is 0.003 (permille), 0.5
+# per 100,000 is 0.000005 (per-100k): values are always in natural units.
+SCALES = (None, "percent", "permille", "per-10k", "per-100k")
+# scope: one figure for the plan's area, or a rule every reporting unit must meet.
+SCOPES = ("area", "unit")
+# reporters: who reports the figure: the row's lead unit, or every unit the row goes to.
+REPORTERS = ("lead", "all")
+# baseline of a relative target; also "year:2025" (较2025年).
+BASELINES = (None, "same-period-last-year", "last-year-total", "previous-period")
+# Labels that say nothing about what is counted: a plan check warning.
+GENERIC_LABELS = frozenset(("符合要求的数量", "统计总数", "总数", "其中符合条件的数量"))
+
+
+def valid_baseline(value) -> bool:
+    return value in BASELINES or bool(isinstance(value, str) and re.fullmatch(r"year:\d{4}", value))
+
+
 FREQUENCIES = (None, "year", "half-year", "quarter", "month")
-# What a unit reports for a task row (dropdown in templates): TASK_STATUSES.
+# What a unit reports for a task row (dropdown in templates): TASK_STATUSES, from toolkit.words.
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Indicator:
     """One checkable target, with what a template needs to collect it."""
 
     id: str
+    key: str = ""  # stable across re-imports and wording edits: what a ledger across periods uses
     name: str
     text: str  # the original phrase (a target cell, or the sentence it was found in)
     op: str
@@ -58,7 +84,8 @@ class Indicator:
     scale: str | None = None
     unit: str | None = None
     relative: str | None = None
-    deadline: str | None = None  # canonical: 2026-11-30 | 2025-12-31;2026-12-31 | every:year | ongoing
+    baseline: str | None = None  # relative targets: what the change is measured against
+    deadline: Deadline | None = None
     frequency: str | None = None
     status: str = "parsed"  # parsed | review | unparsed
     note: str | None = None  # why a person must look at it
@@ -67,6 +94,8 @@ class Indicator:
     zero_tolerance: bool = False
     numerator: str | None = None  # label of the numerator input (rates)
     denominator: str | None = None  # label of the denominator input (rates)
+    scope: str = "area"  # area: one figure for the area | unit: every reporting unit must meet it
+    reporters: str = "lead"  # lead: the row's lead unit reports the figure | all: every unit routed to the row
 
     @property
     def needs_baseline(self) -> bool:
@@ -75,6 +104,15 @@ class Indicator:
     @property
     def checkable(self) -> bool:
         return self.status == "parsed" and self.op != "qualitative"
+
+    @property
+    def scale_factor(self) -> int:
+        """What a rate's numerator/denominator is multiplied by to give the value as written."""
+        return SCALE_FACTORS.get(self.scale, 1)
+
+    @property
+    def generic_labels(self) -> bool:
+        return self.measure == "rate" and bool({self.numerator, self.denominator} & GENERIC_LABELS)
 
 
 @dataclass
@@ -90,9 +128,11 @@ class Row:
     label: str  # 序号 or the row label a clerk would quote
     cells: dict[str, str]  # column key -> published text
     indicators: list[Indicator] = field(default_factory=list)
-    deadline: str | None = None  # tasks: 完成时间, canonical form
+    deadline: Deadline | None = None  # tasks: 完成时间
     is_task: bool = False  # reported with a status (已完成/推进中/未启动/不适用) and progress
     merged_up: list[str] = field(default_factory=list)  # column keys whose cell the annex merged with the row above
+    review: list[str] = field(default_factory=list)  # sentences that read like a target but gave none
+    include_related: bool = False  # route "有关/相关…单位" fragments to every unit of that kind
 
 
 @dataclass
@@ -140,7 +180,7 @@ class Plan:
         raise KeyError(indicator_id)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
+        data = _plain(self)
         return {
             "format": data.pop("format"),
             **{k: data[k] for k in ("id", "title", "issuer", "doc_number", "years", "source")},
@@ -155,3 +195,16 @@ class Plan:
         """
         canonical = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _plain(obj):
+    """Dataclasses as dicts, deadlines as their canonical strings."""
+    if isinstance(obj, Deadline):
+        return obj.canonical()
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj

@@ -77,15 +77,7 @@ def _source(indicator: Indicator, period) -> str:
 
 
 def _deadline_dates(indicator: Indicator) -> list[dt.date]:
-    if not indicator.deadline or indicator.deadline in ("ongoing",) or indicator.deadline.startswith("every:"):
-        return []
-    dates = []
-    for part in indicator.deadline.split(";"):
-        try:
-            dates.append(dt.date.fromisoformat(part))
-        except ValueError:
-            continue
-    return dates
+    return list(indicator.deadline.milestones) if indicator.deadline else []
 
 
 def _due_date(indicator: Indicator, period) -> dt.date:

@@ -67,6 +67,7 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
                     contact: str | None = None, password: str | None = None, assignment=None,
                     issued: dt.date | None = None) -> BuildResult:
     """Write one .xlsx per unit that reports at least one row of the plan."""
+    check_period_in_plan(plan, period)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     groups, result = skeletons(plan, units, period, due=due, contact=contact, password=password,
@@ -82,6 +83,16 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
     return result
 
 
+def check_period_in_plan(plan: Plan, period) -> None:
+    """A template is for a period of the plan's years: 2027Q1 for a 2026 plan is a mistake."""
+    from toolkit.errors import UsageError
+
+    if plan.years and period.year not in plan.years:
+        years = "、".join(f"{y}年" for y in plan.years)
+        raise UsageError(f"报送期 {period.label}（{period.code}）不在计划“{plan.title}”的年度（{years}）内，未生成模板",
+                         hint=f"请改用 {years} 内的报送期（如 {plan.years[-1]}Q1），或选择对应年度的计划")
+
+
 def skeletons(plan: Plan, units, period, *, assignment=None, **context):
     """Units grouped by the rows they report, each group with its workbook
     rendered once with placeholders for the unit (see Stamper).
@@ -90,6 +101,7 @@ def skeletons(plan: Plan, units, period, *, assignment=None, **context):
     assignment and the units that report nothing)."""
     from toolkit.assign import assign_rows
 
+    check_period_in_plan(plan, period)
     assignment = assignment or assign_rows(plan, units)
     ctx = make_context(plan, period, **context)
     result = BuildResult(assignment=assignment)
