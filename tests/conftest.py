@@ -35,10 +35,14 @@ EXAMPLE_UNITS = ROOT / "examples" / "dingshan-units.csv"
 
 @pytest.fixture(scope="session")
 def dingshan_plan():
-    """The built-in dingshan-2026 plan, loaded once."""
-    from toolkit.plan import load_plan
+    """The built-in dingshan-2026 plan, loaded once (and checked unchanged at the end)."""
+    from toolkit.plan import load_plan, plan_json
 
-    return load_plan("dingshan-2026")
+    plan = load_plan("dingshan-2026")
+    before = plan_json(plan)
+    yield plan
+    if plan_json(plan) != before:
+        pytest.fail("a test changed the shared dingshan_plan: load a plan of your own to change it")
 
 
 @pytest.fixture(scope="session")
@@ -53,13 +57,20 @@ def example_units():
 @pytest.fixture(scope="session")
 def dingshan_build(tmp_path_factory, dingshan_plan, example_units):
     """build_templates for every example unit, 2026Q2, without due date or
-    contact: the BuildResult. A unit's template does not depend on which other
-    units are built with it, so modules that need a few units take theirs here."""
+    contact: the BuildResult (checked unchanged at the end). The templates of
+    青坪村, 长田村 and 镇平安法治办公室 in it are byte for byte those built for
+    these units alone (they are assigned the same rows), so the modules that
+    need only those take theirs here."""
     from toolkit.periods import parse_period
     from toolkit.templates import build_templates
 
     out = tmp_path_factory.mktemp("dingshan-templates")
-    return build_templates(dingshan_plan, list(example_units), parse_period("2026Q2"), out)
+    result = build_templates(dingshan_plan, list(example_units), parse_period("2026Q2"), out)
+    before = {t.path: t.path.read_bytes() for t in result.templates}
+    yield result
+    changed = [path.name for path, data in before.items() if not path.exists() or path.read_bytes() != data]
+    if changed:
+        pytest.fail(f"a test changed the shared templates {changed}: copy a template before editing it")
 
 
 @pytest.fixture(scope="session")
