@@ -1,12 +1,13 @@
 # Two commands do everything on a fresh machine:
 #   make demo   installs toolkit into .venv and runs it on the built-in example
 #   make test   installs toolkit (with test tools) into .venv and runs the tests
+#   make test-fast  the same without the tests marked slow (under a minute)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test plans bench clean
+.PHONY: install demo test test-fast plans bench compare clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,10 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Leaves out LibreOffice, crash and hang isolation, the demo and fuzzing.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
 # Re-import the built-in plans from the published annexes in examples/annexes.
 EXAMPLES := examples/annexes
 plans: $(STAMP)
@@ -31,6 +36,11 @@ plans: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Outputs of the demo and a benchmark corpus, this tree against REF (default HEAD).
+REF ?= HEAD
+compare: $(STAMP)
+	$(BIN)/python benchmarks/compare_outputs.py $(REF)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -27,19 +27,18 @@ PERIOD = parse_period("2026Q2")
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_plan("dingshan-2026")
+def plan(dingshan_plan):
+    return dingshan_plan
 
 
 @pytest.fixture(scope="module")
-def units():
-    return load_units(UNITS_CSV)
+def units(example_units):
+    return list(example_units)
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory, plan, units):
-    out = tmp_path_factory.mktemp("templates")
-    return {t.unit_code: t.path for t in build_templates(plan, units, PERIOD, out).templates}
+def templates(dingshan_templates):
+    return dingshan_templates
 
 
 def values_for(seed: int, changes=None):
@@ -126,8 +125,10 @@ def _independent_inputs(result):
 
 def test_rates_roll_up_as_sum_of_numerators_over_sum_of_denominators(result):
     data = _independent_inputs(result)
+    several = []  # rates reported by two or more units: where a mean of rates would differ
     for area in (a for a in result.aggregates if a.rollup == "ratio" and a.value is not None):
         units = {u for (u, i, f) in data if i == area.indicator_id and f == "numerator"}
+        assert units, area.indicator_id
         numerator = sum(data[(u, area.indicator_id, "numerator")] for u in units)
         denominator = sum(data[(u, area.indicator_id, "denominator")] for u in units)
         assert (area.numerator, area.denominator) == (numerator, denominator)
@@ -136,6 +137,8 @@ def test_rates_roll_up_as_sum_of_numerators_over_sum_of_denominators(result):
                             for u in units) / len(units)
         if len(units) > 1:
             assert area.value != pytest.approx(mean_of_rates)  # never an average of rates
+            several.append(area.indicator_id)
+    assert several, "no rate with two or more reporting units: the roll-up rule was not exercised"
 
 
 def test_counts_add_up_and_zero_tolerance_fails_the_area(result):
@@ -223,7 +226,7 @@ def test_cli_consolidate_writes_workbook_and_json(runner, tmp_path, returns):
     assert all({"path", "unit", "status"} <= f.keys() for f in data["files"])
     assert {u["status"] for u in data["units"]} == {"received", "rejected", "missing"}
     assert all({"code", "status"} <= u.keys() for u in data["units"])
-    assert all({"unit", "indicator", "field", "value", "file", "sheet", "cell"} <= v.keys() for v in data["values"])
+    assert data["values"] and all({"unit", "indicator", "field", "value", "file", "sheet", "cell"} <= v.keys() for v in data["values"])
     assert all({"indicator", "value", "status"} <= a.keys() for a in data["aggregates"])
     assert {a["status"] for a in data["aggregates"]} <= {"met", "missed", "review", "no-data"}
     plan_names = [i.name for _, _, i in load_plan("dingshan-2026").indicators()]
@@ -316,6 +319,7 @@ def test_many_task_rows_are_summed_up_per_task_with_the_list_in_a_csv(result, tm
     from toolkit.xlsx import style
 
     monkeypatch.setattr(style, "TASK_SHEET_LIMIT", 5)
+    assert len(result.tasks) > style.TASK_SHEET_LIMIT  # more rows than the sheet takes
     path = tmp_path / "汇总.xlsx"
     write_consolidated_workbook(result, path)
     rows = list(csv.reader((tmp_path / "汇总_任务进度.csv").read_text(encoding="utf-8-sig").splitlines()))

@@ -436,6 +436,7 @@ def test_empty_consolidation_renders():
     assert book["领导总览"]["A11"].value == "本期没有可汇总的指标。"
 
 
+@pytest.mark.slow
 def test_large_data_sheet_is_written_quickly():
     c = sample()
     base = c.values[0]
@@ -466,12 +467,16 @@ def _convert(rendered, tmp_path, to: str):
     return tmp_path / f"c.{to}"
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_converts_to_pdf_with_libreoffice(rendered, tmp_path):
     pdf = _convert(rendered, tmp_path, "pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_colours_the_grid_by_its_rules(rendered, tmp_path):
     """The conditional formats evaluated by a real spreadsheet program (its

@@ -27,22 +27,20 @@ from toolkit.model.validation import (
 from toolkit.xlsx.report import write_report_workbook
 from toolkit.templates import build_templates
 from toolkit.templates.layout import CELLS_SHEET, ID_SHEET
-from toolkit.units import Unit
 
 INJECTIONS = ('=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)")
 ERROR_RGB, WARNING_RGB = "FFC7CE", "FFEB9C"
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_plan("dingshan-2026")
+def plan(dingshan_plan):
+    return dingshan_plan
 
 
 @pytest.fixture(scope="module")
-def template(plan, tmp_path_factory):
-    units = [Unit(code="DS-V01", name="青坪村", kind="村", parent=None, contact=None)]
-    out = tmp_path_factory.mktemp("templates")
-    return build_templates(plan, units, parse_period("2026Q2"), out).templates[0]
+def template(dingshan_build):
+    (village,) = [t for t in dingshan_build.templates if t.unit_code == "DS-V01"]  # 青坪村
+    return village
 
 
 def input_cells(wb) -> list[tuple[str, str, str, str]]:

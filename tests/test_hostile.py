@@ -14,9 +14,7 @@ import pytest
 
 from toolkit.gate import Limits
 from toolkit.periods import parse_period
-from toolkit.plan import load_plan
 from toolkit.simulate import fill_template
-from toolkit.templates import build_templates
 from toolkit.units import Unit
 from toolkit.pipeline.validate import validate_returns
 
@@ -30,15 +28,15 @@ def good(spot):
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_plan("dingshan-2026")
+def plan(dingshan_plan):
+    return dingshan_plan
 
 
 @pytest.fixture(scope="module")
-def good_returns(tmp_path_factory, plan):
+def good_returns(tmp_path_factory, dingshan_templates):
     folder = tmp_path_factory.mktemp("good")
-    templates = build_templates(plan, UNITS, PERIOD, folder / "t").templates
-    return [fill_template(t.path, folder / t.path.name, good) for t in templates]
+    templates = [dingshan_templates[u.code] for u in UNITS]
+    return [fill_template(path, folder / path.name, good) for path in templates]
 
 
 def _rezip(source, target, add=None, replace=None):
@@ -262,6 +260,7 @@ def test_truncated_and_garbage_files_never_raise(tmp_path, plan, good_returns):
     (tmp_path / "noise.xlsx").write_bytes(os.urandom(5000))
     (tmp_path / "empty.xlsx").write_bytes(b"")
     report = validate_returns(plan, [tmp_path, *good_returns])
+    assert len(report.files) == 6 + len(good_returns)
     for file_report in report.files:
         if file_report.path in map(str, good_returns):
             assert file_report.status == "used"
@@ -283,6 +282,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(1, 255)), min_size=1, max_size=4))
 def test_fuzz_damaged_bytes_never_crash_the_run(tmp_path_factory, plan, good_returns, flips):
@@ -304,6 +304,7 @@ def test_fuzz_damaged_bytes_never_crash_the_run(tmp_path_factory, plan, good_ret
             [(o.indicator_id, o.actual) for o in original.outcomes]
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(typed=st.one_of(st.text(max_size=30), st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True)))
 def test_fuzz_any_typed_value_gives_a_value_or_a_finding(tmp_path_factory, plan, good_returns, typed):
@@ -377,6 +378,7 @@ def test_a_folder_mixing_hostile_and_good_returns_consolidates(tmp_path, plan, g
                      "noise.xlsx": "not-a-workbook", "old.et": "unsupported-format"}
 
 
+@pytest.mark.slow
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(start=st.floats(0, 1, exclude_max=True), length=st.integers(1, 40),
        junk=st.sampled_from([b"", b"<", b">", b'r="XFD1048576"', b"<f>1/0</f>", b"&#0;", b"<row>", b"</sheetData>", b"\xff\xfe"]))

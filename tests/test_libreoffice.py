@@ -16,7 +16,8 @@ from toolkit.simulate import simulate_returns
 from toolkit.units import Unit
 from toolkit.pipeline.validate import validate_returns
 
-pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed"),
+              pytest.mark.slow, pytest.mark.libreoffice]
 
 PERIOD = parse_period("2026Q2")
 UNITS = [Unit(code="DS-V01", name="青坪村", kind="村", parent=None, contact=None),

@@ -39,7 +39,9 @@ def test_annex_imports_to_the_reviewed_builtin_plan(plan_id):
 def test_builtin_plan_checks_clean_and_every_target_is_parsed_or_for_review(plan_id):
     plan = load_plan(plan_id)
     assert [p for p in check_plan(plan) if p.severity == "error"] == []
-    for _, _, indicator in plan.indicators():
+    indicators = [indicator for _, _, indicator in plan.indicators()]
+    assert indicators
+    for indicator in indicators:
         assert indicator.status in ("parsed", "review")
         if indicator.status == "review":
             assert indicator.note, indicator.id

@@ -18,6 +18,9 @@ from .conftest import ROOT
 
 UNITS_CSV = ROOT / "examples" / "dingshan-units.csv"
 
+# every test here simulates a corpus or runs the demo: seconds each
+pytestmark = pytest.mark.slow
+
 
 def test_every_mistake_produces_its_finding_and_correct_returns_are_clean(tmp_path):
     plan = load_plan("dingshan-2026")

@@ -659,7 +659,9 @@ ANNEX_TEXT_TABLES = [
 @pytest.mark.skipif(not ANNEXES.is_dir(), reason="annexes not available")
 @pytest.mark.parametrize("name,table,column,year", ANNEX_TEXT_TABLES)
 def test_annex_text_cells(name, table, column, year):
-    for row in _rows(ANNEXES / name, table):
+    rows = _rows(ANNEXES / name, table)
+    assert rows
+    for row in rows:
         cell = row[column]
         rules = extract_targets(cell, year=year)
         assert not any(r.status == "unparsed" for r in rules), cell
@@ -697,7 +699,9 @@ def test_annex_core_indicators(name, expected):
 
 @pytest.mark.skipif(not ANNEXES.is_dir(), reason="annexes not available")
 def test_fenghuang_every_deadline_cell():
-    for row in _rows(ANNEXES / "fenghuang-2024-2026.docx", 0):
+    rows = _rows(ANNEXES / "fenghuang-2024-2026.docx", 0)
+    assert {row[3] for row in rows} == set(FENGHUANG_DEADLINES)  # every form is met
+    for row in rows:
         d = parse_deadline(row[3])
         assert d is not None, row[3]
         assert d.canonical() == FENGHUANG_DEADLINES[row[3]]

@@ -26,8 +26,8 @@ UNITS_CSV = ROOT / "examples" / "dingshan-units.csv"
 
 
 @pytest.fixture(scope="module")
-def dingshan():
-    return load_plan("dingshan-2026")
+def dingshan(dingshan_plan):
+    return dingshan_plan
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,7 @@ def _template(built, name):
 
 def test_one_workbook_per_reporting_unit(built):
     units, result = built
+    assert result.templates
     assert {t.unit_code for t in result.templates} | set(result.without_rows) == {u.code for u in units}
     for template in result.templates:
         assert template.path.name == template_filename(template.unit_code, template.unit_name, "2026Q2")
@@ -148,12 +149,14 @@ def test_hidden_cell_map_matches_the_layout(built, dingshan):
     assert _cell_map(workbook[CELLS_SHEET]) == expected
 
 
-def test_same_inputs_give_byte_identical_files(tmp_path, dingshan):
+def test_same_inputs_give_byte_identical_files(tmp_path, dingshan, dingshan_build):
     units = load_units(UNITS_CSV)
     period = parse_period("2026Q2")
-    first = build_templates(dingshan, units, period, tmp_path / "a")
+    first = dingshan_build  # the same plan, units and period, built earlier in the session
     second = build_templates(dingshan, units, period, tmp_path / "b")
+    assert first.templates and len(first.templates) == len(second.templates)
     for a, b in zip(first.templates, second.templates):
+        assert a.path.name == b.path.name
         assert a.path.read_bytes() == b.path.read_bytes()
 
 
@@ -189,6 +192,7 @@ def test_yearly_period_has_no_cumulative_column(tmp_path, dingshan):
     assert workbook[INSTRUCTIONS_SHEET]["B7"].value == "2026年度（2026）"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan_id", ["dingshan-2026", "dianjiang-2026", "fenghuang-2024-2026"])
 def test_every_builtin_plan_builds_for_the_example_units(tmp_path, plan_id):
     plan = load_plan(plan_id)
@@ -230,6 +234,7 @@ def test_filled_template_reads_back_cell_by_cell(tmp_path, dingshan):
         value = {"integer": n, "decimal": n + 0.5, "percent": 0.9, "status": "推进中", "text": f"说明{n}"}[kind]
         workbook[sheet][ref] = value
         typed[(sheet, ref)] = value
+    assert typed
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)
     book = CalamineWorkbook.from_path(str(filled))
@@ -276,6 +281,8 @@ def _cell_map(sheet):
     return [tuple("" if v is None else v for v in row) for row in rows[start + 1:]]
 
 
+@pytest.mark.slow
+@pytest.mark.libreoffice
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_template_opens_in_libreoffice_and_converts_to_pdf(built, tmp_path):
     template = _template(built, "镇平安法治办公室")

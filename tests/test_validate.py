@@ -26,15 +26,13 @@ FREQUENCIES = {i.id for _, _, i in load_plan("dingshan-2026").indicators() if i.
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_plan("dingshan-2026")
+def plan(dingshan_plan):
+    return dingshan_plan
 
 
 @pytest.fixture(scope="module")
-def templates(tmp_path_factory, plan):
-    out = tmp_path_factory.mktemp("templates")
-    built = build_templates(plan, [VILLAGE, OFFICE], PERIOD, out)
-    return {t.unit_code: t.path for t in built.templates}
+def templates(dingshan_templates):
+    return {code: dingshan_templates[code] for code in (VILLAGE.code, OFFICE.code)}
 
 
 def good(spot):
