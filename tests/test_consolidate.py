@@ -219,7 +219,7 @@ def test_cli_consolidate_writes_workbook_and_json(runner, tmp_path, returns):
     result = runner.invoke(cli, ["consolidate", "dingshan-2026", str(returns), "--units", str(UNITS_CSV),
                                  "--period", "2026Q2", "--due", "2026-07-10", "-o", str(out), "--json", str(js)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "units: 23 expected, 8 valid, 1 rejected, 14 missing, 1 late"
+    assert result.output.splitlines()[0] == "单位：应报 23，有效 8，退回 1，未报 14，逾期 1"
     assert out.exists()
     data = json.loads(js.read_text(encoding="utf-8"))
     assert {f["status"] for f in data["files"]} == {"used", "superseded", "rejected", "unrecognised"}

@@ -207,7 +207,7 @@ def test_docx_that_is_not_an_annex_is_a_clear_error(tmp_path):
     with pytest.raises(AnnexError) as info:
         import_annex(path)
     message = str(info.value)
-    assert "no annex table recognised" in message and "letter.docx" in message and "how to fix" in message
+    assert "no annex table recognised" in message and "letter.docx" in message and "解决办法" in message
 
 
 def test_xlsx_annex_imports(tmp_path):
@@ -306,7 +306,7 @@ def test_cli_import_of_a_non_annex_exits_1_without_traceback(runner, tmp_path):
     result = runner.invoke(cli, ["plan", "import", str(path), "-o", str(tmp_path / "p.yaml")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert result.output.startswith(f"Error: {path}: not a .docx or .xlsx file (.txt)")
+    assert result.output.startswith(f"错误：{path}：not a .docx or .xlsx file (.txt)")
     assert not (tmp_path / "p.yaml").exists()
 
 
@@ -325,7 +325,7 @@ def test_cli_check_passes_on_builtin_and_fails_on_errors(runner, tmp_path):
 def test_cli_show_missing_plan(runner):
     result = runner.invoke(cli, ["plan", "show", "no-such-plan"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: no-such-plan: plan file not found")
+    assert result.output.startswith("错误：no-such-plan：plan file not found")
     assert "dingshan-2026" in result.output  # lists the built-in plans
 
 
@@ -358,7 +358,7 @@ def test_cli_unwritable_output_is_a_clean_error(runner, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     result = runner.invoke(cli, ["plan", "import", str(ANNEXES / "dingshan-2026.docx"), "-o", str(blocker / "sub" / "p.yaml"), "--quiet"])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: ") and "Traceback" not in result.output and "how to fix" in result.output
+    assert result.output.startswith("错误：") and "Traceback" not in result.output and "解决办法" in result.output
 
 
 # ================================================================ issue 13: what each target measures, scope, who reports

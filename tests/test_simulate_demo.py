@@ -68,7 +68,7 @@ def test_cli_simulate_writes_a_manifest(runner, tmp_path):
     result = runner.invoke(cli, ["simulate", "dingshan-2026", "--units", str(UNITS_CSV), "--period", "2026Q2",
                                  "-n", "5", "--seed", "3", "--error-rate", "1", "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"5 returns (5 with mistakes) -> {tmp_path}"
+    assert result.output.strip() == f"已生成 5 份报表（其中 5 份有错误）→ {tmp_path}"
     manifest = json.loads((tmp_path / "simulation.json").read_text(encoding="utf-8"))
     assert len(manifest["returns"]) == 5 and all(r["mistake"] in MISTAKES for r in manifest["returns"])
 

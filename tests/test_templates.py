@@ -253,12 +253,12 @@ def test_cli_build_and_dry_run(runner, tmp_path):
                                  "--due", "2026-07-10", "-o", str(out)])
     assert result.exit_code == 0, result.output
     files = sorted(out.glob("*.xlsx"))
-    assert result.output.strip().splitlines()[-1] == f"{len(files)} templates for 2026年第二季度 -> {out}"
+    assert result.output.strip().splitlines()[-1] == f"已生成 {len(files)} 个模板（2026年第二季度）→ {out}"
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--period", "2026Q5"], "Error: "),
-    (["--period", "2026Q2", "--due", "next week"], "Error: "),
+    (["--period", "2026Q5"], "错误："),
+    (["--period", "2026Q2", "--due", "next week"], "错误："),
 ])
 def test_cli_bad_options_exit_2_without_traceback(runner, tmp_path, args, message):
     result = runner.invoke(cli, ["templates", "build", "dingshan-2026", "--units", str(UNITS_CSV), "-o", str(tmp_path), *args])

@@ -163,7 +163,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
         f"  {tmp_path / 'units.csv'}, 第6行: 4 cells but the header has 3 columns (extra: 多余)",
         f"  {tmp_path / 'units.csv'}, 第7行: empty code（编码）",
     ]
-    assert "how to fix" in str(error)
+    assert "解决办法" in str(error)
 
 
 def test_duplicate_code_in_xlsx_names_the_sheet_rows(tmp_path):

@@ -556,7 +556,7 @@ def test_cli_text_report(runner, tmp_path, plan, templates):
     assert lines[0].split() == ["文件", "单位编码", "单位", "报送期", "结果", "错误", "提示"]
     assert "退回修改" in lines[2]
     assert any("not-a-number" in line and "G3" in line for line in lines)
-    assert lines[-1].startswith("1 files: 0 valid, 1 with errors; 1 errors")
+    assert lines[-1].startswith("共 1 个文件：可用 0 个，有错误 1 个；错误 1 处")
 
 
 @pytest.mark.parametrize("args", [["--period", "2026Q9"], ["--units", "missing.csv"]])
@@ -564,12 +564,12 @@ def test_cli_usage_errors(runner, tmp_path, plan, templates, args):
     path = fill(tmp_path, templates)
     result = runner.invoke(cli, ["validate", "dingshan-2026", str(path), *args])
     assert result.exit_code in (1, 2) and "Traceback" not in result.output
-    assert result.output.startswith("Error: ")
+    assert result.output.startswith("错误：")
 
 
 def test_cli_missing_path_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(cli, ["validate", "dingshan-2026", str(tmp_path / "nope")])
-    assert result.exit_code == 2 and result.output.startswith("Error: not found: ")
+    assert result.exit_code == 2 and result.output.startswith("错误：找不到：")
 
 
 def test_finding_codes_doc_is_generated_from_the_registry(runner):

@@ -23,23 +23,26 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ToolkitError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"错误：{_safe(exc)}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
+            click.echo("已中断。", err=True)
             ctx.exit(130)
         except OSError as exc:  # a folder that cannot be written, a full disk …
-            where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"Error: {where}{exc.strerror or exc}\n  how to fix: check that the path exists, "
-                       "that you may write there, and that the disk is not full", err=True)
+            where = f"{_safe(exc.filename)}：" if exc.filename else ""
+            click.echo(f"错误：{where}{exc.strerror or exc}\n  解决办法：检查路径是否存在、是否有写入权限、磁盘是否已满",
+                       err=True)
             ctx.exit(1)
         except Exception as exc:  # a bug: say so plainly, keep details for the developer
             if os.environ.get("TOOLKIT_DEBUG"):
                 raise
-            click.echo(f"Internal error: {exc.__class__.__name__}: {exc}\n"
-                       "This is a bug in toolkit. Run again with TOOLKIT_DEBUG=1 for details and report it.", err=True)
+            from toolkit.logs import log_internal_error
+
+            log = log_internal_error(f"toolkit {' '.join(sys.argv[1:])}")
+            click.echo(f"toolkit 内部错误（{exc.__class__.__name__}），不是您的文件或操作的问题。\n"
+                       f"  详情已记入日志：{log}\n  请把该日志发给技术支持。", err=True)
             ctx.exit(3)
 
 
@@ -55,6 +58,14 @@ def cli():
       validate     check returned workbooks
       consolidate  merge valid returns into the leaders' workbook
     """
+
+
+def _safe(text) -> str:
+    """Text from files and units, shown on a terminal: control characters
+    (escape sequences, bidirectional overrides) made visible, never obeyed."""
+    from toolkit.textable import terminal_text
+
+    return terminal_text(str(text))
 
 
 def _emit_json(data) -> None:
@@ -195,31 +206,27 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     (责任办公室, 责任单位, 配合单位); a units list column 'rows' overrides it.
     Use --dry-run to check the assignment before sending.
     """
-    from toolkit.assign import assign_rows, format_assignment
+    import toolkit
     from toolkit.errors import UsageError
-    from toolkit.periods import parse_due_date, parse_period
-    from toolkit.plan import load_plan
-    from toolkit.templates import build_templates
-    from toolkit.units import load_units
 
-    loaded = load_plan(plan_file)
-    units = load_units(units_file)
-    period_obj = parse_period(period)
-    due_date = parse_due_date(due) if due else None
-    assignment = assign_rows(loaded, units)
     if dry_run:
-        click.echo(format_assignment(loaded, units, assignment))
+        from toolkit.assign_listing import format_assignment
+
+        plan_obj, units = toolkit.load_plan(plan_file), toolkit.load_units(units_file)
+        click.echo(format_assignment(plan_obj, units, toolkit.assignment(plan_obj, units)))
         return
     if not out_dir:
-        raise UsageError("missing -o/--output", hint="give the folder to write the workbooks to, e.g. -o 模板/2026Q2")
-    result = build_templates(loaded, units, period_obj, out_dir, due=due_date, contact=contact,
-                             password=password, assignment=assignment)
+        raise UsageError("缺少 -o/--output", hint="给出存放模板的文件夹，例如 -o 模板/2026Q2")
+    result = toolkit.build_templates(plan_file, units_file, period, out_dir, due=due, contact=contact,
+                                     password=password)
     for built in result.templates:
-        click.echo(f"{built.path}  ({len(built.rows)} rows)")
+        click.echo(f"{_safe(built.path)}  （{len(built.rows)} 行）")
+    names = {u.code: u.name for u in toolkit.load_units(units_file)}
     for code in result.without_rows:
-        name = next(u.name for u in units if u.code == code)
-        click.echo(f"no template for {code} {name}: it reports no row of this plan (see --dry-run)")
-    click.echo(f"{len(result.templates)} templates for {period_obj.label} -> {out_dir}")
+        click.echo(f"{_safe(code)} {_safe(names.get(code, ''))}：本计划没有需要该单位填报的行，未生成模板（见 --dry-run）")
+    from toolkit.api import period_of
+
+    click.echo(f"已生成 {len(result.templates)} 个模板（{period_of(period).label}）→ {_safe(out_dir)}")
 
 
 # ---------------------------------------------------------------- validate
@@ -240,24 +247,35 @@ def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file
     Exit 0 when no file has an error, 1 when any has, 2 for usage errors.
     Input files are never modified.
     """
-    from toolkit.periods import parse_period
-    from toolkit.plan import load_plan
-    from toolkit.units import load_units
-    from toolkit.pipeline.validate import validate_returns
+    import toolkit
 
-    loaded = load_plan(plan_file)
-    units = load_units(units_file) if units_file else None
-    period_obj = parse_period(period) if period else None
     _check_paths(paths)
-    report = validate_returns(loaded, paths, units=units, period=period_obj, limits=_limits(max_size))
-    written = _write_outputs(report, feedback_dir, report_file)
+    report = _shown_on_failure(lambda: toolkit.validate(
+        plan_file, paths, units=units_file, period=period, feedback=feedback_dir, report=report_file,
+        limits=_limits(max_size)), lambda r: _print_validation(r, as_json))
+    _print_validation(report, as_json)
+    sys.exit(1 if report.has_errors else 0)
+
+
+def _print_validation(report, as_json: bool) -> None:
     if as_json:
         _emit_json(report.to_json())
-    else:
-        click.echo(report.to_text(max_findings=200))
-        for line in written:
-            click.echo(line)
-    sys.exit(1 if report.has_errors else 0)
+        return
+    click.echo(_safe(report.to_text(max_findings=200)))
+    for path in report.written:
+        click.echo(f"已写入：{_safe(path)}")
+
+
+def _shown_on_failure(run, show):
+    """Run a command's library call; when its outputs could not be written,
+    show its results first, then the error (the checking is not lost)."""
+    from toolkit.errors import OutputsNotWritten
+
+    try:
+        return run()
+    except OutputsNotWritten as exc:
+        show(exc.result)
+        raise
 
 
 def _limits(max_size_mb: int):
@@ -273,25 +291,7 @@ def _check_paths(paths) -> None:
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
-        raise UsageError(f"not found: {', '.join(missing)}", hint="give the returned workbooks or the folder they are in")
-
-
-def _write_outputs(report, feedback_dir, report_file) -> list[str]:
-    from pathlib import Path
-
-    lines = []
-    if feedback_dir:
-        from toolkit.xlsx.feedback import write_feedback
-
-        sources = {f.path: Path(f.path) for f in report.files}
-        written = write_feedback(report, sources, Path(feedback_dir))
-        lines.append(f"feedback: {len(written)} marked-up copies -> {feedback_dir}")
-    if report_file:
-        from toolkit.xlsx.report import write_report_workbook
-
-        write_report_workbook(report, Path(report_file))
-        lines.append(f"report: {report_file}")
-    return lines
+        raise UsageError(f"找不到：{'、'.join(missing)}", hint="给出收回的报表文件，或它们所在的文件夹")
 
 
 # ---------------------------------------------------------------- consolidate
@@ -310,43 +310,28 @@ def _write_outputs(report, feedback_dir, report_file) -> list[str]:
 @click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
 def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, max_size):
     """Validate the returns in PATH... and merge the valid ones into one workbook for leaders."""
-    from pathlib import Path
+    import toolkit
 
-    from toolkit.pipeline.consolidate import consolidate
-    from toolkit.xlsx.leaders import write_consolidated_workbook
-    from toolkit.fileio import written_alongside
-    from toolkit.periods import parse_due_date, parse_period
-    from toolkit.plan import load_plan
-    from toolkit.units import load_units
-
-    loaded = load_plan(plan_file)
-    units = load_units(units_file)
-    period_obj = parse_period(period)
-    due_date = parse_due_date(due) if due else None
     _check_paths(paths)
-    result = consolidate(loaded, paths, units=units, period=period_obj, due=due_date, baseline=baseline,
-                         limits=_limits(max_size))
-    # the JSON is written by a second process while the workbook is made (this command's own process: it may fork)
-    with written_alongside([(json_file, result.json_chunks)] if json_file else [], fork=True):
-        data_file = write_consolidated_workbook(result, Path(output))
-    if feedback_dir:
-        from toolkit.xlsx.feedback import write_feedback
-        from toolkit.model.validation import FileReport, ValidationReport
+    result = _shown_on_failure(lambda: toolkit.consolidate(
+        plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, output=output,
+        json=json_file, feedback=feedback_dir, limits=_limits(max_size), fork=True), _print_consolidation)
+    _print_consolidation(result)
 
-        files = [FileReport(path=f.path, sha256=f.sha256, unit=f.unit, unit_name=f.unit_name, period=f.period,
-                            findings=[x for x in result.findings if x.file == f.path], status=f.status)
-                 for f in result.files]
-        written = write_feedback(ValidationReport(plan_id=loaded.id, period=period_obj.code, files=files),
-                                 {f.path: Path(f.path) for f in files}, Path(feedback_dir))
-        click.echo(f"feedback: {len(written)} marked-up copies -> {feedback_dir}")
+
+def _print_consolidation(result) -> None:
+    from collections import Counter
+
+    from toolkit.words import FILE_STATUS_WORDS, STATUS_WORDS
+
     c = result.completeness
-    statuses = {s: sum(1 for a in result.aggregates if a.status == s) for s in ("met", "missed", "review", "no-data")}
-    files = {s: sum(1 for f in result.files if f.status == s) for s in ("used", "superseded", "rejected", "unrecognised")}
-    click.echo(f"units: {c['expected']} expected, {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late")
-    click.echo(f"files: {files['used']} used, {files['superseded']} superseded, {files['rejected']} rejected, {files['unrecognised']} unrecognised")
-    click.echo(f"indicators: {statuses['met']} met, {statuses['missed']} missed, {statuses['review']} for review, {statuses['no-data']} no data")
-    click.echo(f"consolidated workbook: {output}" + (f"\nvalues (too many for the 数据 sheet): {data_file}" if data_file else "")
-               + (f"\njson: {json_file}" if json_file else ""))
+    click.echo(f"单位：应报 {c['expected']}，有效 {c['valid']}，退回 {c['rejected']}，未报 {c['missing']}，逾期 {c['late']}")
+    files = Counter(f.status for f in result.files)
+    click.echo("文件：" + "，".join(f"{FILE_STATUS_WORDS.get(k, k)} {n}" for k, n in files.items()))
+    statuses = Counter(a.status for a in result.aggregates)
+    click.echo("指标：" + "，".join(f"{STATUS_WORDS.get(k, k)} {n}" for k, n in statuses.items()))
+    for path in result.written:
+        click.echo(f"已写入：{_safe(path)}")
 
 
 # ---------------------------------------------------------------- simulate and demo
@@ -366,20 +351,11 @@ def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, out_dir
     Writes the returns and simulation.json, which lists the mistake made in
     each return and the finding it must produce.
     """
-    from pathlib import Path
+    import toolkit
 
-    from toolkit.fileio import write_atomic
-    from toolkit.periods import parse_period
-    from toolkit.plan import load_plan
-    from toolkit.simulate import simulate_returns
-    from toolkit.units import load_units
-
-    loaded = load_plan(plan_file)
-    result = simulate_returns(loaded, load_units(units_file), parse_period(period), Path(out_dir), n=count, seed=seed,
-                              error_rate=error_rate)
-    write_atomic(Path(out_dir) / "simulation.json", result.manifest())
+    result = toolkit.simulate_returns(plan_file, units_file, period, out_dir, n=count, seed=seed, error_rate=error_rate)
     mistakes = sum(1 for r in result.returns if r.mistake)
-    click.echo(f"{len(result.returns)} returns ({mistakes} with mistakes) -> {out_dir}")
+    click.echo(f"已生成 {len(result.returns)} 份报表（其中 {mistakes} 份有错误）→ {_safe(out_dir)}")
 
 
 @cli.command("demo")
@@ -391,10 +367,9 @@ def demo_cmd(folder):
     usual mistakes), validates them with feedback copies, and consolidates
     them into the leaders' workbook.
     """
-    from toolkit.demo import run_demo
+    import toolkit
 
-    summary = run_demo(folder)
-    click.echo(summary)
+    click.echo(toolkit.run_demo(folder))
 
 
 @cli.command("codes")

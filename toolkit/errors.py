@@ -21,9 +21,9 @@ class ToolkitError(Exception):
         self.hint = hint
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
+        text = f"{self.where}：{self.message}" if self.where else self.message
         if self.hint:
-            text += f"\n  how to fix: {self.hint}"
+            text += f"\n  解决办法：{self.hint}"
         return text
 
 
@@ -40,8 +40,8 @@ class PlanFileErrors(PlanError):
         lines = []
         for line, message, hint in problems:
             where = f"{path}:{line}" if line else path
-            lines.append(f"{where}: {message}" + (f"\n  how to fix: {hint}" if hint else ""))
-        super().__init__(f"{len(problems)} problem(s) in plan file\n" + "\n".join(lines))
+            lines.append(f"{where}：{message}" + (f"\n  解决办法：{hint}" if hint else ""))
+        super().__init__(f"计划文件中有 {len(problems)} 处问题\n" + "\n".join(lines))
 
     def __str__(self) -> str:
         return self.message
@@ -59,3 +59,13 @@ class UsageError(ToolkitError):
     """The command line asks for something impossible."""
 
     exit_code = 2
+
+
+class OutputsNotWritten(ToolkitError):
+    """The run's work is done but its outputs could not be written; none of
+    them was (toolkit.fileio.OutputSet). `result` holds the work, so that it
+    can still be shown."""
+
+    def __init__(self, message: str, *, result, hint: str | None = None):
+        super().__init__(f"输出文件未能写入：{message}", hint=hint)
+        self.result = result

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
+from toolkit.errors import ToolkitError
+
 
 def write_atomic(path: str | Path, data: bytes | str | Iterable[str]) -> None:
     """Write to a temporary file beside the target, then rename over it, so
@@ -83,12 +85,13 @@ def written_alongside(jobs, *, fork: bool = False):
 # ---------------------------------------------------------------- a run's outputs, together
 
 
-class OutputError(Exception):
+class OutputError(ToolkitError):
     """An output the run must not or cannot write (raised before anything is written)."""
 
+    exit_code = 2
+
     def __init__(self, message: str, hint: str | None = None):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+        super().__init__(message, hint=hint)
 
 
 _TMP = ".toolkit-tmp-"
@@ -129,11 +132,13 @@ class OutputSet:
         self.pending: list[tuple[Path, Path]] = []  # (temporary, final)
         self.locks: list[Path] = []
         self.targets: list[Path] = []
+        self.folders: set[str] = set()
         for target in targets:
             self.claim(target)
 
     def claim(self, target) -> Path:
-        """Check that `target` may be written by this run and lock it."""
+        """Check that `target` may be written by this run and lock it (a file
+        in a folder this run has locked as a whole is not locked again)."""
         target = Path(target)
         if _key(target) in self.inputs:
             raise OutputError(f"输出文件“{target}”是本次要读取的报表之一，输入文件从不修改",
@@ -143,12 +148,22 @@ class OutputSet:
         if any(_key(t) == _key(target) for t in self.targets):
             return target
         self.targets.append(target)
-        self._lock(target)
+        if _key(target.parent) not in self.folders:
+            self._lock(target, target.with_name(f".{target.name}.lock"))
         return target
 
-    def _lock(self, target: Path) -> None:
+    def claim_folder(self, folder) -> Path:
+        """Lock a whole folder for this run (many files: the marked-up copies)."""
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(f"“{folder}”是一个文件，不是文件夹", hint="给出一个文件夹，例如 退回修改/")
+        if _key(folder) not in self.folders:
+            self._lock(folder / "x", folder / ".toolkit.lock")
+            self.folders.add(_key(folder))
+        return folder
+
+    def _lock(self, target: Path, lock: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        lock = target.with_name(f".{target.name}.lock")
         for _ in range(2):
             try:
                 fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -165,7 +180,7 @@ class OutputSet:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
                 handle.write(f"{os.getpid()}\n")
             self.locks.append(lock)
-            _remove_stale_temporaries(target)
+            _remove_stale_temporaries(target.parent)
             return
         raise OutputError(f"无法锁定输出文件“{target}”", hint=f"删除文件 {lock} 后重试")
 
@@ -220,16 +235,20 @@ class OutputSet:
         return False
 
 
-def _remove_stale_temporaries(target: Path) -> None:
+@contextmanager
+def outputs(out: OutputSet | None = None):
+    """The run's output set if the caller has one, else one of its own that
+    is committed (or discarded) when the block ends."""
+    if out is not None:
+        yield out
+    else:
+        with OutputSet() as own:
+            yield own
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
     """Temporary outputs of a killed earlier run (its process is gone)."""
-    prefix = f".{target.name}{_TMP}"
-    for leftover in target.parent.glob(f"{glob_escape(prefix)}*"):
-        pid = leftover.name[len(prefix):].split("-", 1)[0]
+    for leftover in folder.glob(f".*{_TMP}*"):
+        pid = leftover.name.split(_TMP, 1)[1].split("-", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             leftover.unlink(missing_ok=True)
-
-
-def glob_escape(text: str) -> str:
-    import glob
-
-    return glob.escape(text)

@@ -34,6 +34,19 @@ def safe_cell_text(text: str) -> str:
     return text if len(text) <= CELL_TEXT_LIMIT else text[: CELL_TEXT_LIMIT - 1] + "…"
 
 
+# What a terminal would obey instead of showing: C0 and C1 controls (escape
+# sequences start with ESC or CSI), DEL, and the bidirectional overrides that
+# make text read backwards (U+202E) — all but the line break.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Text from files and units as a terminal may show it: every control
+    character written as its code (\\x1b, \\u202e), never obeyed."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                else f"\\u{ord(m.group()):04x}", text)
+
+
 def display_width(text: str) -> int:
     """Columns `text` takes in a terminal or a spreadsheet cell (CJK count 2)."""
     if text.isascii():
@@ -58,7 +71,8 @@ def truncate(text: str, width: int) -> str:
 def render(headers: list[str], rows: list[list], *, max_widths: dict[int, int] | None = None) -> str:
     """Render rows under headers with columns padded by display width."""
     max_widths = max_widths or {}
-    cells = [[truncate("" if v is None else str(v), max_widths.get(i, 60)) for i, v in enumerate(row)] for row in rows]
+    cells = [[truncate(terminal_text("" if v is None else str(v)), max_widths.get(i, 60)) for i, v in enumerate(row)]
+             for row in rows]
     heads = [str(h) for h in headers]
     widths = [display_width(h) for h in heads]
     for row in cells:

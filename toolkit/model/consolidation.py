@@ -146,6 +146,7 @@ class Consolidation:
     # the same values as a DataFrame (ValueRecord's fields as columns); when
     # they are many, `values` stays empty and consumers use this
     values_table: object = field(default=None, repr=False, compare=False)
+    written: list = field(default_factory=list, compare=False, repr=False)  # the output files a run wrote
 
     def value_count(self) -> int:
         return len(self.values) if self.values or self.values_table is None else len(self.values_table)
@@ -201,6 +202,18 @@ class Consolidation:
         yield "outcomes", (dump(o) for o in self.outcomes)
         yield "findings", (dump(x) for x in self.findings)
         yield "issued", {name: getattr(self, name) for name in _ISSUED}
+
+    def validation_report(self):
+        """The files and their findings as a validation report (for the marked-up copies)."""
+        from toolkit.model.validation import FileReport, ValidationReport
+
+        findings: dict[str, list[Finding]] = {}
+        for finding in self.findings:
+            findings.setdefault(finding.file, []).append(finding)
+        files = [FileReport(path=f.path, sha256=f.sha256, unit=f.unit, unit_name=f.unit_name, period=f.period,
+                            findings=findings.get(f.path, []), status=f.status, modified=f.saved)
+                 for f in self.files]
+        return ValidationReport(plan_id=self.plan_id, period=self.period, files=files, outcomes=list(self.outcomes))
 
     @classmethod
     def from_json(cls, data: dict) -> Consolidation:

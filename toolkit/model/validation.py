@@ -104,6 +104,7 @@ class ValidationReport:
     values: object = None  # the long pandas DataFrame of every input cell read
     missed: set = field(default_factory=set)  # frame rows whose target check failed
     choice: object = None  # which file counts per unit and period (toolkit.rules.choose.Choice)
+    written: list = field(default_factory=list, compare=False, repr=False)  # the output files a run wrote
 
     def by_id(self) -> dict[str, FileReport]:
         return {f.id: f for f in self.files}
@@ -170,11 +171,11 @@ class ValidationReport:
             rows = [[x.file, x.sheet or "", x.cell or "", LEVEL_WORDS[x.severity], x.code, x.message] for x in shown]
             out.append(render(["文件", "工作表", "单元格", "级别", "代码", "说明"], rows, max_widths={0: 36, 1: 12, 5: 80}))
             if len(shown) < len(findings):
-                out.append(f"… and {len(findings) - len(shown)} more findings (see --report or --json)")
+                out.append(f"……另有 {len(findings) - len(shown)} 条问题未显示（见 --report 或 --json）")
         valid = sum(1 for f in self.files if f.status == USED)
         errors = sum(len(f.errors) for f in self.files)
         warnings = sum(len(f.warnings) for f in self.files)
         rejected = sum(1 for f in self.files if f.status in (REJECTED, UNRECOGNISED))
         out.append("")
-        out.append(f"{len(self.files)} files: {valid} valid, {rejected} with errors; {errors} errors, {warnings} warnings")
+        out.append(f"共 {len(self.files)} 个文件：可用 {valid} 个，有错误 {rejected} 个；错误 {errors} 处，提示 {warnings} 处")
         return "\n".join(out)

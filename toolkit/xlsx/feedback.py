@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from copy import copy
 from pathlib import Path, PureWindowsPath
 
-from toolkit.fileio import write_atomic
+from toolkit.fileio import OutputSet, outputs
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.periods import period_label
 from toolkit.model.validation import FileReport, ValidationReport
@@ -41,15 +41,22 @@ COLUMNS = tuple(zip(FEEDBACK_COLUMNS, (6, 7, 16, 9, 28, 20, 64)))
 _HEADER_ROW = 3  # 1-based: title, guidance, header
 
 
-def write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: Path) -> list[Path]:
+def write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: Path, *,
+                   out: OutputSet | None = None) -> list[Path]:
     """Write one workbook to send back for every file of `report` with findings.
 
     `returns` maps FileReport.path to the real file. A workbook openpyxl can
     open becomes `{stem}_退回修改.xlsx` (its own copy, marked); anything else
     `{stem}_问题清单.xlsx` (the list only). Returns the paths written, in
-    report order.
+    report order. `out`: the run's output set (toolkit.fileio.OutputSet), so
+    that the copies appear with the run's other outputs or not at all.
     """
-    out_dir = Path(out_dir)
+    with outputs(out) as out:
+        out.claim_folder(out_dir)
+        return _write_feedback(report, returns, Path(out_dir), out)
+
+
+def _write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: Path, out: OutputSet) -> list[Path]:
     taken: set[str] = set()
     inputs: set[str] = set()
     for real in returns.values():
@@ -78,7 +85,7 @@ def write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: 
             suffix = LIST_SUFFIX
             data = _list_only(file_report, report.period, problem)
         target = _unique_path(out_dir, stem + suffix, ".xlsx", taken, inputs)
-        write_atomic(target, data)
+        out.add(target, data)
         written.append(target)
     return written
 

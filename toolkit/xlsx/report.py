@@ -14,7 +14,7 @@ import io
 import math
 from pathlib import Path
 
-from toolkit.fileio import write_atomic
+from toolkit.fileio import OutputSet, outputs
 from toolkit.periods import period_label
 from toolkit.model.validation import ValidationReport
 from toolkit.textable import safe_cell_text
@@ -47,9 +47,11 @@ FINDING_COLUMNS = tuple(zip(REPORT_FINDING_COLUMNS, (32, 14, 14, 8, 7, 16, 24, 1
 OUTCOME_COLUMNS = tuple(zip(REPORT_OUTCOME_COLUMNS, (14, 28, 16, 11, 11, 30, 24, 28, 14, 8)))
 
 
-def write_report_workbook(report: ValidationReport, path: Path) -> None:
-    """Write `report` to `path` (.xlsx), atomically."""
-    write_atomic(path, render_report_workbook(report))
+def write_report_workbook(report: ValidationReport, path: Path, *, out: OutputSet | None = None) -> None:
+    """Write `report` to `path` (.xlsx), with the run's other outputs (`out`) or on its own."""
+    with outputs(out) as out:
+        out.claim(path)
+        out.add(path, render_report_workbook(report))
 
 
 def render_report_workbook(report: ValidationReport) -> bytes:

@@ -27,7 +27,7 @@ import io
 from pathlib import Path
 
 from toolkit.model.consolidation import Consolidation
-from toolkit.fileio import write_atomic, written_alongside
+from toolkit.fileio import OutputSet, outputs, written_alongside
 from toolkit.textable import safe_cell_text
 from toolkit.words import LEADERS_SHEETS as SHEETS
 from toolkit.xlsx import style
@@ -40,24 +40,30 @@ from toolkit.xlsx.leaders.overview import write_overview
 __all__ = ["SHEETS", "render_consolidated_workbook", "tasks_csv", "values_csv", "write_consolidated_workbook"]
 
 
-def write_consolidated_workbook(c: Consolidation, path: Path) -> Path | None:
-    """Write the consolidated workbook of `c` to `path` (.xlsx), atomically.
+def write_consolidated_workbook(c: Consolidation, path: Path, *, out: OutputSet | None = None,
+                                fork: bool = False) -> Path | None:
+    """Write the consolidated workbook of `c` to `path` (.xlsx), with the CSV
+    files beside it, as one set (toolkit.fileio.OutputSet: all or nothing).
 
     Returns the CSV file written beside it when the values were too many for
-    the 数据 sheet (`{stem}_数据.csv`), else None."""
+    the 数据 sheet (`{stem}_数据.csv`), else None. fork: the CSVs are written
+    by forked processes while the workbook renders (a command's own process
+    only, see toolkit.fileio.written_alongside)."""
     path = Path(path)
     data_file = tasks_file = None
-    beside = []  # (file, what it holds): written while the workbook is rendered
-    if c.value_count() > style.DATA_SHEET_LIMIT:
-        data_file = path.with_name(f"{path.stem}_数据.csv")
-        beside.append((data_file, lambda: values_csv(c)))
-    if len(c.tasks) > style.TASK_SHEET_LIMIT:
-        tasks_file = path.with_name(f"{path.stem}_任务进度.csv")
-        beside.append((tasks_file, lambda: tasks_csv(c)))
-    with written_alongside(beside):
-        workbook = render_consolidated_workbook(c, data_file=data_file.name if data_file else None,
-                                                tasks_file=tasks_file.name if tasks_file else None)
-    write_atomic(path, workbook)
+    with outputs(out) as out:
+        beside = []  # jobs: written while the workbook is rendered
+        if c.value_count() > style.DATA_SHEET_LIMIT:
+            data_file = path.with_name(f"{path.stem}_数据.csv")
+            beside.append(out.add_later(data_file, lambda: values_csv(c))[1])
+        if len(c.tasks) > style.TASK_SHEET_LIMIT:
+            tasks_file = path.with_name(f"{path.stem}_任务进度.csv")
+            beside.append(out.add_later(tasks_file, lambda: tasks_csv(c))[1])
+        out.claim(path)
+        with written_alongside(beside, fork=fork):
+            workbook = render_consolidated_workbook(c, data_file=data_file.name if data_file else None,
+                                                    tasks_file=tasks_file.name if tasks_file else None)
+        out.add(path, workbook)
     return data_file
 
 

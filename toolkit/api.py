@@ -1,0 +1,206 @@
+"""The public API: what `import toolkit` offers, one call per CLI command.
+
+    import toolkit
+    plan = toolkit.load_plan("dingshan-2026")
+    units = toolkit.load_units("examples/dingshan-units.csv")
+    toolkit.build_templates(plan, units, "2026Q2", "模板/2026Q2", due="2026-07-10")
+    report = toolkit.validate(plan, ["回收/"], units=units, period="2026Q2", feedback="退回修改/")
+    result = toolkit.consolidate(plan, ["回收/"], units=units, period="2026Q2", output="汇总.xlsx")
+
+Every argument that names something may be given as the thing itself or as
+its name: a plan as a Plan or a plan file or built-in name, units as a list or
+a units file, a period as a Period or "2026Q2", a date as a date or
+"2026-07-10". Outputs are written as one set (toolkit.fileio.OutputSet): all
+of them or none, never over an input file, and locked against a second run.
+Library calls never fork and keep no state between calls, so a server may
+make them from several threads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+
+def load_plan(plan):
+    """A Plan, from a Plan, a plan file or a built-in plan's name."""
+    from toolkit.plan import load_plan as _load
+    from toolkit.plan.model import Plan
+
+    return plan if isinstance(plan, Plan) else _load(plan)
+
+
+def load_units(units):
+    """The units list, from a list of Unit or a units file (.csv or .xlsx)."""
+    if units is None or isinstance(units, (list, tuple)):
+        return units
+    from toolkit.units import load_units as _load
+
+    return _load(units)
+
+
+def period_of(period):
+    from toolkit.periods import Period, parse_period
+
+    return period if period is None or isinstance(period, Period) else parse_period(str(period))
+
+
+def date_of(value) -> dt.date | None:
+    from toolkit.periods import parse_due_date
+
+    return value if value is None or isinstance(value, dt.date) else parse_due_date(str(value))
+
+
+def check_plan(plan):
+    """Problems of a plan (toolkit.plan.inspect.PlanProblem), errors first."""
+    from toolkit.plan import check_plan as _check
+
+    return _check(load_plan(plan))
+
+
+def assignment(plan, units):
+    """Who reports which rows (toolkit.assign.Assignment)."""
+    from toolkit.assign import assign_rows
+
+    return assign_rows(load_plan(plan), load_units(units))
+
+
+def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None):
+    """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult)."""
+    from toolkit.templates import build_templates as _build
+
+    return _build(load_plan(plan), load_units(units), period_of(period), Path(out_dir), due=date_of(due),
+                  contact=contact, password=password, issued=date_of(issued))
+
+
+def validate(plan, paths, *, units=None, period=None, feedback=None, report=None, limits=None,
+             timeout: float | None = None, rules=None):
+    """Check the returns in `paths` (files or folders) against the plan.
+
+    feedback: a folder for the marked-up copies; report: the validation report
+    workbook (.xlsx). Returns the ValidationReport, with `written` (the files
+    written). If the outputs cannot be written (a full disk, a folder that may
+    not be written), OutputsNotWritten is raised carrying the report: the
+    checking is not lost, and no output is half there."""
+    from toolkit.intake import DEFAULT_TIMEOUT
+    from toolkit.pipeline.validate import validate_returns
+
+    plan = load_plan(plan)
+    out = _outputs(paths, files=[report] if report else [], folders=[feedback] if feedback else [])
+    try:
+        result = validate_returns(plan, paths, units=load_units(units), period=period_of(period), rules=rules,
+                                  limits=limits, timeout=timeout or DEFAULT_TIMEOUT)
+        result.written = _write(result, out, lambda: _validation_outputs(result, out, feedback, report))
+    finally:
+        out.release()
+    return result
+
+
+def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=None, json=None, feedback=None,
+                limits=None, rules=None, fork: bool = False):
+    """Validate the returns in `paths` and consolidate the valid ones for `period`.
+
+    output: the leaders' workbook (.xlsx); json: the result as JSON; feedback:
+    a folder for the marked-up copies. fork: write the JSON and CSVs in forked
+    processes while the workbook renders (only for a command's own process,
+    never a server). Returns the Consolidation, with `written`; OutputsNotWritten
+    (carrying the consolidation) when its outputs cannot be written."""
+    from toolkit.pipeline.consolidate import consolidate as _consolidate
+
+    plan = load_plan(plan)
+    out = _outputs(paths, files=[f for f in (output, json) if f], folders=[feedback] if feedback else [])
+    try:
+        result = _consolidate(plan, paths, units=load_units(units), period=period_of(period), due=date_of(due),
+                              baseline=baseline, rules=rules, limits=limits)
+        result.written = _write(result, out, lambda: _consolidation_outputs(result, out, output, json, feedback, fork))
+    finally:
+        out.release()
+    return result
+
+
+def simulate_returns(plan, units, period, out_dir, *, n=None, seed: int = 0, error_rate: float = 0.0):
+    """Returns filled the way units would, with `simulation.json` beside them."""
+    from toolkit.fileio import write_atomic
+    from toolkit.simulate import simulate_returns as _simulate
+
+    out_dir = Path(out_dir)
+    result = _simulate(load_plan(plan), load_units(units), period_of(period), out_dir, n=n, seed=seed,
+                              error_rate=error_rate)
+    write_atomic(out_dir / "simulation.json", result.manifest())
+    return result
+
+
+def run_demo(folder):
+    """The whole job on the built-in 丁山镇 plan, in `folder`; a summary in words."""
+    from toolkit.demo import run_demo as _run
+
+    return _run(folder)
+
+
+# ------------------------------------------------------------------ outputs
+
+
+def _outputs(paths, *, files, folders):
+    """The run's output set, checked against its inputs and locked, before anything is read."""
+    from toolkit.fileio import OutputSet
+    from toolkit.intake import collect_paths
+
+    out = OutputSet(inputs=[path for path, _ in collect_paths(paths)])
+    try:
+        for target in files:
+            out.claim(target)
+        for folder in folders:
+            out.claim_folder(folder)
+    except BaseException:
+        out.release()
+        raise
+    return out
+
+
+def _write(result, out, make) -> list[Path]:
+    """Write the outputs `make()` adds to `out`, then move them into place together."""
+    from toolkit.errors import OutputsNotWritten
+    from toolkit.fileio import OutputError
+
+    try:
+        make()
+        return out.commit()
+    except OutputError as exc:
+        out.discard()
+        raise OutputsNotWritten(exc.message, result=result, hint=exc.hint) from None
+    except OSError as exc:
+        out.discard()
+        where = f"“{exc.filename}”：" if exc.filename else ""
+        raise OutputsNotWritten(f"{where}{exc.strerror or exc}", result=result,
+                                hint="检查文件夹是否存在、是否有写入权限、磁盘是否已满") from None
+    except BaseException:
+        out.discard()
+        raise
+
+
+def _validation_outputs(report, out, feedback, report_file) -> None:
+    if feedback:
+        from toolkit.xlsx.feedback import write_feedback
+
+        sources = {f.path: Path(f.path) for f in report.files}
+        write_feedback(report, sources, Path(feedback), out=out)
+    if report_file:
+        from toolkit.xlsx.report import write_report_workbook
+
+        write_report_workbook(report, Path(report_file), out=out)
+
+
+def _consolidation_outputs(result, out, output, json_file, feedback, fork) -> None:
+    from toolkit.fileio import written_alongside
+
+    jobs = [out.add_later(json_file, result.json_chunks)[1]] if json_file else []
+    with written_alongside(jobs, fork=fork):  # the JSON by a second process while the workbook is made
+        if output:
+            from toolkit.xlsx.leaders import write_consolidated_workbook
+
+            write_consolidated_workbook(result, Path(output), out=out, fork=fork)
+    if feedback:
+        from toolkit.xlsx.feedback import write_feedback
+
+        report = result.validation_report()
+        write_feedback(report, {f.path: Path(f.path) for f in report.files}, Path(feedback), out=out)
