@@ -65,12 +65,17 @@ def test_fast_variants_are_valid_returns_for_every_unit(tmp_path):
 
 
 def test_cli_simulate_writes_a_manifest(runner, tmp_path):
+    returns = tmp_path / "回收"
     result = runner.invoke(cli, ["simulate", "dingshan-2026", "--units", str(UNITS_CSV), "--period", "2026Q2",
-                                 "-n", "5", "--seed", "3", "--error-rate", "1", "-o", str(tmp_path)])
+                                 "-n", "5", "--seed", "3", "--error-rate", "1", "--due", "2026-07-10", "-o", str(returns)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"5 returns (5 with mistakes) -> {tmp_path}"
+    assert result.output.strip() == f"5 returns (5 with mistakes) -> {returns}; manifest -> {tmp_path / 'simulation.json'}"
+    # the manifest sits beside the returns, so validating the folder sees only returns
+    assert not list(returns.glob("*.json"))
     manifest = json.loads((tmp_path / "simulation.json").read_text(encoding="utf-8"))
     assert len(manifest["returns"]) == 5 and all(r["mistake"] in MISTAKES for r in manifest["returns"])
+    report = validate_returns(load_plan("dingshan-2026"), [returns])
+    assert len(report.files) == 5 and all(f.status != "unrecognised" for f in report.files)
 
 
 @pytest.fixture(scope="module")

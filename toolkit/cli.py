@@ -340,11 +340,11 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
                                  {f.path: Path(f.path) for f in files}, Path(feedback_dir))
         click.echo(f"feedback: {len(written)} marked-up copies -> {feedback_dir}")
     c = result.completeness
-    statuses = {s: sum(1 for a in result.aggregates if a.status == s) for s in ("met", "missed", "review", "no-data")}
+    statuses = result.status_counts
     files = {s: sum(1 for f in result.files if f.status == s) for s in ("used", "superseded", "rejected", "unrecognised")}
     click.echo(f"units: {c['expected']} expected, {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late")
     click.echo(f"files: {files['used']} used, {files['superseded']} superseded, {files['rejected']} rejected, {files['unrecognised']} unrecognised")
-    click.echo(f"indicators: {statuses['met']} met, {statuses['missed']} missed, {statuses['review']} for review, {statuses['no-data']} no data")
+    click.echo("indicators: " + ", ".join(f"{n} {s}" for s, n in statuses.items()))
     click.echo(f"consolidated workbook: {output}" + (f"\nvalues (too many for the 数据 sheet): {data_file}" if data_file else "")
                + (f"\njson: {json_file}" if json_file else ""))
 
@@ -359,27 +359,30 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
 @click.option("-n", "count", type=click.IntRange(min=1), help="How many returns (default: one per unit that reports).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same returns.")
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Share of returns with one of the usual mistakes.")
+@click.option("--due", "due", help="Due date of the returns (YYYY-MM-DD): returns are saved by then, late ones after.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the returns.")
-def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, out_dir):
+def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, due, out_dir):
     """Fill real templates the way reporting units would (for trying toolkit out).
 
-    Writes the returns and simulation.json, which lists the mistake made in
-    each return and the finding it must produce.
+    Writes the returns into the folder and simulation.json beside it (not in
+    it), which lists the mistake made in each return and the finding it must
+    produce.
     """
     from pathlib import Path
 
     from toolkit.fileio import write_atomic
-    from toolkit.periods import parse_period
+    from toolkit.periods import parse_due_date, parse_period
     from toolkit.plan import load_plan
-    from toolkit.simulate import simulate_returns
+    from toolkit.simulate import manifest_path, simulate_returns
     from toolkit.units import load_units
 
     loaded = load_plan(plan_file)
     result = simulate_returns(loaded, load_units(units_file), parse_period(period), Path(out_dir), n=count, seed=seed,
-                              error_rate=error_rate)
-    write_atomic(Path(out_dir) / "simulation.json", result.manifest())
+                              error_rate=error_rate, due=parse_due_date(due) if due else None)
+    manifest = manifest_path(Path(out_dir))
+    write_atomic(manifest, result.manifest())
     mistakes = sum(1 for r in result.returns if r.mistake)
-    click.echo(f"{len(result.returns)} returns ({mistakes} with mistakes) -> {out_dir}")
+    click.echo(f"{len(result.returns)} returns ({mistakes} with mistakes) -> {out_dir}; manifest -> {manifest}")
 
 
 @cli.command("demo")

@@ -100,9 +100,9 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     frame = engine.add_results(frame, plan, period_of_file)
     missed_index = set()
     peers = _Peers(frame)
-    if assignment is None and units is not None:
-        from toolkit.assign import assign_rows
+    from toolkit.assign import assign_rows, lead_reported
 
+    if assignment is None and units is not None:
         assignment = assign_rows(plan, units)
     lead_only = lead_reported(plan, assignment) if assignment is not None else set()
     for failure in engine.run_values_pass(frame, rules, lead_only):
@@ -125,20 +125,6 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     outcomes = _outcomes(plan, frame, returns, used, missed_index) if with_outcomes else []
     return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=list(reports.values()),
                             outcomes=outcomes, values=frame, missed=missed_index, choice=choice)
-
-
-def lead_reported(plan, assignment) -> set[tuple[str, str]]:
-    """(unit code, indicator id) of the cooperating units of each area figure
-    its row's lead unit reports (scope area, reporters lead): their figure is
-    optional, and where given, a contribution."""
-    pairs = set()
-    for _, row, indicator in plan.indicators():
-        if indicator.scope != "area" or indicator.reporters != "lead":
-            continue
-        lead = assignment.lead_for(row.id)
-        if lead is not None:
-            pairs.update((code, indicator.id) for code in assignment.units_for(row.id) if code != lead)
-    return pairs
 
 
 def choose_files(returns, reports):
