@@ -40,6 +40,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
         inputs = frame.loc[frame["file"].isin(used) & (frame["indicator_id"] != ""),
                            ["file", "unit", "indicator_id", "field", "number"]]
         of_indicator = dict(tuple(inputs.groupby("indicator_id", sort=False, observed=True)))
+    statuses = _task_statuses(frame, used)
     by_indicator = defaultdict(list)
     for outcome in outcomes:
         by_indicator[outcome.indicator_id].append(outcome)
@@ -61,11 +62,44 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
         )
         wide = _per_file(of_indicator.get(indicator.id))
         lead = assignment.lead_for(row.id) if assignment is not None else None
-        area.value = _area_figure(indicator, j, wide, area, area_baselines.get(indicator.id), territorial, lead)
-        area.status, note = _area_status(indicator, j, area, unit_outcomes)
+        if j.state != "past":  # a target of an earlier year: never this year's running total
+            area.value = _area_figure(indicator, j, wide, area, area_baselines.get(indicator.id), territorial, lead)
+        else:
+            area.basis = None
+        if j.state == "past" and not j.per_unit:
+            area.status, note = _past_status(j, statuses.get(row.id, {}), lead)
+        else:
+            area.status, note = _area_status(indicator, j, area, unit_outcomes)
         area.note = "；".join(x for x in (note, area.note) if x) or None
         aggregates.append(area)
     return aggregates
+
+
+def _task_statuses(frame, used) -> dict[str, dict[str, str]]:
+    """{row id: {unit: task status}} of the used returns."""
+    if frame.empty:
+        return {}
+    rows = frame.loc[frame["file"].isin(used) & (frame["field"] == "status") & frame["text"].notna(),
+                     ["unit", "row_id", "text"]]
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for unit, row_id, text in zip(rows["unit"], rows["row_id"], rows["text"]):
+        found[row_id][unit] = text
+    return found
+
+
+def _past_status(j, statuses: dict[str, str], lead) -> tuple[str, str | None]:
+    """An area target due in an earlier year: judged then; now its task's
+    status says whether it was done (the lead unit's, or every reporting
+    unit's where the row has no lead), never this year's figures."""
+    if lead is not None:
+        statuses = {lead: statuses[lead]} if lead in statuses else {}
+    statuses = {unit: text for unit, text in statuses.items() if text != "不适用"}
+    if not statuses:
+        return "no-data", j.review_note
+    open_units = [unit for unit, text in statuses.items() if text != "已完成"]
+    if open_units:
+        return "missed", f"{j.review_note}；{len(open_units)} 个单位尚未完成（逾期）"
+    return "met", f"{j.review_note}；已完成"
 
 
 def _per_file(inputs) -> pd.DataFrame | None:
