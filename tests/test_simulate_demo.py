@@ -104,6 +104,9 @@ def test_demo_runs_the_whole_job(demo):
     assert {u["status"] for u in summary["units"]} == {"received", "rejected", "missing"}
     assert any(a["status"] == "missed" for a in summary["aggregates"])
     assert "DS-V10" in [u["code"] for u in summary["units"] if u["status"] == "missing"]
+    # the county: a sectoral view beside the towns' count, and an area amount from its lead
+    assert "5. a county" in output and "（行业口径）" in output and "from its lead" in output
+    assert (folder / "5-县级汇总" / "汇总_2026M03.xlsx").exists()
 
 
 def test_demo_leaders_workbook_shows_misses_rejections_and_missing_units(demo):

@@ -340,8 +340,14 @@ def optional_figures(frame: pd.DataFrame, lead_only: set[tuple[str, str]]) -> np
     `lead_only`, an area figure its row's lead unit reports (toolkit.assign)."""
     if not lead_only or frame.empty:
         return np.zeros(len(frame), dtype=bool)
-    pairs = pd.MultiIndex.from_arrays([frame["unit"].to_numpy(object), frame["indicator_id"].to_numpy(object)])
-    return pairs.isin(list(lead_only))
+    # as integer pairs: a province's frame has millions of rows
+    unit_codes, units = pd.factorize(frame["unit"].to_numpy(object))
+    indicator_codes, indicators = pd.factorize(frame["indicator_id"].to_numpy(object))
+    unit_index = {u: k for k, u in enumerate(units)}
+    indicator_index = {i: k for k, i in enumerate(indicators)}
+    wanted = [unit_index[u] * len(indicators) + indicator_index[i] for u, i in lead_only
+              if u in unit_index and i in indicator_index]
+    return np.isin(unit_codes.astype(np.int64) * len(indicators) + indicator_codes, wanted)
 
 
 def run_values_pass(frame: pd.DataFrame, rules: list[Rule], lead_only: set[tuple[str, str]] = frozenset()) -> list[Failure]:
