@@ -164,7 +164,8 @@ def amount(tmp_path_factory):
     plan, units, period = load_plan("dianjiang-2026"), load_units(COUNTY_UNITS), parse_period("2026Q4")
     built = {t.unit_code: t.path for t in build_templates(plan, units, period, out / "t").templates}
     houses = next(i.id for _, _, i in plan.indicators() if i.name == "改造老旧小区")
-    fill_template(built["DJ-D03"], out / "r" / "D03.xlsx", _filler({(houses, "value"): 3, (houses, "cumulative"): 9}))
+    fill_template(built["DJ-D03"], out / "r" / "D03.xlsx", _filler({(houses, "value"): 3, (houses, "cumulative"): 9,
+                                                                    (houses, "reason"): "旧改资金下半年到位"}))
     fill_template(built["DJ-T01"], out / "r" / "T01.xlsx", _filler({(houses, "value"): 5, (houses, "cumulative"): 5}))
     fill_template(built["DJ-T02"], out / "r" / "T02.xlsx", _filler({(houses, "value"): None, (houses, "cumulative"): None}))
     result = consolidate(plan, [out / "r"], units=units, period=period)
@@ -185,6 +186,7 @@ def test_an_area_amount_is_its_lead_units_figure_never_the_sum_with_cooperating_
                                                           "DJ-T02": "contribution"}
     assert area.units_missed == 0 and area.units_contribution == 3
     assert not [f for f in result.findings if f.indicator_id == houses]  # no reason-missing, no required-missing
+    assert "牵头单位说明：旧改资金下半年到位" in area.note  # the lead's own explanation of its figure
     row = _overview_rows(out / "汇总.xlsx")["改造老旧小区"]
     assert (row["全域数值"], row["状态"], row["未达标单位数"], row["口径"]) == (9, "未达标", 0, "本年累计")
 
@@ -372,3 +374,11 @@ def test_no_english_words_in_a_task_plans_templates_or_its_leaders_overview(tmp_
             for row in ws.iter_rows(values_only=True):
                 for value in row:
                     assert not (isinstance(value, str) and english.search(value)), (path.name, ws.title, value)
+
+
+def test_without_a_units_list_no_unit_is_held_to_an_area_figure(amount):
+    from toolkit.pipeline.validate import validate_returns
+
+    plan, _, out, houses = amount
+    report = validate_returns(plan, [out / "r" / "T02.xlsx"])  # a cooperating town that left the figure blank
+    assert not [f for f in report.findings if f.indicator_id == houses]

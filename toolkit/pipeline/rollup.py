@@ -70,6 +70,9 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
             area.status, note = _past_status(j, statuses.get(row.id, {}), lead)
         else:
             area.status, note = _area_status(indicator, j, area, unit_outcomes)
+        reason = next((o.reason for o in unit_outcomes if o.unit == area.lead and o.reason and o.reason.strip()), None)
+        if area.status == "missed" and reason:  # the lead unit's own figure: its explanation goes with it
+            note = "；".join(x for x in (note, f"牵头单位说明：{reason}") if x)
         area.note = "；".join(x for x in (note, area.note) if x) or None
         aggregates.append(area)
     return aggregates

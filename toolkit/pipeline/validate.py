@@ -56,7 +56,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     judges those of the returns it chooses instead, with `outcomes_for`).
     assignment: who reports which rows (toolkit.assign), worked out from
     `units` when not given: a cooperating unit may leave blank an area figure
-    its row's lead unit reports."""
+    its row's lead unit reports (without units, any unit may)."""
     from toolkit.periods import parse_period, period_label
     from toolkit.rules import checks as engine
 
@@ -104,7 +104,11 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
 
     if assignment is None and units is not None:
         assignment = assign_rows(plan, units)
-    lead_only = lead_reported(plan, assignment) if assignment is not None else set()
+    if assignment is not None:
+        lead_only = lead_reported(plan, assignment)
+    else:  # who leads is unknown without the units list: no unit is held to an area figure
+        area_figures = [i.id for _, _, i in plan.indicators() if i.scope == "area" and i.reporters == "lead"]
+        lead_only = {(unit, i) for unit in frame["unit"].dropna().unique() for i in area_figures}
     for failure in engine.run_values_pass(frame, rules, lead_only):
         if failure.code == "target-missed":
             missed_index.add(failure.index)
