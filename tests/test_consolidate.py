@@ -208,7 +208,7 @@ def test_baseline_file_for_relative_targets(tmp_path):
     baseline.write_text("unit,indicator,value\nU1,非法营运投诉率,10%\n全域,非法营运投诉率,0.10\n", encoding="utf-8")
     result = consolidate(plan, [tmp_path / "r"], units=[unit], period=parse_period("2026"), baseline=baseline)
     outcome = next(o for o in result.outcomes if o.indicator_id == complaints)
-    assert outcome.status == "met" and outcome.actual == pytest.approx(0.2)
+    assert outcome.status == "contribution" and outcome.actual == pytest.approx(0.2)
     area = next(a for a in result.aggregates if a.indicator_id == complaints)
     assert area.status == "met" and area.value == pytest.approx(0.2)
     assert not [f for f in result.findings if f.code == "baseline-missing"]
@@ -228,7 +228,10 @@ def test_cli_consolidate_writes_workbook_and_json(runner, tmp_path, returns):
     assert all({"code", "status"} <= u.keys() for u in data["units"])
     assert data["values"] and all({"unit", "indicator", "field", "value", "file", "sheet", "cell"} <= v.keys() for v in data["values"])
     assert all({"indicator", "value", "status"} <= a.keys() for a in data["aggregates"])
-    assert {a["status"] for a in data["aggregates"]} <= {"met", "missed", "review", "no-data"}
+    assert {a["status"] for a in data["aggregates"]} <= {"met", "missed", "in-progress", "needs-baseline", "qualitative",
+                                                          "no-data"}
+    assert data["status_counts"] == {s: sum(1 for a in data["aggregates"] if a["status"] == s)
+                                     for s in ("met", "missed", "in-progress", "needs-baseline", "qualitative", "no-data")}
     plan_names = [i.name for _, _, i in load_plan("dingshan-2026").indicators()]
     assert [a["indicator"] for a in data["aggregates"]] == plan_names
     workbook = openpyxl.load_workbook(out)

@@ -37,13 +37,14 @@ def sample() -> Consolidation:
     aggregates = [
         AreaValue("core-1", "生产安全事故起数", "附件1 核心绩效指标", "1", "=0起", "起", "count", "sum", True, 2.0,
                   kind="count", status="missed", note="零容忍：有单位未达标", units_reporting=2, units_met=1, units_missed=1,
+                  basis="year-to-date", sectoral=3.0,
                   leader="王副镇长", office="镇应急办"),
         AreaValue("core-2", "隐患整改率", "附件1 核心绩效指标", "2", "≥100%", "%", "rate", "ratio", False, 1.0,
                   numerator=40, denominator=40, kind="rate-percent", status="met", units_reporting=2, units_met=2,
                   leader="李副镇长", office="镇安办"),
         AreaValue("core-3", "森林火灾受害率", "附件1 核心绩效指标", "3", "≤0.9‰", "‰", "rate", "ratio", False, 0.0004,
-                  numerator=0.4, denominator=1000, kind="rate-permille", status="review", note="尚未到期，目前未达到目标",
-                  units_reporting=1, units_review=1, leader="张镇长", office="林业站"),
+                  numerator=0.4, denominator=1000, kind="rate-permille", status="in-progress", note="尚未到期，目前未达到目标",
+                  units_reporting=1, units_in_progress=1, leader="张镇长", office="林业站"),
         AreaValue("rect-1", "保持低位运行", "附件2 重点整治", "危险化学品领域", "定性：需人工判断", None, "qualitative",
                   "none", False, None, kind="other", status="no-data", units_no_data=2, leader="王副镇长", office="镇应急办"),
     ]
@@ -51,7 +52,7 @@ def sample() -> Consolidation:
         Outcome("V01", "core-1", "生产安全事故起数", "missed", 2.0, "=0起", kind="count", reason=INJECTED, file="青坪村.xlsx",
                 sheet="核心绩效指标", cell="F5"),
         Outcome("V01", "core-2", "隐患整改率", "met", 1.0, "≥100%", kind="rate-percent", file="青坪村.xlsx", sheet="核心绩效指标", cell="H6"),
-        Outcome("V01", "core-3", "森林火灾受害率", "review", 0.0004, "≤0.9‰", kind="rate-permille", file="青坪村.xlsx", sheet="核心绩效指标",
+        Outcome("V01", "core-3", "森林火灾受害率", "in-progress", 0.0004, "≤0.9‰", kind="rate-permille", file="青坪村.xlsx", sheet="核心绩效指标",
                 cell="H7"),
         Outcome("V04", "core-1", "生产安全事故起数", "met", 0.0, "=0起", kind="count", file="镇平安法治办公室.xlsx",
                 sheet="核心绩效指标", cell="F5"),
@@ -194,16 +195,18 @@ def test_overview_title_summary_and_completeness(book):
 def test_overview_one_row_per_indicator(book):
     ws = book["领导总览"]
     header = _find(ws, "序号")
-    heads = [ws.cell(header.row, header.column + i).value for i in range(12)]
-    assert heads == ["序号", "表", "指标", "目标", "全域数值", "计量单位", "状态", "未达标单位数", "填报单位数", "责任领导",
-                     "责任办公室/单位", "说明"]
-    rows = [[ws.cell(header.row + k, header.column + i) for i in range(12)] for k in range(1, 5)]
+    heads = [ws.cell(header.row, header.column + i).value for i in range(14)]
+    assert heads == ["序号", "表", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
+                     "填报单位数", "责任领导", "责任办公室/单位", "说明"]
+    rows = [[ws.cell(header.row + k, header.column + i) for i in range(14)] for k in range(1, 5)]
     assert [r[0].value for r in rows] == [1, 2, 3, 4]
     assert [r[2].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
-    assert [r[6].value for r in rows] == ["未达标", "达标", "待人工判断", "无数据"]
-    assert [r[7].value for r in rows] == [1, 0, 0, 0]
-    assert [r[9].value for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
-    assert rows[0][10].value == "镇应急办"
+    assert [r[8].value for r in rows] == ["未达标", "达标", "进行中（未到期）", "无数据"]
+    assert [r[9].value for r in rows] == [1, 0, 0, 0]
+    assert [r[11].value for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
+    assert rows[0][12].value == "镇应急办"
+    # what each figure is, and the sectoral count beside the territorial one
+    assert rows[0][5].value == "本年累计" and rows[0][6].value == 3 and rows[1][6].value is None
     count, rate, permille, none = (r[4] for r in rows)
     assert count.value == 2 and count.number_format == "#,##0"
     assert rate.value == 1.0 and rate.number_format == "0.0%"
@@ -216,10 +219,10 @@ def test_overview_one_row_per_indicator(book):
 def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
     ws = book["领导总览"]
     label = _find(ws, "三、指标状态统计")
-    words = [ws.cell(label.row + 2 + i, 2).value for i in range(4)]
-    formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(4)]
-    assert words == ["达标", "未达标", "待人工判断", "无数据"]
-    assert all(f.startswith("=COUNTIF($G$") and w in f for f, w in zip(formulas, words))
+    words = [ws.cell(label.row + 2 + i, 2).value for i in range(6)]
+    formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(6)]
+    assert words == ["未达标", "达标", "进行中（未到期）", "待填基线", "需人工判断", "无数据"]
+    assert all(f.startswith("=COUNTIF($I$") and w in f for f, w in zip(formulas, words))
     with zipfile.ZipFile(rendered) as z:
         names = z.namelist()
         assert "xl/charts/chart1.xml" in names
@@ -239,23 +242,25 @@ def test_overview_live_conditional_formats(book):
     rules = _rules(ws)
     header = _find(ws, "序号")
     first, last = header.row + 1, header.row + 4
-    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"G{first}:G{last}" and r[1] == "cellIs"}
+    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"I{first}:I{last}" and r[1] == "cellIs"}
     assert on_status == {
         ('"未达标"',): ("FFFFC7CE", "FF9C0006"),
         ('"达标"',): ("FFC6EFCE", "FF006100"),
-        ('"待人工判断"',): ("FFFFEB9C", "FF9C5700"),
+        ('"进行中（未到期）"',): ("FFFFEB9C", "FF9C5700"),
+        ('"待填基线"',): ("FFFCE4D6", "FF843C0C"),
+        ('"需人工判断"',): ("FFDDEBF7", "FF1F4E78"),
         ('"无数据"',): ("FFEDEDED", "FF595959"),
     }
     # the area figure follows its row's status
     on_value = [r for r in rules if r[0] == f"E{first}:E{last}"]
     assert {r[1] for r in on_value} == {"expression"}
-    assert f'$G{first}="未达标"' in [r[3][0] for r in on_value]
+    assert f'$I{first}="未达标"' in [r[3][0] for r in on_value]
     # units that missed: > 0 in red
     assert ("cellIs", "greaterThan", ["0"], "FFFFC7CE") in [(r[1], r[2], r[3], r[5]) for r in rules
-                                                            if r[0] == f"H{first}:H{last}"]
+                                                            if r[0] == f"J{first}:J{last}"]
     # no static fills on the status cells
     for row in range(first, last + 1):
-        assert ws.cell(row, 7).fill.fgColor.rgb in (None, "00000000")
+        assert ws.cell(row, 9).fill.fgColor.rgb in (None, "00000000")
 
 
 # ------------------------------------------------------------------ 指标明细
@@ -267,7 +272,7 @@ def test_grid_units_by_indicators_coloured_through_hidden_codes(book):
     assert header.row == 3
     names = [ws.cell(3, c).value for c in range(3, 7)]
     assert names == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
-    assert [ws.cell(4, c).value for c in range(3, 7)] == ["=0起", "≥100%", "≤0.9‰", "定性：需人工判断"]
+    assert [ws.cell(4, c).value for c in range(3, 7)] == ["=0起（本年累计）", "≥100%", "≤0.9‰", "定性：需人工判断"]
     # rows: units with outcomes, in the units list's order, then the area
     assert [ws.cell(r, 1).value for r in range(5, 8)] == ["V01", "V04", "全域"]
     assert ws.cell(5, 2).value == "青坪村"
@@ -281,14 +286,14 @@ def test_grid_units_by_indicators_coloured_through_hidden_codes(book):
     letter = openpyxl.utils.get_column_letter(helper)
     assert ws.column_dimensions[letter].hidden
     assert ws.cell(4, helper).value.startswith("每个字符对应一项指标：m 达标")
-    assert [ws.cell(r, helper).value for r in (5, 6, 7)] == ["xmr-", "mx-n", "xmrn"]
+    assert [ws.cell(r, helper).value for r in (5, 6, 7)] == ["xmp-", "mx-n", "xmpn"]
     # formula rules on the grid pick the cell's letter out of its row's codes
     grid = [r for r in _rules(ws) if r[0] == "C5:F7"]
-    assert sorted(r[3][0] for r in grid) == sorted(f'MID(${letter}5,COLUMN(C5)-2,1)="{code}"' for code in "mxrn")
+    assert sorted(r[3][0] for r in grid) == sorted(f'MID(${letter}5,COLUMN(C5)-2,1)="{code}"' for code in "mxpbqnc")
     assert {r[1] for r in grid} == {"expression"}
     assert ("FFFFC7CE", "FF9C0006") in [(r[5], r[6]) for r in grid if r[3][0].endswith('"x"')]
     # the legend is live too, and the area row is part of the grid
-    assert any(r[0] == "C2:F2" and r[3] == ['"未达标"'] for r in _rules(ws))
+    assert any(r[0] == "C2:I2" and r[3] == ['"未达标"'] for r in _rules(ws))
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$3:$4"
 

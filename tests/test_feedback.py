@@ -334,7 +334,7 @@ def full_report(filled: Path) -> ValidationReport:
     report.outcomes = [
         Outcome("DS-V02", "core-1", "生产安全事故起数", "met", 0.0, "=0起", kind="count", file="收件/石龙村.xlsx", sheet="核心绩效指标", cell="G3"),
         Outcome("DS-V02", "core-5", "森林火灾受害率", "missed", 0.005, "≤3‰", kind="rate-permille", reason="山火", note=None),
-        Outcome("DS-V02", "rect-2", "覆盖率", "review", 0.95, "≥100%", kind="rate-percent"),
+        Outcome("DS-V02", "rect-2", "覆盖率", "in-progress", 0.95, "≥100%", kind="rate-percent"),
         Outcome("DS-V01", "core-2", "火灾起数", "no-data", None, "=0起", kind="count"),
     ]
     return report
@@ -373,12 +373,12 @@ def test_report_workbook_sheets_and_rows(filled, tmp_path):
     targets = wb["目标"]
     assert [c.value for c in targets[1]] == ["单位", "指标", "目标", "实际值", "结果", "原因", "说明", "文件", "工作表", "单元格"]
     rows = [[c.value for c in row] for row in targets.iter_rows(min_row=2)]
-    assert [r[4] for r in rows] == ["达标", "未达标", "待人工判断", "无数据"]
+    assert [r[4] for r in rows] == ["达标", "未达标", "进行中（未到期）", "无数据"]
     assert rows[0][0] == "石龙村" and rows[0][7:] == ["收件/石龙村.xlsx", "核心绩效指标", "G3"]
     assert rows[1][3] == 0.005 and rows[1][5] == "山火"
     assert targets["D4"].number_format == "0.0%"
     rules = [rule for cf in targets.conditional_formatting for rule in cf.rules]
-    assert {'"未达标"', '"达标"', '"待人工判断"', '"无数据"'} <= {f for rule in rules for f in rule.formula}
+    assert {'"未达标"', '"达标"', '"进行中（未到期）"', '"待填基线"', '"需人工判断"', '"无数据"', '"计入全域（不单独考核）"'} <= {f for rule in rules for f in rule.formula}
 
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9

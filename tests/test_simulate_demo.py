@@ -65,12 +65,17 @@ def test_fast_variants_are_valid_returns_for_every_unit(tmp_path):
 
 
 def test_cli_simulate_writes_a_manifest(runner, tmp_path):
+    returns = tmp_path / "回收"
     result = runner.invoke(cli, ["simulate", "dingshan-2026", "--units", str(UNITS_CSV), "--period", "2026Q2",
-                                 "-n", "5", "--seed", "3", "--error-rate", "1", "-o", str(tmp_path)])
+                                 "-n", "5", "--seed", "3", "--error-rate", "1", "--due", "2026-07-10", "-o", str(returns)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"已生成 5 份报表（其中 5 份有错误）→ {tmp_path}"
+    assert result.output.strip() == f"已生成 5 份报表（其中 5 份有错误）→ {returns}；说明文件 → {tmp_path / 'simulation.json'}"
+    # the manifest sits beside the returns, so validating the folder sees only returns
+    assert not list(returns.glob("*.json"))
     manifest = json.loads((tmp_path / "simulation.json").read_text(encoding="utf-8"))
     assert len(manifest["returns"]) == 5 and all(r["mistake"] in MISTAKES for r in manifest["returns"])
+    report = validate_returns(load_plan("dingshan-2026"), [returns])
+    assert len(report.files) == 5 and all(f.status != "unrecognised" for f in report.files)
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +104,9 @@ def test_demo_runs_the_whole_job(demo):
     assert {u["status"] for u in summary["units"]} == {"received", "rejected", "missing"}
     assert any(a["status"] == "missed" for a in summary["aggregates"])
     assert "DS-V10" in [u["code"] for u in summary["units"] if u["status"] == "missing"]
+    # the county: a sectoral view beside the towns' count, and an area amount from its lead
+    assert "5. a county" in output and "（行业口径）" in output and "from its lead" in output
+    assert (folder / "5-县级汇总" / "汇总_2026M03.xlsx").exists()
 
 
 def test_demo_leaders_workbook_shows_misses_rejections_and_missing_units(demo):

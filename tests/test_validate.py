@@ -183,7 +183,8 @@ def test_zero_denominator_is_a_warning(tmp_path, plan, templates):
     (finding,) = findings(report, "zero-denominator")
     assert finding.severity == "warning" and finding.cell == "J7"
     outcome = next(o for o in report.outcomes if o.indicator_id == "core-5")
-    assert outcome.status == "no-data"
+    # an area rate: the unit's figure is a contribution to the area's, never judged on its own
+    assert outcome.status == "contribution" and outcome.actual is None
 
 
 def test_not_applicable_task_rows_need_no_figures(tmp_path, plan, templates):
@@ -208,14 +209,15 @@ def test_target_outcomes_and_reason(tmp_path, plan, templates):
     report = validate_returns(plan, [path])
     by_id = {o.indicator_id: o for o in report.outcomes}
     assert by_id["core-1"].status == "missed" and by_id["core-1"].actual == 1
-    assert by_id["core-5"].status == "missed" and by_id["core-5"].reason == "春季山火"
+    # 森林火灾受害率 is one figure for the area: the village's 10‰ is its contribution, not its miss
+    assert by_id["core-5"].status == "contribution" and by_id["core-5"].reason == "春季山火"
     assert by_id["core-2"].status == "met"
     reasons = findings(report, "reason-missing")
     assert [(x.indicator_id, x.cell, x.severity) for x in reasons] == [("core-1", "L3", "warning")]
     assert "目标 =0起" in reasons[0].message and "实际 1起" in reasons[0].message
     # a floor target not reached before its due date is in progress, not missed
-    rate = by_id["rect-5.1"]  # 覆盖率达100%
-    assert rate.actual == pytest.approx(0.9) and rate.status == "review" and "尚未到期" in rate.note
+    rate = by_id["rect-5.1"]  # 覆盖率达100%: an area rate, the unit's part of it
+    assert rate.actual == pytest.approx(0.9) and rate.status == "contribution"
     # a missed target is not an error: the return is still valid
     assert report.files[0].status == "used"
 
@@ -237,7 +239,7 @@ def test_relative_target_needs_a_baseline(tmp_path):
     (finding,) = findings(report, "baseline-missing")
     assert finding.indicator == "非法营运投诉率"
     outcome = next(o for o in report.outcomes if o.indicator_id == complaints)
-    assert outcome.status == "review" and "基线" in outcome.note
+    assert outcome.status == "contribution" and outcome.actual is None  # an area target: judged on the area figure
 
     def with_baseline(spot):
         if spot.indicator_id == complaints and spot.field == "baseline":
@@ -246,7 +248,7 @@ def test_relative_target_needs_a_baseline(tmp_path):
 
     path = fill_template(template.path, tmp_path / "r2.xlsx", with_baseline)
     outcome = next(o for o in validate_returns(plan, [path]).outcomes if o.indicator_id == complaints)
-    assert outcome.status == "met" and outcome.actual == pytest.approx(0.2)
+    assert outcome.status == "contribution" and outcome.actual == pytest.approx(0.2)
 
 
 def test_qualitative_target_goes_to_review(tmp_path):
@@ -255,7 +257,9 @@ def test_qualitative_target_goes_to_review(tmp_path):
     template = build_templates(plan, [unit], PERIOD, tmp_path / "t").templates[0]
     path = fill_template(template.path, tmp_path / "r.xlsx", good)
     outcome = next(o for o in validate_returns(plan, [path]).outcomes if o.indicator == "生产安全事故死亡人数")
-    assert outcome.status == "review"
+    assert outcome.status == "contribution"  # 保持低位运行: one area figure, judged by a person
+    unit_scope = plan.indicator(next(i.id for _, _, i in plan.indicators() if i.name == "因灾群死群伤责任事件"))
+    assert unit_scope.scope == "unit"
 
 
 # ------------------------------------------------------------ identity

@@ -118,15 +118,18 @@ def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=N
     return result
 
 
-def simulate_returns(plan, units, period, out_dir, *, n=None, seed: int = 0, error_rate: float = 0.0):
-    """Returns filled the way units would, with `simulation.json` beside them."""
+def simulate_returns(plan, units, period, out_dir, *, n=None, seed: int = 0, error_rate: float = 0.0, due=None):
+    """Returns filled the way units would, in `out_dir`, with `simulation.json`
+    (each mistake made and the finding it must produce) beside that folder."""
     from toolkit.fileio import write_atomic
+    from toolkit.simulate import manifest_path
     from toolkit.simulate import simulate_returns as _simulate
 
     out_dir = Path(out_dir)
     result = _simulate(load_plan(plan), load_units(units), period_of(period), out_dir, n=n, seed=seed,
-                              error_rate=error_rate)
-    write_atomic(out_dir / "simulation.json", result.manifest())
+                       error_rate=error_rate, due=date_of(due))
+    result.manifest_file = manifest_path(out_dir)
+    write_atomic(result.manifest_file, result.manifest())
     return result
 
 

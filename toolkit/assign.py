@@ -292,6 +292,20 @@ class Assignment:
         return list(self.units_by_row.get(row_id, []))
 
 
+def lead_reported(plan, assignment) -> set[tuple[str, str]]:
+    """(unit code, indicator id) of the cooperating units of each area figure
+    its row's lead unit reports (scope area, reporters lead): their figure is
+    optional, and where given, a contribution."""
+    pairs = set()
+    for _, row, indicator in plan.indicators():
+        if indicator.scope != "area" or indicator.reporters != "lead":
+            continue
+        lead = assignment.lead_for(row.id)
+        if lead is not None:
+            pairs.update((code, indicator.id) for code in assignment.units_for(row.id) if code != lead)
+    return pairs
+
+
 def responsibility_text(table, row) -> str:
     """The row's responsibility columns joined: 责任办公室, 责任单位, 配合单位."""
     return "\n".join(t for t in (table.cell(row, role) for role in ROLES) if t.strip())

@@ -328,8 +328,7 @@ def _print_consolidation(result) -> None:
     click.echo(f"单位：应报 {c['expected']}，有效 {c['valid']}，退回 {c['rejected']}，未报 {c['missing']}，逾期 {c['late']}")
     files = Counter(f.status for f in result.files)
     click.echo("文件：" + "，".join(f"{FILE_STATUS_WORDS.get(k, k)} {n}" for k, n in files.items()))
-    statuses = Counter(a.status for a in result.aggregates)
-    click.echo("指标：" + "，".join(f"{STATUS_WORDS.get(k, k)} {n}" for k, n in statuses.items()))
+    click.echo("指标：" + "，".join(f"{STATUS_WORDS.get(k, k)} {n}" for k, n in result.status_counts.items() if n))
     for path in result.written:
         click.echo(f"已写入：{_safe(path)}")
 
@@ -344,18 +343,22 @@ def _print_consolidation(result) -> None:
 @click.option("-n", "count", type=click.IntRange(min=1), help="How many returns (default: one per unit that reports).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same returns.")
 @click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Share of returns with one of the usual mistakes.")
+@click.option("--due", "due", help="Due date of the returns (YYYY-MM-DD): returns are saved by then, late ones after.")
 @click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the returns.")
-def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, out_dir):
+def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, due, out_dir):
     """Fill real templates the way reporting units would (for trying toolkit out).
 
-    Writes the returns and simulation.json, which lists the mistake made in
-    each return and the finding it must produce.
+    Writes the returns into the folder and simulation.json beside it (not in
+    it), which lists the mistake made in each return and the finding it must
+    produce.
     """
     import toolkit
 
-    result = toolkit.simulate_returns(plan_file, units_file, period, out_dir, n=count, seed=seed, error_rate=error_rate)
+    result = toolkit.simulate_returns(plan_file, units_file, period, out_dir, n=count, seed=seed, error_rate=error_rate,
+                                      due=due)
     mistakes = sum(1 for r in result.returns if r.mistake)
-    click.echo(f"已生成 {len(result.returns)} 份报表（其中 {mistakes} 份有错误）→ {_safe(out_dir)}")
+    click.echo(f"已生成 {len(result.returns)} 份报表（其中 {mistakes} 份有错误）→ {_safe(out_dir)}；"
+               f"说明文件 → {_safe(result.manifest_file)}")
 
 
 @cli.command("demo")

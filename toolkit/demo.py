@@ -32,6 +32,13 @@ NEVER_RETURNS = "DS-V10"
 RESAVED_AS_XLS = "DS-S01"
 LATE = "DS-S02"
 STEPS = ("1-模板", "2-回收报表", "3-退回修改", "4-汇总")
+# A county (垫江县) whose core indicators go to its towns and its departments:
+# the area's counts of events are the towns' sum, the departments' sum is the
+# sectoral view beside it; an area amount is its lead department's figure.
+COUNTY_PLAN = "dianjiang-2026"
+COUNTY_PERIOD = "2026M03"
+COUNTY_DUE = dt.date(2026, 4, 10)
+COUNTY_STEP = "5-县级汇总"
 
 
 def run_demo(folder: str | Path) -> str:
@@ -49,7 +56,7 @@ def run_demo(folder: str | Path) -> str:
     from toolkit.pipeline.validate import validate_returns
 
     folder = Path(folder)
-    for step in STEPS:  # only the demo's own folders are replaced
+    for step in (*STEPS, COUNTY_STEP):  # only the demo's own folders are replaced
         shutil.rmtree(folder / step, ignore_errors=True)
     templates_dir, returns_dir, feedback_dir, summary_dir = (folder / step for step in STEPS)
     plan = load_plan(PLAN)
@@ -115,7 +122,47 @@ def run_demo(folder: str | Path) -> str:
     missing = [u for u in result.units if u.status == "missing"]
     for unit in missing:
         lines.append(f"  {unit.name} ({unit.code}): never returned")
+    lines += ["", *_county(folder / COUNTY_STEP)]
     return "\n".join(lines)
+
+
+def _county(folder: Path) -> list[str]:
+    """The county example: towns and departments report the same core
+    indicators; area amounts come from their lead department."""
+    from toolkit.periods import parse_period
+    from toolkit.pipeline.consolidate import consolidate
+    from toolkit.plan import load_plan
+    from toolkit.resources import data_dir
+    from toolkit.simulate import simulate_returns
+    from toolkit.units import load_units
+    from toolkit.words import BASIS_WORDS, STATUS_WORDS, actual_words
+    from toolkit.xlsx.leaders import write_consolidated_workbook
+
+    plan = load_plan(COUNTY_PLAN)
+    units = load_units(data_dir("examples") / "dianjiang-units.csv")
+    period = parse_period(COUNTY_PERIOD)
+    returns = folder / "回收报表"
+    simulate_returns(plan, units, period, returns, seed=2026, due=COUNTY_DUE)
+    result = consolidate(plan, [returns], units=units, period=period, due=COUNTY_DUE)
+    workbook = folder / f"汇总_{period.code}.xlsx"
+    write_consolidated_workbook(result, workbook)
+    indicators = {i.id: i for _, _, i in plan.indicators()}
+    names = {u.code: u.name for u in units}
+    lines = [f"5. a county    {plan.title}（{period.label}）: {len(result.units)} units (towns and departments) -> {workbook}"]
+    both = [a for a in result.aggregates if a.sectoral is not None and a.value is not None]
+    sectoral = next((a for a in both if a.sectoral != a.value), both[0] if both else None)  # a difference, if any
+    if sectoral:
+        ind = indicators[sectoral.indicator_id]
+        lines.append(f"                {sectoral.indicator}: towns {actual_words(sectoral.value, ind)}"
+                     f"（{BASIS_WORDS[sectoral.basis]}，属地）, departments {actual_words(sectoral.sectoral, ind)}（行业口径）"
+                     f" -> {STATUS_WORDS[sectoral.status]}")
+    amount = next((a for a in result.aggregates if a.source == "lead" and a.measure == "amount" and a.value is not None), None)
+    if amount:
+        ind = indicators[amount.indicator_id]
+        lines.append(f"                {amount.indicator}: {actual_words(amount.value, ind)} from its lead "
+                     f"{names.get(amount.lead, amount.lead)}（{BASIS_WORDS[amount.basis]}）, "
+                     f"{amount.units_contribution} cooperating units not judged -> {STATUS_WORDS[amount.status]}")
+    return lines
 
 
 def _not_ours(path: Path) -> None:

@@ -107,8 +107,15 @@ MISTAKES = {
     "missed-without-reason": "reason-missing",
     "changed-target": "annex-cell-changed",
     "deleted-row": "rows-changed",
+    "late-return": None,  # saved after the due date: counted late, no finding
 }
-_PROGRESS = ("已完成年度排查，正在整改", "按计划推进，已召开专题会议", "已制定方案，正在组织实施", "已开展专项检查 3 次")
+# Progress text that agrees with the task status it goes with.
+_PROGRESS = {
+    "已完成": ("已全面完成，资料已归档备查", "已完成并通过验收", "已按期完成，形成工作台账"),
+    "推进中": ("已完成年度排查，正在整改", "按计划推进，已召开专题会议", "已制定方案，正在组织实施", "已开展专项检查 3 次"),
+    "未启动": ("尚未启动，已列入下阶段工作计划", "前期准备中，待资金落实后启动"),
+    "不适用": ("本单位不涉及该项任务",),
+}
 _REASONS = ("受汛期天气影响，进度滞后，正在加快整改", "部分隐患涉及资金，已列入下季度计划", "人员调整，已明确专人负责")
 
 
@@ -124,20 +131,31 @@ class SimulatedReturn:
 class Simulation:
     returns: list[SimulatedReturn] = field(default_factory=list)
     templates: list[str] = field(default_factory=list)
+    manifest_file: Path | None = None  # where simulation.json was written, if it was
 
     def manifest(self) -> str:
         return json.dumps({"returns": [asdict(r) for r in self.returns]}, ensure_ascii=False, indent=2) + "\n"
 
 
 class _Values:
-    """Plausible figures for one unit, from the plan's indicators."""
+    """Plausible figures for one unit, from the plan's indicators.
 
-    def __init__(self, plan, rng: random.Random):
+    `lead_only`: indicator ids whose area figure the row's lead unit reports
+    and this unit (a cooperating unit) leaves blank (toolkit.assign)."""
+
+    def __init__(self, plan, rng: random.Random, lead_only=frozenset()):
         self.rng = rng
         self.indicators = {ind.id: ind for _, _, ind in plan.indicators()}
         self.rate: dict[str, tuple[int, int]] = {}
         self.counts: dict[str, tuple[int, int]] = {}
         self.missed: set[str] = set()
+        self.status: dict[str, str] = {}  # row id -> the task status reported
+        self.lead_only = lead_only
+
+    def task_status(self, row_id: str) -> str:
+        if row_id not in self.status:
+            self.status[row_id] = self.rng.choices(("已完成", "推进中", "未启动", "不适用"), weights=(3, 6, 1, 1))[0]
+        return self.status[row_id]
 
     def __call__(self, spot: InputSpot):
         rng, indicator = self.rng, self.indicators.get(spot.indicator_id or "")
@@ -146,11 +164,13 @@ class _Values:
         if spot.field == "phone":
             return f"138-0000-{rng.randrange(10000):04d}"
         if spot.field == "status":
-            return rng.choices(("已完成", "推进中", "未启动", "不适用"), weights=(3, 6, 1, 1))[0]
+            return self.task_status(spot.row_id)
         if spot.field == "progress":
-            return rng.choice(_PROGRESS)
+            return rng.choice(_PROGRESS[self.task_status(spot.row_id)])
         if indicator is None:
             return None
+        if indicator.id in self.lead_only and spot.field != "reason":
+            return None  # the lead unit reports the area figure
         if spot.field == "reason":
             return rng.choice(_REASONS) if spot.indicator_id in self.missed else None
         if indicator.measure == "rate" and spot.field in ("numerator", "denominator", "baseline"):
@@ -195,8 +215,9 @@ class _Values:
 
 def _apply_mistake(mistake: str, workbook, spots: list[InputSpot], values: dict, rng: random.Random):
     """Change a filled workbook as a unit making `mistake` would."""
-    counts = [s for s in spots if s.field == "value" and s.kind == "integer"]
-    numerators = [s for s in spots if s.field == "numerator"]
+    # the cells the unit filled (a cooperating unit leaves its lead's area figures blank)
+    counts = [s for s in spots if s.field == "value" and s.kind == "integer" and values.get(s) is not None]
+    numerators = [s for s in spots if s.field == "numerator" and values.get(s) is not None]
     if mistake == "text-in-number" and counts:
         spot = rng.choice(counts)
         _type_into(workbook[spot.sheet][spot.cell], rng.choice(("三起", "不清楚", "见附件")))
@@ -217,7 +238,7 @@ def _apply_mistake(mistake: str, workbook, spots: list[InputSpot], values: dict,
         spot = rng.choice(counts)
         workbook[spot.sheet][spot.cell] = None
     elif mistake == "missed-without-reason":
-        accident = next((s for s in spots if s.indicator_id and s.field in ("value", "cumulative") and s.kind == "integer"), None)
+        accident = next((s for s in counts if s.indicator_id and s.field in ("value", "cumulative")), None)
         if accident is None:
             return False
         for s in spots:
@@ -238,20 +259,54 @@ def _apply_mistake(mistake: str, workbook, spots: list[InputSpot], values: dict,
     return True
 
 
+def manifest_path(out_dir: Path) -> Path:
+    """Where `toolkit simulate` writes simulation.json: beside the returns
+    folder, never inside it (validating the folder would take it for a return)."""
+    out_dir = Path(out_dir)
+    return out_dir.resolve().parent / "simulation.json"
+
+
+def saved_time(period, due: dt.date | None, rng: random.Random, *, late: bool = False) -> dt.datetime:
+    """When a unit saves its return: after the period ends and by the due date
+    (ten days after the period without one), or a few days after it when late;
+    never in the future."""
+    last = due or period.end + dt.timedelta(days=10)
+    if late:
+        day = last + dt.timedelta(days=rng.randint(1, 5))
+    else:
+        day = period.end + dt.timedelta(days=1 + rng.randint(0, max(0, (last - period.end).days - 1)))
+        day = min(day, last)
+    when = dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randrange(60)))
+    return min(when, dt.datetime.now().replace(microsecond=0) - dt.timedelta(minutes=5))
+
+
 def simulate_returns(plan, units, period, out_dir: Path, *, n: int | None = None, seed: int = 0,
                      error_rate: float = 0.0, mistakes: dict[str, str] | None = None,
-                     templates_dir: Path | None = None, variants: int | None = None) -> Simulation:
+                     templates_dir: Path | None = None, variants: int | None = None,
+                     due: dt.date | None = None) -> Simulation:
     """Fill templates for the first `n` units that report (all by default).
+
+    Figures differ between seeds and between periods; a row's lead unit
+    reports its area figures, cooperating units leave them blank; progress
+    text agrees with the task status; each return is saved by `due` (see
+    `saved_time`) unless its mistake is "late-return".
 
     A share `error_rate` of the returns gets one of MISTAKES (or, with
     `mistakes`, exactly the given unit code -> mistake). `variants`: fill only
     that many workbooks per layout and stamp them for the other units (for
     benchmarks with thousands of returns)."""
+    import os
     import tempfile
 
+    from toolkit.assign import assign_rows, lead_reported
     from toolkit.templates import Stamper, build_templates, skeletons, template_filename
 
-    rng = random.Random(seed)
+    rng = random.Random(f"{seed}:{period.code}")  # another period, other figures
+    lead_only = lead_reported(plan, assign_rows(plan, units))
+
+    def values_for(code: str) -> _Values:
+        return _Values(plan, random.Random(rng.random()), frozenset(i for c, i in lead_only if c == code))
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     simulation = Simulation()
@@ -270,7 +325,7 @@ def simulate_returns(plan, units, period, out_dir: Path, *, n: int | None = None
                 for k in range(min(variants, len(members))):
                     source = Path(tmp) / f"{g}-{k}.xlsx"
                     source.write_bytes(skeleton)
-                    values = _Values(plan, random.Random(rng.random()))
+                    values = values_for(members[k].code)
                     fill_template(source, source, values)
                     filled.append(Stamper(source.read_bytes()))
                 for m, unit in enumerate(members):
@@ -284,7 +339,7 @@ def simulate_returns(plan, units, period, out_dir: Path, *, n: int | None = None
             mistake = mistakes.get(template.unit_code)
             if mistake is None and template.unit_code not in mistakes and rng.random() < error_rate:
                 mistake = rng.choice(kinds)
-            values = _Values(plan, random.Random(rng.random()))
+            values = values_for(template.unit_code)
             typed: dict[InputSpot, object] = {}
 
             def value_for(spot, values=values, typed=typed):
@@ -298,7 +353,11 @@ def simulate_returns(plan, units, period, out_dir: Path, *, n: int | None = None
                     applied["done"] = _apply_mistake(mistake, workbook, input_spots(workbook), typed, rng)
 
             path = out_dir / template.path.name
-            fill_template(template.path, path, value_for, edit=edit)
+            when = saved_time(period, due, rng, late=mistake == "late-return")
+            fill_template(template.path, path, value_for, edit=edit, saved_at=when)
+            os.utime(path, (when.timestamp(), when.timestamp()))
+            if mistake == "late-return":
+                applied["done"] = True
             done = mistake if applied.get("done") else None
             simulation.returns.append(SimulatedReturn(template.unit_code, str(path), done, MISTAKES.get(done) if done else None))
             simulation.templates.append(str(template.path))

@@ -17,14 +17,22 @@ from toolkit.xlsx.style import TEXT_LIMIT
 
 # ------------------------------------------------------------------ statuses
 
-# A target's outcome, for a unit or the whole area.
-STATUS_WORDS = {"met": "达标", "missed": "未达标", "review": "待人工判断", "no-data": "无数据"}
+# A target's outcome, for a unit or the whole area (toolkit.model.validation.OUTCOME_STATUSES).
+STATUS_WORDS = {
+    "met": "达标", "missed": "未达标", "in-progress": "进行中（未到期）", "needs-baseline": "待填基线",
+    "qualitative": "需人工判断", "no-data": "无数据", "contribution": "计入全域（不单独考核）",
+}
 STATUS_MEANINGS = {
     "met": "已达到目标",
     "missed": "未达到目标（零容忍指标：任一单位未达标即为未达标）",
-    "review": "定性目标、尚未到期或缺少基线，需人工判断",
+    "in-progress": "尚未到期或考核周期尚未结束，目前未达到目标",
+    "needs-baseline": "升降幅度类指标缺少基线（上年同期或上年全年），请补填基线",
+    "qualitative": "定性目标或目标未能解析，需人工判断",
     "no-data": "没有单位报送有效数据",
+    "contribution": "全域指标：单位数值计入全域，只考核全域数值",
 }
+# What a figure is: the period's own, or the year so far (toolkit.rules.judge.BASES).
+BASIS_WORDS = {"period": "本期", "year-to-date": "本年累计"}
 # An expected unit in a consolidation.
 UNIT_STATUS_WORDS = {"received": "已报送", "rejected": "被退回", "missing": "未报送"}
 LATE_WORD = "逾期"
@@ -79,6 +87,18 @@ META_FIELDS = (("reporter", "填报人"), ("phone", "联系电话"), ("approver"
 OP_WORDS = {"==": "=", "<=": "≤", "<": "<", ">=": "≥", ">": ">"}
 FREQUENCY_WORDS = {"year": "每年", "half-year": "每半年", "quarter": "每季度", "month": "每月"}
 WINDOW_WORDS = {"year": "年", "half-year": "半年", "quarter": "季度", "month": "月"}  # the window a frequency counts in
+_QUARTERS = "一二三四"
+
+
+def window_label(frequency: str, year: int, month: int) -> str:
+    """The window of a frequency that contains `month`: 2026年第一季度, 2026年上半年, 2026年, 2026年3月."""
+    if frequency == "quarter":
+        return f"{year}年第{_QUARTERS[(month - 1) // 3]}季度"
+    if frequency == "half-year":
+        return f"{year}年{'上' if month <= 6 else '下'}半年"
+    if frequency == "month":
+        return f"{year}年{month}月"
+    return f"{year}年"
 RELATIVE_WORDS = {"decrease": "下降", "increase": "上升"}
 UNPARSED_WORDS = "未能解析"
 QUALITATIVE_WORDS = "定性：需人工判断"
@@ -239,11 +259,12 @@ REPORT_OUTCOME_COLUMNS = ("单位", "指标", "目标", "实际值", "结果", "
 LEADERS_SHEETS = ("领导总览", "指标明细", "未达标清单", "报送情况", "任务进度", "校验问题", "数据")
 AREA_WORDS = ("全域", "全域汇总")  # the area's row: code, name
 HELPER_TITLE = "状态代码"
-HELPER_LEGEND = "每个字符对应一项指标：m 达标，x 未达标，r 待人工判断，n 无数据，- 不填报"
+HELPER_LEGEND = ("每个字符对应一项指标：m 达标，x 未达标，p 进行中（未到期），b 待填基线，q 需人工判断，n 无数据，"
+                 "c 计入全域（不单独考核），- 不填报")
 # The leaders' workbook's column titles, per sheet or block (toolkit.xlsx.leaders).
 LEADERS_COLUMNS = {
-    "overview": ("序号", "表", "指标", "目标", "全域数值", "计量单位", "状态", "未达标单位数", "填报单位数", "责任领导",
-                 "责任办公室/单位", "说明"),
+    "overview": ("序号", "表", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
+                 "填报单位数", "责任领导", "责任办公室/单位", "说明"),
     "missed": ("单位编码", "单位", "指标", "实际值", "目标", "未达标原因", "责任领导", "责任办公室", "文件", "工作表",
                "单元格"),
     "units": ("单位编码", "单位", "类型", "报送状态", "采用文件", "最后保存时间", "错误数", "提示数"),

@@ -40,13 +40,22 @@ class AreaValue:
     value: float | None  # the area's figure (a rate as a fraction)
     numerator: float | None = None
     denominator: float | None = None
-    status: str = "no-data"  # met | missed | review | no-data
+    status: str = "no-data"  # toolkit.model.validation.OUTCOME_STATUSES (never contribution)
     note: str | None = None
     units_reporting: int = 0  # units whose used return has a figure for it
     units_met: int = 0
     units_missed: int = 0
-    units_review: int = 0
+    units_in_progress: int = 0
+    units_needs_baseline: int = 0
+    units_qualitative: int = 0
     units_no_data: int = 0
+    units_contribution: int = 0  # units whose figure is a part of the area's, not judged on its own
+    basis: str | None = None  # what `value` is: period (本期) | year-to-date (本年累计)
+    # where the area figure comes from: territorial (Σ of 村、社区 / 乡镇、街道), lead (the lead unit's
+    # figure), all (Σ or Σ/Σ of every reporting unit), sectoral (no territorial unit reported)
+    source: str | None = None
+    lead: str | None = None  # the lead unit (code) whose figure is the area's (area amounts)
+    sectoral: float | None = None  # counts of events: Σ of the sectoral units (行业口径), beside the area's
     leader: str = ""  # 责任领导
     office: str = ""  # 责任办公室 / 责任单位 as published
     kind: str | None = None  # of the number (toolkit.model.validation.NUMBER_KINDS)
@@ -168,6 +177,13 @@ class Consolidation:
                 counts["late"] += 1
         return counts
 
+    @property
+    def status_counts(self) -> dict[str, int]:
+        """Indicators per area status, every status named (zeros too)."""
+        from toolkit.model.validation import OUTCOME_STATUSES
+
+        return {s: sum(1 for a in self.aggregates if a.status == s) for s in OUTCOME_STATUSES if s != "contribution"}
+
     def to_json(self) -> dict:
         """The `toolkit consolidate --json` contract."""
         return {name: list(items) if isinstance(items, Iterator) else items for name, items in self._json_parts()}
@@ -198,6 +214,7 @@ class Consolidation:
         yield "units", (dump(u) for u in self.units)
         yield "values", self._value_dicts()
         yield "aggregates", (dump(a) for a in self.aggregates)
+        yield "status_counts", self.status_counts
         yield "tasks", (dump(t) for t in self.tasks)
         yield "outcomes", (dump(o) for o in self.outcomes)
         yield "findings", (dump(x) for x in self.findings)

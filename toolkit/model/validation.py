@@ -72,14 +72,26 @@ def number_kind(indicator) -> str:
     return "other"
 
 
+# A target's outcome, for a unit or the whole area (words: toolkit.words.STATUS_WORDS).
+OUTCOME_STATUSES = (
+    "met",  # the target is reached
+    "missed",  # due and not reached (or overdue: a past target's task not 已完成)
+    "in-progress",  # not yet due, or its window not yet closed: 进行中（未到期）
+    "needs-baseline",  # a relative target without its baseline: 待填基线
+    "qualitative",  # a person judges: 需人工判断
+    "no-data",  # nothing to judge
+    "contribution",  # a unit's part of an area target: the area figure is judged, not the unit
+)
+
+
 @dataclass(slots=True)  # one per unit and target: hundreds of thousands for a province
 class Outcome:
-    """A target for one unit: met, missed, review or no-data."""
+    """A target for one unit: one of OUTCOME_STATUSES."""
 
     unit: str
     indicator_id: str
     indicator: str  # name
-    status: str  # met | missed | review | no-data
+    status: str  # OUTCOME_STATUSES
     actual: float | None
     target: str  # in words, e.g. ≥100%
     reason: str | None = None
@@ -88,6 +100,7 @@ class Outcome:
     sheet: str | None = None
     cell: str | None = None
     kind: str | None = None  # of the number (NUMBER_KINDS)
+    basis: str | None = None  # what `actual` is: period (本期) | year-to-date (本年累计)
 
     @property
     def number_kind(self) -> str:

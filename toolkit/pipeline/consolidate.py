@@ -14,7 +14,7 @@ fails for the area as soon as one unit fails it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ from toolkit.model.consolidation import (
     UnitStatus,
 )
 from toolkit.errors import ToolkitError
+from toolkit.pipeline.rollup import roll_up
 
 
 class BaselineError(ToolkitError):
@@ -44,9 +45,9 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
     rules = load_rule_packs() if rules is None else rules
     unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
     returns = read_returns(paths, plan, limits=limits)
-    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
-                           with_outcomes=False)
     assignment = assign_rows(plan, units)
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
+                           with_outcomes=False, assignment=assignment)
     return build_consolidation(plan, units, period, returns, report, assignment, due=due,
                                area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)
 
@@ -67,7 +68,8 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
         findings=report.findings, baseline_source=baseline_source,
     )
     result.units = _unit_statuses(expected, chosen, returns, report, period, due, assignment)
-    result.aggregates = _roll_up(plan, period, frame, used, outcomes, area_baselines or {})
+    result.aggregates = roll_up(plan, period, frame, used, outcomes, area_baselines or {},
+                                territorial={u.code for u in units if u.is_territorial}, assignment=assignment)
     result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
     from toolkit.xlsx import style
 
@@ -147,135 +149,6 @@ def _unit_statuses(expected, chosen, returns, report, period, due, assignment) -
     return statuses
 
 
-# ------------------------------------------------------------------ roll-up
-
-
-def _roll_up(plan, period, frame, used, outcomes, area_baselines) -> list[AreaValue]:
-    from toolkit.model.validation import number_kind
-    from toolkit.templates.layout import target_words
-    from toolkit.rules.judge import compare, judgement
-
-    # the used returns' cells of each indicator, split once (the frame can hold millions)
-    of_indicator = {}
-    if not frame.empty:
-        inputs = frame.loc[frame["file"].isin(used) & (frame["indicator_id"] != ""), ["file", "indicator_id", "field", "number"]]
-        of_indicator = dict(tuple(inputs.groupby("indicator_id", sort=False, observed=True)))
-    nothing = frame.iloc[:0]
-    by_indicator = defaultdict(list)
-    for outcome in outcomes:
-        by_indicator[outcome.indicator_id].append(outcome)
-    aggregates = []
-    for table, row, indicator in plan.indicators():
-        unit_outcomes = by_indicator.get(indicator.id, [])
-        counts = Counter(o.status for o in unit_outcomes)
-        area = AreaValue(
-            indicator_id=indicator.id, indicator=indicator.name, table=table.title, row=row.label,
-            target=target_words(indicator), unit=indicator.unit, measure=indicator.measure, rollup=indicator.rollup,
-            zero_tolerance=indicator.zero_tolerance, value=None,
-            units_reporting=sum(1 for o in unit_outcomes if o.actual is not None),
-            units_met=counts["met"], units_missed=counts["missed"], units_review=counts["review"], units_no_data=counts["no-data"],
-            leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
-            kind=number_kind(indicator),
-        )
-        mine = of_indicator.get(indicator.id, nothing)
-        j = judgement(indicator, period)
-        figure = _area_figure(indicator, j, mine[mine["field"] != "result"], mine[mine["field"] == "result"],
-                              area, area_baselines.get(indicator.id))
-        area.value = figure
-        # status: the same rule as for a unit, on the area's figure
-        if not unit_outcomes:
-            area.status, area.note = "no-data", "无单位填报"
-        elif indicator.zero_tolerance and area.units_missed:
-            area.status, area.note = "missed", f"零容忍指标：{area.units_missed} 个单位未达标"
-        elif not j.checkable:
-            area.status, area.note = "review", indicator.note or "定性目标，需人工判断"
-        elif indicator.rollup == "none":
-            area.status, area.note = _status_from_units(area)
-        elif figure is None:
-            area.status = "review" if indicator.relative else "no-data"
-            area.note = "缺少全域基线，无法计算升降幅度" if indicator.relative else "无可汇总的数据"
-        else:
-            met = bool(compare(np.array([figure]), np.array([j.op], dtype=object), np.array([j.target]))[0])
-            if met:
-                area.status = "met"
-            elif j.due:
-                area.status = "missed"
-            else:
-                area.status, area.note = "review", "尚未到期，目前未达到目标"
-        aggregates.append(area)
-    return aggregates
-
-
-def _area_figure(indicator, j, inputs, results, area: AreaValue, area_baseline) -> float | None:
-    """The area's figure for an indicator, from the used returns' inputs."""
-    def total(field):
-        values = inputs.loc[inputs["field"] == field, "number"].dropna() if not inputs.empty else []
-        return float(np.sum(values)) if len(values) else None
-
-    if indicator.rollup == "ratio":
-        wide = _per_file(inputs, ["numerator", "denominator"])
-        if wide is None:
-            return None
-        both = wide.dropna(subset=["numerator", "denominator"])
-        both = both[both["denominator"] > 0]
-        if both.empty:
-            return None
-        area.numerator, area.denominator = float(both["numerator"].sum()), float(both["denominator"].sum())
-        rate = area.numerator / area.denominator
-        return _change(indicator, rate, area_baseline) if indicator.relative else rate
-    if indicator.rollup == "sum":
-        figures = results["number"].dropna() if not results.empty else []
-        if indicator.relative:
-            actual = _unit_actual_totals(inputs)
-            base = area_baseline if area_baseline is not None else total("baseline")
-            return _change(indicator, actual, base)
-        return float(np.sum(figures)) if len(figures) else None
-    return None
-
-
-def _unit_actual_totals(inputs) -> float | None:
-    """Σ per unit of its cumulative figure (or period value where no cumulative)."""
-    wide = _per_file(inputs, ["value", "cumulative"])
-    if wide is None:
-        return None
-    figure = wide["cumulative"].fillna(wide["value"]).dropna()
-    return float(figure.sum()) if len(figure) else None
-
-
-def _per_file(inputs, fields: list[str]):
-    """One row per file, a column per field (its number; NaN where blank), or
-    None if no file has any of them."""
-    import pandas as pd
-
-    if inputs.empty:
-        return None
-    columns = {}
-    for name in fields:
-        rows = inputs[inputs["field"] == name].drop_duplicates("file")
-        columns[name] = pd.Series(rows["number"].to_numpy(float), index=rows["file"].to_numpy())
-    if not any(len(c) for c in columns.values()):
-        return None
-    return pd.concat(columns, axis=1)
-
-
-def _change(indicator, actual, baseline) -> float | None:
-    if actual is None or baseline is None or baseline <= 0:
-        return None
-    return (baseline - actual) / baseline if indicator.relative == "decrease" else (actual - baseline) / baseline
-
-
-def _status_from_units(area: AreaValue) -> tuple[str, str | None]:
-    """An indicator that does not roll up (a percentage, a frequency): the
-    area meets it when every reporting unit does."""
-    if area.units_missed:
-        return "missed", f"{area.units_missed} 个单位未达标"
-    if area.units_met and not area.units_review:
-        return "met", "各填报单位均达标"
-    if area.units_review:
-        return "review", f"{area.units_review} 个单位待人工判断"
-    return "no-data", None
-
-
 # ------------------------------------------------------------------ tasks and values
 
 
@@ -322,13 +195,15 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
 
 
 def _due_in_period(row, table, plan, period) -> dt.date | None:
-    """The due date of a task that applies by the end of `period`: its
+    """The due date of a task that applies by the end of `period`: the last
+    milestone already passed (a task not 已完成 by then is overdue), else its
     deadline in or before the period's year; rows with no deadline are due at
     the end of the plan year; recurring and ongoing tasks are never overdue."""
     deadline = row.deadline
     if deadline is None:
         return dt.date(plan.year, 12, 31) if plan.year and table.kind != "tasks" else None
-    return deadline.current(period.year)
+    passed = [day for day in deadline.milestones if day <= period.end]
+    return passed[-1] if passed else deadline.current(period.year)
 
 
 def _values_table(plan, frame, used, returns):

@@ -46,14 +46,17 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
 
 
 def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None,
-                  with_outcomes: bool = True) -> ValidationReport:
+                  with_outcomes: bool = True, assignment=None) -> ValidationReport:
     """The checks after reading: identity against units and period, duplicates,
     then the two pandera passes over all recognised returns at once.
 
     baselines: {(unit code, indicator id): value} for baseline cells a unit left
     blank (from the office's baseline file).
     with_outcomes: also judge each target of the used returns (consolidation
-    judges those of the returns it chooses instead, with `outcomes_for`)."""
+    judges those of the returns it chooses instead, with `outcomes_for`).
+    assignment: who reports which rows (toolkit.assign), worked out from
+    `units` when not given: a cooperating unit may leave blank an area figure
+    its row's lead unit reports (without units, any unit may)."""
     from toolkit.periods import parse_period, period_label
     from toolkit.rules import checks as engine
 
@@ -97,7 +100,16 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     frame = engine.add_results(frame, plan, period_of_file)
     missed_index = set()
     peers = _Peers(frame)
-    for failure in engine.run_values_pass(frame, rules):
+    from toolkit.assign import assign_rows, lead_reported
+
+    if assignment is None and units is not None:
+        assignment = assign_rows(plan, units)
+    if assignment is not None:
+        lead_only = lead_reported(plan, assignment)
+    else:  # who leads is unknown without the units list: no unit is held to an area figure
+        area_figures = [i.id for _, _, i in plan.indicators() if i.scope == "area" and i.reporters == "lead"]
+        lead_only = {(unit, i) for unit in frame["unit"].dropna().unique() for i in area_figures}
+    for failure in engine.run_values_pass(frame, rules, lead_only):
         if failure.code == "target-missed":
             missed_index.add(failure.index)
             continue
@@ -217,7 +229,8 @@ def outcomes_for(plan, report: ValidationReport, returns, used: set[str]) -> lis
 
 
 def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> list[Outcome]:
-    """Each target of each used return: met, missed, review or no-data."""
+    """Each target of each used return, with one of OUTCOME_STATUSES (see
+    toolkit.rules.judge for when and where a target is judged)."""
     import numpy as np
     import pandas as pd
 
@@ -240,29 +253,49 @@ def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> l
     words = {i: target_words(ind) for i, ind in indicators.items()}
     file_ids, indicator_ids = results["file"].to_numpy(object), results["indicator_id"].to_numpy(object)
     row_ids = results["row_id"].to_numpy(object)
+    task_status = np.array([status_of_row.get(key) for key in zip(file_ids, row_ids)], dtype=object)
+    baselines = frame[(frame["field"] == "baseline") & frame["file"].isin(used)]
+    with_baseline = set(zip(baselines.loc[baselines["number"].notna(), "file"], baselines.loc[baselines["number"].notna(), "indicator_id"]))
     # the status of each, in the order the rules apply (first match wins)
-    not_applicable = np.array([status_of_row.get(key) == "不适用" for key in zip(file_ids, row_ids)], dtype=bool)
-    checkable = results["checkable"].to_numpy(bool)
+    not_applicable = task_status == "不适用"
+    state = results["state"].to_numpy(object)
+    past = state == "past"
     blank = np.isnan(number)
     relative = np.array([bool(indicators[i].relative) for i in indicator_ids], dtype=bool)
+    no_baseline = relative & np.array([key not in with_baseline for key in zip(file_ids.tolist(), indicator_ids)], dtype=bool)
     missed = results.index.isin(list(missed_index)) if missed_index else np.zeros(len(results), dtype=bool)
-    conditions = [not_applicable, ~checkable, blank & relative, blank, missed, met]
-    status = np.select(conditions, ["no-data", "review", "review", "no-data", "missed", "met"], "review")
-    review_note = {i: ind.note or "定性目标，需人工判断" for i, ind in indicators.items()}
-    notes = np.select(conditions, ["填报单位选择“不适用”", "", "缺少基线（上年同期）或本期数值，无法计算升降幅度", "", "", ""],
-                      "尚未到期，目前未达到目标").astype(object)
+    judge_note = results["judge_note"].to_numpy(object)
+    rules = [  # (condition, status, note; None: the judgement's own note)
+        (not_applicable, "no-data", "填报单位选择“不适用”"),
+        (~results["per_unit"].to_numpy(bool), "contribution", "全域指标：本单位数值计入全域，只考核全域数值"),
+        (past & (task_status == "已完成"), "met", None),
+        (past & np.isin(task_status.astype(str), ["推进中", "未启动"]), "missed", None),
+        (past, "no-data", None),
+        (state == "qualitative", "qualitative", None),
+        (state == "in-progress", "in-progress", None),
+        (blank & no_baseline, "needs-baseline", "缺少基线（上年同期），无法计算升降幅度"),
+        (blank, "no-data", ""),
+        (missed, "missed", None),
+        (met, "met", None),
+    ]
+    conditions = [c for c, _, _ in rules]
+    status = np.select(conditions, [s for _, s, _ in rules], "in-progress")
+    notes = np.select(conditions, [n or "" for _, _, n in rules], "").astype(object)
+    own = np.select(conditions, [n is None for _, _, n in rules], True).astype(bool)
+    notes[own] = judge_note[own]
+    done = past & ~not_applicable & (status != "no-data")  # a past target: the task's status, never this year's figure
+    notes[done] = [f"{note}：{word}" for note, word in zip(notes[done], task_status[done])]
     notes[notes == ""] = None
-    unchecked = ~not_applicable & ~checkable
-    notes[unchecked] = [review_note[i] for i in indicator_ids[unchecked]]
+    basis = results["basis"].to_numpy(object)
     # the other fields as columns too, then one Outcome per row
     codes, unique_ids = pd.factorize(indicator_ids)
     names = np.array([indicators[i].name for i in unique_ids], dtype=object)[codes]
     targets = np.array([words[i] for i in unique_ids], dtype=object)[codes]
     kinds = np.array([number_kind(indicators[i]) for i in unique_ids], dtype=object)[codes]
     actual = number.astype(object)
-    actual[blank] = None
+    actual[blank | past] = None
     reason = [reason_of.get(key) for key in zip(file_ids.tolist(), indicator_ids)] if reason_of else [None] * len(results)
     display_of = {ret.id: ret.display for ret in returns}
     displays = [display_of[i] for i in file_ids.tolist()]
     return list(map(Outcome, results["unit"], indicator_ids, names, status.tolist(), actual, targets, reason, notes,
-                    displays, results["sheet"], results["cell"], kinds))
+                    displays, results["sheet"], results["cell"], kinds, basis))

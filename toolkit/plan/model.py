@@ -59,6 +59,9 @@ SCOPES = ("area", "unit")
 REPORTERS = ("lead", "all")
 # baseline of a relative target; also "year:2025" (较2025年).
 BASELINES = (None, "same-period-last-year", "last-year-total", "previous-period")
+# What a rate's numerator counts when it counts events (accidents, deaths, fires): such
+# figures come from territorial units, sectoral ones report the same events again.
+EVENT_WORDS = ("事故", "死亡", "伤亡", "火灾", "亡人", "事件", "险情")
 # Labels that say nothing about what is counted: a plan check warning.
 GENERIC_LABELS = frozenset(("符合要求的数量", "统计总数", "总数", "其中符合条件的数量"))
 
@@ -109,6 +112,15 @@ class Indicator:
     def scale_factor(self) -> int:
         """What a rate's numerator/denominator is multiplied by to give the value as written."""
         return SCALE_FACTORS.get(self.scale, 1)
+
+    @property
+    def counts_events(self) -> bool:
+        """A count of events (起数, 人数: measure count), or a rate of them: the
+        area figure is summed over territorial units, the sectoral sum (行业口径)
+        kept beside it."""
+        if self.measure == "count":
+            return True
+        return self.measure == "rate" and any(word in (self.numerator or "") for word in EVENT_WORDS)
 
     @property
     def generic_labels(self) -> bool:

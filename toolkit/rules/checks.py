@@ -111,7 +111,8 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) ->
     judged on, with the rule (op, target) and whether it is due. The row points
     at the input cell that figure mostly comes from."""
     extra = {"op": pd.Series(dtype=object), "target": pd.Series(dtype=float), "due": pd.Series(dtype=bool),
-             "checkable": pd.Series(dtype=bool)}
+             "checkable": pd.Series(dtype=bool), "per_unit": pd.Series(dtype=bool), "state": pd.Series(dtype=object),
+             "basis": pd.Series(dtype=object), "judge_note": pd.Series(dtype=object)}
     if frame.empty:
         return frame.assign(**extra, group=pd.Series(dtype=int))
     indicators = {ind.id: ind for _, _, ind in plan.indicators()}
@@ -173,8 +174,14 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) ->
         "text": objects(None), "problem": objects(None), "note": objects(None),
         "op": objects(spread([j.op for j in judged], object)), "target": spread([j.target for j in judged], float),
         "due": spread([j.due for j in judged], bool), "checkable": spread([j.checkable for j in judged], bool),
+        "per_unit": spread([j.per_unit for j in judged], bool), "state": objects(spread([j.state for j in judged], object)),
+        "basis": objects(spread([j.basis for j in judged], object)),
+        "judge_note": objects(spread([j.review_note for j in judged], object)),
     })
-    frame = frame.assign(op=np.full(len(frame), None, dtype=object), target=np.nan, due=False, checkable=False)
+    frame = frame.assign(op=np.full(len(frame), None, dtype=object), target=np.nan, due=False, checkable=False,
+                         per_unit=False, state=np.full(len(frame), None, dtype=object),
+                         basis=np.full(len(frame), None, dtype=object),
+                         judge_note=np.full(len(frame), None, dtype=object))
     for name in ("field", "kind"):  # the same categories on both sides: concat keeps them without re-reading
         categories = frame[name].cat.categories.union(pd.Index(results[name].unique()), sort=False)
         frame[name] = frame[name].cat.set_categories(categories)
@@ -217,11 +224,13 @@ class _Groups:
 
 
 def _missed(frame: pd.DataFrame) -> np.ndarray:
-    """Result rows whose target is due and not met (the target check's failures)."""
+    """Result rows whose target binds the unit, is due and is not met (the
+    target check's failures). An area target's unit rows are never missed:
+    only the area figure is judged (toolkit.rules.judge)."""
     is_result = (frame["field"] == "result").to_numpy()
     number = frame["number"].to_numpy(dtype=float)
     judged = np.flatnonzero(is_result & frame["checkable"].to_numpy(dtype=bool) & frame["due"].to_numpy(dtype=bool)
-                            & ~np.isnan(number))
+                            & frame["per_unit"].to_numpy(dtype=bool) & ~np.isnan(number))
     missed = np.zeros(len(frame), dtype=bool)
     missed[judged] = ~compare(number[judged], frame["op"].to_numpy(dtype=object)[judged],
                               frame["target"].to_numpy(dtype=float)[judged])
@@ -240,9 +249,10 @@ def values_schema(rules: list[Rule], groups: _GroupsCache) -> pa.DataFrameSchema
         return ~((df["kind"] == "percent") & (df["field"] != "result") & (df["number"] > 1 + 1e-9))
 
     def required(df):
-        # a task row marked 不适用 needs no figures; its status is always required
+        # a task row marked 不适用 needs no figures; its status is always required; a
+        # cooperating unit need not give the area figure its lead unit reports
         blank = df["field"].isin(REQUIRED_FIELDS) & df["__blank"]
-        exempt = df["__not_applicable"] & (df["field"] != "status")
+        exempt = (df["__not_applicable"] | df["__optional"]) & (df["field"] != "status")
         return ~(blank & ~exempt)
 
     def text_length(df):
@@ -322,11 +332,28 @@ def _compile(rule: Rule, groups: _GroupsCache) -> pa.Check:
 
 
 _CHECKED_COLUMNS = ["file", "row_id", "indicator_id", "field", "kind", "number", "text", "group",
-                    "op", "target", "due", "checkable"]
+                    "op", "target", "due", "checkable", "per_unit"]
 
 
-def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
-    """All failures of the values schema, as (code, frame row)."""
+def optional_figures(frame: pd.DataFrame, lead_only: set[tuple[str, str]]) -> np.ndarray:
+    """Rows of `frame` whose unit need not fill them: (unit, indicator id) in
+    `lead_only`, an area figure its row's lead unit reports (toolkit.assign)."""
+    if not lead_only or frame.empty:
+        return np.zeros(len(frame), dtype=bool)
+    # as integer pairs: a province's frame has millions of rows
+    unit_codes, units = pd.factorize(frame["unit"].to_numpy(object))
+    indicator_codes, indicators = pd.factorize(frame["indicator_id"].to_numpy(object))
+    unit_index = {u: k for k, u in enumerate(units)}
+    indicator_index = {i: k for k, i in enumerate(indicators)}
+    wanted = [unit_index[u] * len(indicators) + indicator_index[i] for u, i in lead_only
+              if u in unit_index and i in indicator_index]
+    return np.isin(unit_codes.astype(np.int64) * len(indicators) + indicator_codes, wanted)
+
+
+def run_values_pass(frame: pd.DataFrame, rules: list[Rule], lead_only: set[tuple[str, str]] = frozenset()) -> list[Failure]:
+    """All failures of the values schema, as (code, frame row). `lead_only`:
+    (unit, indicator id) whose figures the unit may leave blank (a cooperating
+    unit of an area figure its lead reports)."""
     if frame.empty:
         return []
     not_applicable = _Groups(frame).not_applicable(frame)
@@ -335,7 +362,8 @@ def run_values_pass(frame: pd.DataFrame, rules: list[Rule]) -> list[Failure]:
     no_problem = frame["problem"].isna().to_numpy()
     # only what the checks look at: pandera's failure cases copy the rows checked
     checked = frame[_CHECKED_COLUMNS].assign(__not_applicable=not_applicable, __empty=empty,
-                                             __blank=empty & no_problem)
+                                             __blank=empty & no_problem,
+                                             __optional=optional_figures(frame, set(lead_only)))
     groups = _GroupsCache()
     try:
         values_schema(rules, groups).validate(checked, lazy=True)

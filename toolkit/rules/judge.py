@@ -1,11 +1,20 @@
-"""When a target is judged, and against what.
+"""When a target is judged, where, and against what.
 
-A floor ("达100%", "≥12个", "每年至少1次") is something to reach by its
-deadline (the year end when the plan gives none): before then, reaching it
-already counts as met, falling short is not yet a miss but "review" (in
-progress). A ceiling ("0起", "3‰以内", "低于0.5%") can be broken at any time,
-so it is judged in every period. A frequency is judged per window: 每季度至少1次
-in a quarterly return needs 1 in the quarter, in a yearly return 4.
+Scope: an area target ("改造老旧小区12个", an area rate, a relative decrease)
+is judged on the area figure only; a unit's figure of it is a contribution,
+never a miss of that unit. A unit target (zero tolerance, 每季度至少组织1次检查)
+is judged for every unit that reports it, and for the area.
+
+Time: a floor ("达100%", "≥12个") is something to reach by its deadline (the
+year end when the plan gives none): before then, reaching it already counts
+as met, falling short is "in progress", not a miss. A ceiling ("0起",
+"3‰以内") can be broken at any time, so it is judged in every period. A target
+due in an earlier year was judged in that year: later periods show the
+unit's task status (已完成 is done), never this year's running total. A
+frequency is judged when its window (the quarter of 每季度, the year of
+每年) closes, from the figures of that window.
+
+Basis: every figure is 本期 (the period's own) or 本年累计 (year to date).
 """
 
 from __future__ import annotations
@@ -16,54 +25,80 @@ from dataclasses import dataclass
 import numpy as np
 
 from toolkit.plan.model import Indicator
-from toolkit.words import WINDOW_WORDS as _WINDOW_WORDS
+from toolkit.words import FREQUENCY_WORDS, date_words, window_label
 
 _FREQUENCY_MONTHS = {"year": 12, "half-year": 6, "quarter": 3, "month": 1}
 _PERIOD_MONTHS = {"year": 12, "half": 6, "quarter": 3, "month": 1}
+
+# What a target's figure is: the period's own, or the year so far.
+BASES = ("period", "year-to-date")
+# Why a target is not compared in a period (Judgement.state).
+STATES = (None, "qualitative", "in-progress", "past")
 
 
 @dataclass(frozen=True)
 class Judgement:
     """How to judge one indicator in one period."""
 
-    checkable: bool  # there is a rule to apply
+    checkable: bool  # there is a rule to apply to this period's figure
     due: bool  # a miss now is a miss (else: in progress)
     source: str  # which figure is compared: value | cumulative | rate | change
     op: str
     target: float  # in natural units, scaled to the period for frequencies
-    review_note: str | None = None  # why it goes to a person instead
+    review_note: str | None = None  # why it is not compared, or what "in progress" waits for
+    per_unit: bool = True  # each unit is judged (scope unit); else only the area figure is
+    state: str | None = None  # not compared this period: qualitative | in-progress | past (see STATES)
+    basis: str | None = None  # period | year-to-date: what the figure is
+    deadline: dt.date | None = None  # past targets: the due date they were judged at
 
 
 def judgement(indicator: Indicator, period) -> Judgement:
     """How `indicator` is judged in a return for `period` (toolkit.periods.Period)."""
     source = _source(indicator, period)
+    per_unit = indicator.scope == "unit"
+    basis = _basis(indicator, source, period)
+
+    def held(state, note, **more):
+        return Judgement(False, False, source, indicator.op, np.nan, note, per_unit, state, basis, **more)
+
     if indicator.status != "parsed" or indicator.op == "qualitative" or indicator.value is None:
-        note = indicator.note or "定性目标，需人工判断"
-        return Judgement(False, False, source, indicator.op, np.nan, note)
+        return held("qualitative", indicator.note or "定性目标，需人工判断")
+    dates = _deadline_dates(indicator)
+    if dates and max(dates).year < period.year:
+        last = max(dates)
+        return held("past", f"{date_words(last)}到期，已在当年考核；本期按完成状态判断", deadline=last)
     target = indicator.value
     due = True
+    note = None
     if indicator.frequency:
         window = _FREQUENCY_MONTHS[indicator.frequency]
         months = _PERIOD_MONTHS[period.kind]
-        if months >= window:
+        name = window_label(indicator.frequency, period.year, period.end.month)
+        closes = period.end.month % window == 0
+        if months >= window:  # the period holds whole windows: its own figure
             target = indicator.value * (months // window)
-            source = "value"
-        elif indicator.frequency == "year":
-            source = "cumulative"
-            due = period.end.month == 12
+            source, basis = "value", "period"
+        elif period.end.month <= window:  # the window started on 1 January: the year so far is the window so far
+            source, basis = "cumulative", "year-to-date"
+            due = closes
+            if not due:
+                note = f"按{FREQUENCY_WORDS[indicator.frequency]}考核，{name}结束时判断"
+        elif closes:
+            return held("in-progress", f"按{FREQUENCY_WORDS[indicator.frequency]}考核（{name}），"
+                                       f"本期只有本报送期和本年累计数，请汇总{name}各期数据后判断")
         else:
-            return Judgement(False, False, source, indicator.op, np.nan,
-                             f"按{_WINDOW_WORDS[indicator.frequency]}考核，本报送期较短，请人工核对")
+            return held("in-progress", f"按{FREQUENCY_WORDS[indicator.frequency]}考核，{name}结束时判断")
     elif indicator.op in (">=", ">") and not indicator.relative:
-        due = period.end >= _due_date(indicator, period)
+        deadline = _due_date(indicator, period)
+        due = period.end >= deadline
+        if not due:
+            note = f"{date_words(deadline)}到期，目前尚未达到目标"
     else:
         # a ceiling (or a relative target): judged in every period, unless its deadline is later
-        deadline = _deadline_dates(indicator)
-        if deadline and period.end < min(deadline):
+        if dates and period.end < min(dates):
             due = False
-    return Judgement(True, due, source, indicator.op, float(target))
-
-
+            note = f"{date_words(min(dates))}到期，目前尚未达到目标"
+    return Judgement(True, due, source, indicator.op, float(target), note, per_unit, None, basis)
 
 
 def _source(indicator: Indicator, period) -> str:
@@ -74,6 +109,16 @@ def _source(indicator: Indicator, period) -> str:
     if indicator.measure in ("count", "amount", "frequency") and period.kind != "year":
         return "cumulative"
     return "value"
+
+
+def _basis(indicator: Indicator, source: str, period) -> str | None:
+    """本期 or 本年累计: a period of a whole year is both, and said as 本期."""
+    if indicator.measure == "qualitative":
+        return None
+    if source == "cumulative" or (source == "change" and indicator.measure in ("count", "amount")
+                                  and period.kind != "year"):
+        return "year-to-date"
+    return "period"
 
 
 def _deadline_dates(indicator: Indicator) -> list[dt.date]:

@@ -36,6 +36,7 @@ from toolkit.xlsx.style import (
     LIGHT_GREY,
     RED,
     REPORT_HEIGHTS,
+    STATUS_COLOURS,
     ReportFormats,
     a4_landscape,
     new_workbook,
@@ -95,8 +96,8 @@ def render_report_workbook(report: ValidationReport) -> bytes:
                      o.reason, o.note, o.file, o.sheet, o.cell])
     ws = _sheet(wb, f, outcomes_sheet, OUTCOME_COLUMNS, rows, title, wrap={0, 1, 2, 5, 6, 7},
                 number_formats={3: [f.actual(o.number_kind) for o in report.outcomes]})
-    _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], colours) for s, colours in
-                                  (("missed", RED), ("met", GREEN), ("review", AMBER), ("no-data", LIGHT_GREY))])
+    _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], LIGHT_GREY if s == "no-data" else colours)
+                                  for s, colours in STATUS_COLOURS.items()])
 
     wb.close()
     return buffer.getvalue()

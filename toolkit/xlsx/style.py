@@ -63,11 +63,17 @@ AMBER = ("#FFEB9C", "#9C5700")
 GREY = (COMPUTED_FILL, "#595959")  # the leaders' workbook: no data, superseded
 LIGHT_GREY = (NA_FILL, "#595959")  # the validation report: the same, a shade lighter
 ORANGE_FONT = "#C65911"
-STATUS_COLOURS = {"met": GREEN, "missed": RED, "review": AMBER, "no-data": GREY}
+BLUE = ("#DDEBF7", "#1F4E78")  # a person must judge
+PEACH = ("#FCE4D6", "#843C0C")  # a figure is missing before it can be judged (the baseline)
+LAVENDER = ("#EDE7F6", "#4B3B7A")  # a unit's part of an area figure: not judged on its own
+# A target's outcome (toolkit.model.validation.OUTCOME_STATUSES) -> its colours.
+STATUS_COLOURS = {"met": GREEN, "missed": RED, "in-progress": AMBER, "needs-baseline": PEACH, "qualitative": BLUE,
+                  "no-data": GREY, "contribution": LAVENDER}
 # Solid colours: the chart's bars (a chart is a picture, not data) and sheet tabs.
 DARK_RED = "#C00000"
 DARK_AMBER = "#FFC000"
-CHART_COLOURS = {"met": "#70AD47", "missed": DARK_RED, "review": DARK_AMBER, "no-data": "#A6A6A6"}
+CHART_COLOURS = {"met": "#70AD47", "missed": DARK_RED, "in-progress": DARK_AMBER, "needs-baseline": "#ED7D31",
+                 "qualitative": "#5B9BD5", "no-data": "#A6A6A6", "contribution": "#8E7CC3"}
 CHART_GRID = "#D9D9D9"
 CHART_BORDER = "#BFBFBF"
 # A finding's mark in a marked-up copy (openpyxl colours: no #), by severity.
@@ -266,7 +272,7 @@ class ReportFormats:
         self.datetime = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
         self.numbers = {fmt: wb.add_format({**base, "num_format": fmt}) for fmt in ("General", "0.0%", "0.000%")}
         self.cf = {colours: wb.add_format({"bg_color": colours[0], "font_color": colours[1]})
-                   for colours in (RED, AMBER, GREEN, LIGHT_GREY)}
+                   for colours in {RED, AMBER, GREEN, LIGHT_GREY, *STATUS_COLOURS.values()}}
 
     def actual(self, kind: str):
         """The format of a unit's figure of this kind of number."""
@@ -303,12 +309,12 @@ class LeadersFormats:
         self.datetime = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
         self.helper = wb.add_format({"font_name": BODY_FONT, "font_size": 8, "font_color": BORDER_COLOUR})
         self.cf = {colours: wb.add_format({"bg_color": colours[0], "font_color": colours[1]})
-                   for colours in (RED, GREEN, AMBER, GREY)}
+                   for colours in (RED, GREEN, AMBER, GREY, *STATUS_COLOURS.values())}
         self.cf_orange = wb.add_format({"font_color": ORANGE_FONT, "bold": True})
         self.cf_red_font = wb.add_format({"font_color": RED[1], "bold": True})
         self.legend_words = {colours: wb.add_format({"font_name": BODY_FONT, "font_size": 9, "bold": True,
                                                      "font_color": colours[1], "bg_color": colours[0]})
-                             for colours in (RED, GREEN, AMBER, GREY)}
+                             for colours in (RED, GREEN, AMBER, GREY, *STATUS_COLOURS.values())}
         self._numbers: dict[tuple[str, bool, bool], object] = {}
 
     def number(self, num_format: str, *, bold: bool = False, center: bool = False):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 
 from toolkit.textable import display_width, safe_cell_text
-from toolkit.words import AREA_WORDS, HELPER_LEGEND, HELPER_TITLE, LEADERS_SHEETS, NO_DATA, STATUS_WORDS
+from toolkit.words import AREA_WORDS, BASIS_WORDS, HELPER_LEGEND, HELPER_TITLE, LEADERS_SHEETS, NO_DATA, STATUS_WORDS
 from toolkit.xlsx.leaders.book import Book, height, lines, text_width
 from toolkit.xlsx.style import STATUS_COLOURS, leaders_figure
 
 # The outcome codes in the hidden helper column, a letter per indicator
 # (letters differ whatever their case: Excel compares text case-insensitively).
-STATUS_CODES = {"met": "m", "missed": "x", "review": "r", "no-data": "n"}
+STATUS_CODES = {"met": "m", "missed": "x", "in-progress": "p", "needs-baseline": "b", "qualitative": "q", "no-data": "n",
+                "contribution": "c"}
 NOT_REPORTED_CODE = "-"
 
 
@@ -27,7 +28,10 @@ def write_grid(book: Book) -> None:
 
     ws = book.sheet(LEADERS_SHEETS[1])
     # indicators: the plan's order, then any only the outcomes know (with an outcome for its kind)
-    indicators: list[tuple[str, str, str]] = [(a.indicator_id, a.indicator, a.target) for a in c.aggregates]
+    # each target says what its figures are: 本期 or 本年累计
+    indicators: list[tuple[str, str, str]] = [
+        (a.indicator_id, a.indicator, f"{a.target}（{BASIS_WORDS[a.basis]}）" if a.basis in BASIS_WORDS else a.target)
+        for a in c.aggregates]
     seen = {i for i, _, _ in indicators}
     for o in c.outcomes:
         if o.indicator_id not in seen:
@@ -54,7 +58,7 @@ def write_grid(book: Book) -> None:
     ws.merge_range(0, 0, 0, last_visible, safe_cell_text(f"各单位指标完成情况（{c.period_label}）"), f.title)
     ws.write_string(1, 0, "图例：", f.bold_center)
     ws.write_blank(1, 1, None, f.bold_center)
-    legend = [(s, STATUS_WORDS[s]) for s in ("met", "missed", "review", "no-data")]
+    legend = [(s, STATUS_WORDS[s]) for s in STATUS_CODES]
     for i, (_, word) in enumerate(legend):
         ws.write_string(1, first_ind + i, word, f.bold_center)
     for s, word in legend:
@@ -136,7 +140,7 @@ def write_grid(book: Book) -> None:
     if n:
         codes_cell = xl_rowcol_to_cell(first, helper0, col_abs=True)
         position = f"COLUMN({xl_rowcol_to_cell(first, first_ind)})-{first_ind}"
-        for s in ("missed", "met", "review", "no-data"):
+        for s in STATUS_CODES:
             ws.conditional_format(first, first_ind, area_row, last_ind, {
                 "type": "formula", "criteria": f'=MID({codes_cell},{position},1)="{STATUS_CODES[s]}"',
                 "format": f.cf[STATUS_COLOURS[s]]})

@@ -7,8 +7,12 @@ from __future__ import annotations
 import math
 import re
 
+from xlsxwriter.utility import xl_col_to_name
+
 from toolkit.textable import safe_cell_text
+from toolkit.model.validation import OUTCOME_STATUSES
 from toolkit.words import (
+    BASIS_WORDS,
     COMPLETENESS_WORDS,
     LEADERS_COLUMNS,
     LEADERS_SHEETS,
@@ -24,21 +28,24 @@ from toolkit.xlsx.style import (
     CHART_BORDER,
     CHART_COLOURS,
     CHART_GRID,
-    GREEN,
-    GREY,
     RED,
     STATUS_COLOURS,
     TITLE_FONT,
     leaders_figure,
 )
 
-STATUSES = ("met", "missed", "review", "no-data")  # chart and count order
+# an area's statuses, in chart and count order (a unit's contribution is never an area's status)
+STATUSES = tuple(s for s in ("missed", "met", "in-progress", "needs-baseline", "qualitative", "no-data")
+                 if s in OUTCOME_STATUSES)
 COLUMNS = columns(LEADERS_COLUMNS["overview"], [
-    ("center", 5, 5), ("wrap", 10, 16), ("wrap", 14, 30), ("wrap", 10, 18), ("number", 10, 12), ("center", 9, 9),
-    ("center", 11, 11), ("center", 8, 8), ("center", 8, 8), ("wrap", 9, 12), ("wrap", 12, 20), ("wrap", 12, 30),
+    ("center", 5, 5), ("wrap", 10, 16), ("wrap", 14, 30), ("wrap", 10, 18), ("number", 10, 12), ("center", 8, 8),
+    ("number", 9, 11), ("center", 8, 8), ("center", 11, 12), ("center", 8, 8), ("center", 8, 8), ("wrap", 9, 12),
+    ("wrap", 12, 20), ("wrap", 12, 30),
 ])
-STATUS_COLUMN = 6
 VALUE_COLUMN = 4
+SECTORAL_COLUMN = 6
+STATUS_COLUMN = 8
+MISSED_COLUMN = 9
 
 
 def write_overview(book: Book) -> None:
@@ -53,11 +60,15 @@ def write_overview(book: Book) -> None:
         figure = leaders_figure(a.value, a.number_kind)
         if figure is not None:
             formats[(n, VALUE_COLUMN)] = f.number(figure[1], bold=True)
-        rows.append([n + 1, table, a.indicator, a.target, figure[0] if figure else NO_DATA, a.unit or "",
+        sectoral = leaders_figure(a.sectoral, a.number_kind)
+        if sectoral is not None:
+            formats[(n, SECTORAL_COLUMN)] = f.number(sectoral[1])
+        rows.append([n + 1, table, a.indicator, a.target, figure[0] if figure else NO_DATA,
+                     BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
                      STATUS_WORDS.get(a.status, a.status), a.units_missed, a.units_reporting, a.leader, a.office,
                      a.note])
 
-    counts = {s: sum(1 for a in c.aggregates if a.status == s) for s in STATUSES}
+    counts = c.status_counts
     done = c.completeness
 
     # title, source line, one-sentence summary
@@ -69,8 +80,7 @@ def write_overview(book: Book) -> None:
     if c.due:
         source.append(f"报送截止 {iso_date_words(c.due)}")
     ws.merge_range(1, 0, 1, last_col, safe_cell_text("　".join(source)), f.subtitle)
-    summary = (f"共 {len(c.aggregates)} 项指标：未达标 {counts['missed']} 项，达标 {counts['met']} 项，"
-               f"待人工判断 {counts['review']} 项，无数据 {counts['no-data']} 项。"
+    summary = (f"共 {len(c.aggregates)} 项指标：" + "，".join(f"{STATUS_WORDS[s]} {counts[s]} 项" for s in STATUSES) + "。"
                f"应报 {done['expected']} 个单位，已报送 {done['received']} 个（有效 {done['valid']} 个、"
                f"被退回 {done['rejected']} 个），未报送 {done['missing']} 个，逾期报送 {done['late']} 个。")
     ws.set_row(2, 32)
@@ -88,23 +98,23 @@ def write_overview(book: Book) -> None:
 
     # indicator table
     ws.write_string(7, 0, "二、指标完成情况", f.section)
-    legend = [f.note, "图例（状态列与全域数值按结果着色）：", f.legend_words[RED], " 未达标 ", f.note, "  ",
-              f.legend_words[GREEN], " 达标 ", f.note, "  ", f.legend_words[AMBER], " 待人工判断 ", f.note, "  ",
-              f.legend_words[GREY], " 无数据 ", f.note, "；未达标单位数大于 0 时标红。"]
+    legend = [f.note, "图例（状态列与全域数值按结果着色）："]
+    for s in STATUSES:
+        legend += [f.legend_words[STATUS_COLOURS[s]], f" {STATUS_WORDS[s]} ", f.note, " "]
+    legend += ["；未达标单位数大于 0 时标红；“口径”说明全域数值是本期数还是本年累计数。"]
     ws.merge_range(8, 0, 8, last_col, "", f.note)
     ws.write_rich_string(8, 0, *legend, f.note)
     top = 9
     widths, last = book.table(ws, top, COLUMNS, rows, number_formats=formats, empty="本期没有可汇总的指标。")
     first = top + 1
     status_range = (first, STATUS_COLUMN, max(first, last), STATUS_COLUMN)
-    book.colour_words(ws, first, STATUS_COLUMN, last,
-                      [(STATUS_WORDS[s], STATUS_COLOURS[s]) for s in ("missed", "met", "review", "no-data")])
-    status_cell = f"$G{first + 1}"  # relative row, fixed column: the row's 状态
-    for s in ("missed", "met", "review", "no-data"):
+    book.colour_words(ws, first, STATUS_COLUMN, last, [(STATUS_WORDS[s], STATUS_COLOURS[s]) for s in STATUSES])
+    status_cell = f"${xl_col_to_name(STATUS_COLUMN)}{first + 1}"  # relative row, fixed column: the row's 状态
+    for s in STATUSES:
         ws.conditional_format(first, VALUE_COLUMN, max(first, last), VALUE_COLUMN, {
             "type": "formula", "criteria": f'={status_cell}="{STATUS_WORDS[s]}"',
             "format": f.cf[STATUS_COLOURS[s]]})
-    book.positive(ws, first, 7, last, f.cf[RED])
+    book.positive(ws, first, MISSED_COLUMN, last, f.cf[RED])
     ws.freeze_panes(top + 1, 0)
     ws.repeat_rows(top)
     ws.autofilter(top, 0, max(top + 1, last), last_col)
@@ -147,7 +157,7 @@ def _status_counts(book: Book, ws, r0: int, status_range, counts, widths) -> Non
                       "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}},
                       "num_format": "0"})
     chart.set_chartarea({"border": {"color": CHART_BORDER}})
-    chart_width = int(sum(widths[1:8]) * 7 + 5)
+    chart_width = int(sum(widths[1:9]) * 7 + 5)
     chart_height = 240
     chart.set_size({"width": min(max(chart_width, 420), 720), "height": chart_height})
     ws.insert_chart(chart_row, 1, chart, {"x_offset": 2, "y_offset": 4, "object_position": 1})
