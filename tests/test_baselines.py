@@ -186,3 +186,15 @@ def test_the_cli_says_a_bad_baseline_in_chinese_and_exits_1(runner, tmp_path):
                                  "--baseline", str(bad)])
     assert result.exit_code == 1
     assert "超过 100%" in result.output and "修改方法" in result.output and "Traceback" not in result.output
+
+
+def test_a_consolidation_measuring_the_subject_otherwise_is_an_error_naming_its_line(plan, unit, tmp_path, last_year):
+    lines = last_year["json"].read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("    {") and f'"indicator": "{COMPLAINTS}"' in line
+              and '"measure"' in line)
+    lines[at] = lines[at].replace('"measure": "rate"', '"measure": "count"').replace('"unit": "%"', '"unit": "起"')
+    other = tmp_path / "计量不同.json"
+    other.write_text("\n".join(lines), encoding="utf-8")
+    with pytest.raises(BaselineError) as info:
+        read_baselines(other, plan, [unit], parse_period("2026"))
+    assert f"{other}:{at + 1}" in str(info.value) and "计量" in str(info.value)

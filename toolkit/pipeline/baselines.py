@@ -46,6 +46,8 @@ from toolkit.periods import Period, make_period, parse_period
 from toolkit.words import FIELD_WORDS, SCALE_FACTORS, baseline_words
 
 _AREA_WORDS = ("", "全域", "*", "全镇", "全县", "全街道")
+_MEASURE_WORDS = {"count": "数量（起数、人数等）", "amount": "数量", "rate": "比率", "percentage": "百分比",
+                  "frequency": "次数"}
 _CSV_HELP = ("CSV 的列为 unit（单位编码或名称，全域留空或填“全域”）、indicator（指标名称）、value（数值），可加 period（基线所属报送期）；"
              "起数、人数、个数等填数字；百分率、千分率带 % 或 ‰（如 8.5%、0.3‰）；每万人、每十万人的比率填每万（十万）的数值（如 2.1）")
 
@@ -210,6 +212,10 @@ def _from_json(path: Path, plan, units, relative) -> _Levels:
             continue
         where = f"{path}:{lines.get(('aggregates', n), '')}".rstrip(":")
         _same_unit(ind, agg.get("unit"), where)
+        if agg.get("measure") and ind.measure != "qualitative" and agg["measure"] != ind.measure:
+            raise BaselineError(f"“{ind.name}”在本计划中是{_MEASURE_WORDS.get(ind.measure, ind.measure)}，"
+                                f"在该汇总中却是{_MEASURE_WORDS.get(agg['measure'], agg['measure'])}", where=where,
+                                hint="基线应与目标是同一计量，请提供同一指标口径的上期汇总")
         if agg.get("kind") == "change":  # that period's change against its own baseline: not a level
             if agg.get("numerator") is not None and agg.get("denominator"):
                 levels.area[ind.id] = _checked(agg["numerator"] / agg["denominator"], ind, where, None)
