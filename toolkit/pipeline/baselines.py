@@ -136,9 +136,9 @@ def _read(path: Path, plan, units, relative) -> _Levels:
         raise BaselineError("找不到文件", where=str(path), hint="检查路径和文件名")
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return _from_json(path, plan, units, relative)
+        return _from_json(path, units, relative)
     if suffix in (".xlsx", ".xlsm"):
-        return _from_workbook(path, plan, units, relative)
+        return _from_workbook(path, units, relative)
     if suffix in (".csv", ".txt"):
         return _from_csv(path, plan, units, relative)
     raise BaselineError(f"不支持 {suffix or '无扩展名'} 格式的基线文件", where=str(path),
@@ -194,7 +194,7 @@ def _same_unit(ind, found, where: str) -> None:
 # ------------------------------------------------------------------ a previous consolidation (JSON)
 
 
-def _from_json(path: Path, plan, units, relative) -> _Levels:
+def _from_json(path: Path, units, relative) -> _Levels:
     text = path.read_text(encoding="utf-8-sig")
     try:
         data = json.loads(text)
@@ -284,7 +284,7 @@ def _unit_levels(levels: _Levels, fields: dict, relative, units, where: str) -> 
 _TITLE_PERIOD = re.compile(r"（([^（）]+)）\s*$")
 
 
-def _from_workbook(path: Path, plan, units, relative) -> _Levels:
+def _from_workbook(path: Path, units, relative) -> _Levels:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -417,7 +417,8 @@ def _from_csv(path: Path, plan, units, relative) -> _Levels:
             problems.append(exc)
     if problems:
         first = problems[0]
-        more = f"（另有 {len(problems) - 1} 处问题：" + "；".join(str(p.where).rsplit(":", 1)[-1] + " 行" for p in problems[1:6]) + "）" if len(problems) > 1 else ""
+        others = "、".join(str(p.where).rsplit(":", 1)[-1] for p in problems[1:6]) + ("…" if len(problems) > 6 else "")
+        more = f"（另有 {len(problems) - 1} 行有问题：第 {others} 行）" if len(problems) > 1 else ""
         raise BaselineError(first.message + more, where=first.where, hint=first.hint)
     return levels
 
