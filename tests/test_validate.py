@@ -547,7 +547,7 @@ def test_cli_json_contract_and_exit_codes(runner, tmp_path, plan, templates):
     finding = next(x for x in first["findings"] if x["code"] == "not-a-number")
     assert {k: finding[k] for k in ("code", "severity", "sheet", "cell")} == \
         {"code": "not-a-number", "severity": "error", "sheet": "核心绩效指标", "cell": "G3"}
-    assert finding["message"].startswith("“abc”不是数字")
+    assert finding["message"].startswith("“abc”不是整数")
     other = next(f for f in files if f["path"].endswith("x.txt"))
     assert other["findings"][0]["cell"] is None
 
@@ -600,6 +600,6 @@ def test_every_finding_code_is_triggered_by_a_test():
 
     here = Path(__file__)
     source = "".join(here.with_name(name).read_text(encoding="utf-8")
-                     for name in ("test_validate.py", "test_simulate_demo.py", "test_hostile.py"))
+                     for name in ("test_validate.py", "test_simulate_demo.py", "test_hostile.py", "test_input.py"))
     untested = [code for code in CODES if f'"{code}"' not in source]
     assert untested == []

@@ -58,17 +58,18 @@ _TYPES = [
     # --- structure and tampering
     FindingType("sheet-missing", ERROR, "工作表缺失或被改名", "找不到工作表“{expected}”（被删除或改名）。请使用原模板重新填写，不要删除或重命名工作表。", "sheet"),
     FindingType("annex-cell-changed", ERROR, "计划原文被修改", "此单元格是计划原文，不能修改：原为“{expected}”，现为“{found}”。请恢复原文。", "cell"),
+    FindingType("row-inserted", WARNING, "插入了行", "第 {detail} 行是插入的行（内容：{found}），不属于模板，其内容不会被读取；其余数据已按计划原文所在的行读取。需要说明的请写在“进展情况”或“未达标原因说明”中，今后请不要插入行。", "cell"),
     FindingType("rows-changed", ERROR, "行被插入、删除或移动", "表中的行与模板不一致（{detail}）。请不要插入、删除或移动行，使用原模板重新填写。", "sheet"),
     # --- values as typed
-    FindingType("not-a-number", ERROR, "不是数字", "“{typed}”不是数字。请只填写数字（如 3 或 12.5），不要填写文字。没有发生的请填 0。", "cell"),
+    FindingType("not-a-number", ERROR, "不是数字", "“{typed}”不是{what}。请只填写{what}（{example}），不要填写文字。{zero}", "cell"),
     FindingType("space-in-number", ERROR, "数字中间有空格", "“{typed}”的数字中间有空格或换行，无法确定是一个数还是几个数。请只填写一个数字，不要加空格或换行。", "cell"),
     FindingType("number-too-large", ERROR, "数值超出范围", "“{typed}”超出可以计算的范围（太大或为无穷大），不是实际的数字。请填写实际数字。", "cell"),
     FindingType("not-whole", ERROR, "应为整数", "“{typed}”不是整数。起数、人数、次数请填写整数。", "cell"),
-    FindingType("unexpected-percent", ERROR, "此处不应填百分比", "“{typed}”是百分比，这里应填写数量（{field_words}）。比率由系统根据分子、分母自动计算。", "cell"),
-    FindingType("date-in-number-cell", ERROR, "填成了日期", "这里应填写数字，但单元格内容是日期（{typed}）。请把单元格格式改为“常规”后重新输入数字。", "cell"),
-    FindingType("error-value", ERROR, "公式错误值", "单元格显示错误值“{typed}”。请直接填写数字，不要使用公式。", "cell"),
+    FindingType("unexpected-percent", ERROR, "此处不应填百分比", "“{typed}”是百分比，这里应填写数量（{field_words}，{example}），不要带 % 号，也不要把单元格设为百分比格式。比率由系统根据分子、分母自动计算。", "cell"),
+    FindingType("date-in-number-cell", ERROR, "填成了日期", "这里应填写{what}（{example}），但单元格内容是日期（{typed}）。请把单元格格式改为“常规”后重新输入。", "cell"),
+    FindingType("error-value", ERROR, "公式错误值", "单元格显示错误值“{typed}”。请直接填写{what}（{example}），不要使用公式。", "cell"),
     FindingType("bad-status", ERROR, "完成状态无效", "“{typed}”不是有效的完成状态。请从下拉列表中选择：已完成、推进中、未启动、不适用。", "cell"),
-    FindingType("required-missing", ERROR, "必填项未填", "“{indicator}”的{field_words}未填写。请填写；没有发生的请填 0。", "cell"),
+    FindingType("required-missing", ERROR, "必填项未填", "“{subject}”的{field_words}未填写。{fill}", "cell"),
     FindingType("negative", ERROR, "不能为负数", "“{typed}”是负数，{field_words}不能小于 0。", "cell"),
     FindingType("percent-out-of-range", ERROR, "百分比超出范围", "“{typed}”超出 0%～100% 的范围。如指 95%，请输入 95%。", "cell"),
     FindingType("text-too-long", WARNING, "说明过长", "说明文字超过 {expected} 字，请精简或另附材料。", "cell"),
@@ -83,6 +84,17 @@ _TYPES = [
 ]
 
 CODES: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+# What a message says about an input cell, by the cell's kind (toolkit.templates.layout
+# field kinds): {what} it holds, an {example}, what to type when there is {zero}
+# to report, and how to {fill} it when it was left blank.
+KIND_WORDS = {
+    "integer": {"what": "整数", "example": "如 3", "zero": "没有发生的请填 0。", "fill": "请填写整数；没有发生的请填 0。"},
+    "decimal": {"what": "数字", "example": "如 3 或 12.5", "zero": "没有的请填 0。", "fill": "请填写数字；没有的请填 0。"},
+    "percent": {"what": "百分比", "example": "如 95%", "zero": "没有的请填 0%。", "fill": "请填写百分比（如 95%）。"},
+    "status": {"what": "完成状态", "example": "从下拉列表中选择", "zero": "", "fill": "请从下拉列表中选择：已完成、推进中、未启动、不适用。"},
+    "text": {"what": "文字说明", "example": "简要说明", "zero": "", "fill": "请简要填写。"},
+}
 
 
 @dataclass
@@ -119,6 +131,9 @@ def make_finding(code: str, file: str, **context) -> Finding:
     fields = {k: context.pop(k) for k in list(context) if k in Finding.__dataclass_fields__}
     values = _Blank({**context, **{k: v for k, v in fields.items() if v is not None}})
     values.setdefault("typed", fields.get("value") or "")
+    values.setdefault("subject", fields.get("indicator") or "")
+    for key, words in KIND_WORDS.get(context.get("cell_kind") or "decimal", KIND_WORDS["decimal"]).items():
+        values.setdefault(key, words)
     message = kind.template.format_map(values)
     return Finding(code=code, file=file, message=message, severity=kind.severity, **fields)
 
@@ -137,4 +152,9 @@ def codes_markdown() -> str:
     ]
     for t in _TYPES:
         lines.append(f"| `{t.code}` | {t.severity} | {t.scope} | {t.title} | {t.template} |")
+    names = list(next(iter(KIND_WORDS.values())))
+    lines += ["", "Placeholders filled by the kind of the input cell (`{subject}` is the indicator, or the task row "
+              "for a status):", "", "| kind | " + " | ".join(f"`{{{n}}}`" for n in names) + " |",
+              "|---|" + "---|" * len(names)]
+    lines += [f"| {kind} | " + " | ".join(words[n] for n in names) + " |" for kind, words in KIND_WORDS.items()]
     return "\n".join(lines) + "\n"

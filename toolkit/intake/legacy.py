@@ -28,6 +28,7 @@ _BIFF_ERRORS = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!",
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _MAX_ROWS, _MAX_COLUMNS = 100_000, 702  # as far as the gate lets .xlsx cells go
 
 
@@ -36,12 +37,13 @@ class Facts:
     errors: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> ref -> #DIV/0!
     booleans: dict[str, dict[str, bool]] = field(default_factory=dict)  # sheet -> ref -> TRUE/FALSE
     formulas: dict[str, set[str]] = field(default_factory=dict)  # sheet -> refs of other formulas
+    percents: dict[str, set[str]] = field(default_factory=dict)  # sheet -> refs of numbers shown as a percentage
 
     def add(self, table: dict, sheet: str, ref: str, value) -> None:
         table.setdefault(sheet, {})[ref] = value
 
     def __bool__(self) -> bool:
-        return bool(self.errors or self.booleans or self.formulas)
+        return bool(self.errors or self.booleans or self.formulas or self.percents)
 
 
 _BOOLEAN_FORMULAS = {"of:=TRUE()": True, "of:=FALSE()": False, "of:=TRUE": True, "of:=FALSE": False}
@@ -72,6 +74,9 @@ def ods_facts(data: bytes) -> Facts:
             elif tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
                 repeat = int(element.get(f"{_TABLE}number-columns-repeated", "1"))
                 formula = element.get(f"{_TABLE}formula")
+                if element.get(f"{_OFFICE}value-type") == "percentage" and not formula and row < _MAX_ROWS:
+                    for k in range(col, min(col + repeat, _MAX_COLUMNS)):
+                        facts.percents.setdefault(sheet, set()).add(cell_ref(row, k))
                 if (formula or element.get(f"{_CALCEXT}value-type") == "error") and row < _MAX_ROWS and col < _MAX_COLUMNS:
                     ref = cell_ref(row, col)
                     if element.get(f"{_CALCEXT}value-type") == "error":
@@ -112,12 +117,22 @@ def _biff_facts(stream: bytes) -> Facts:
             name = body[8:8 + count * 2].decode("utf-16-le") if flags & 1 else body[8:8 + count].decode("latin-1")
             sheets[offset] = name
     facts = Facts()
+    percent_xfs = _percent_xfs(records)
     current = None
     for offset, kind, body in records:
         if kind == 0x0809:  # BOF: a sheet's records start here
             current = sheets.get(offset)
         elif current is None:
             continue
+        elif kind in (0x0203, 0x027E) and len(body) >= 6:  # NUMBER, RK: row, col, xf, the number
+            row, col, xf = struct.unpack_from("<HHH", body, 0)
+            if xf in percent_xfs:
+                facts.percents.setdefault(current, set()).add(cell_ref(row, col))
+        elif kind == 0x00BD and len(body) >= 6:  # MULRK: row, first col, (xf, rk) per cell, last col
+            row, first = struct.unpack_from("<HH", body, 0)
+            for k in range((len(body) - 6) // 6):
+                if struct.unpack_from("<H", body, 4 + 6 * k)[0] in percent_xfs:
+                    facts.percents.setdefault(current, set()).add(cell_ref(row, first + k))
         elif kind == 0x0006 and len(body) >= 22:  # FORMULA: row, col, xf, an 8-byte result, flags, cache, the formula
             row, col = struct.unpack_from("<HH", body, 0)
             ref = cell_ref(row, col)
@@ -134,6 +149,24 @@ def _biff_facts(stream: bytes) -> Facts:
             row, col = struct.unpack_from("<HH", body, 0)
             facts.add(facts.errors, current, cell_ref(row, col), _BIFF_ERRORS.get(body[6], "#错误"))
     return facts
+
+
+def _percent_xfs(records) -> set[int]:
+    """The XF indexes (cell styles, in record order) whose number format is a
+    percentage: built-in 9 and 10, or a FORMAT record's code with a %."""
+    from toolkit.gate import PERCENT_FORMAT_IDS, is_percent_format
+
+    codes, xfs = {}, []
+    for _, kind, body in records:
+        if kind == 0x0809 and xfs:  # the first sheet's BOF: the globals are over
+            break
+        if kind == 0x041E and len(body) >= 5:  # FORMAT: index, then a unicode string
+            index, count, flags = struct.unpack_from("<HHB", body, 0)
+            text = body[5:5 + count * 2].decode("utf-16-le", "replace") if flags & 1 else body[5:5 + count].decode("latin-1")
+            codes[index] = text
+        elif kind == 0x00E0 and len(body) >= 4:  # XF: font, then the format index
+            xfs.append(struct.unpack_from("<H", body, 2)[0])
+    return {i for i, fmt in enumerate(xfs) if fmt in PERCENT_FORMAT_IDS or is_percent_format(codes.get(fmt, ""))}
 
 
 def _ole_stream(data: bytes, names: tuple[str, ...]) -> bytes | None:

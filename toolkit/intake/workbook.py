@@ -151,7 +151,7 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
 
 
 def _older_formats(gate, data: bytes, kind: str) -> None:
-    """Error values, booleans and formulas of an .xls or .ods, which the gate
+    """Error values, booleans, formulas and percent formats of an .xls or .ods, which the gate
     (for .xlsx) did not see, put where the gate puts them."""
     from toolkit.intake.legacy import ods_facts, xls_facts
 
@@ -165,7 +165,8 @@ def _older_formats(gate, data: bytes, kind: str) -> None:
         gate.error_cells = facts.errors
         gate.booleans = facts.booleans
         gate.formulas = facts.formulas
-        gate.sheet_parts = {name: name for name in (*facts.errors, *facts.booleans, *facts.formulas)}
+        gate.percents = facts.percents
+        gate.sheet_parts = {name: name for name in (*facts.errors, *facts.booleans, *facts.formulas, *facts.percents)}
 
 
 # A saved time may be after the file's own time by a little (zones, clocks);

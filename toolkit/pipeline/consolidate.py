@@ -26,12 +26,8 @@ from toolkit.model.consolidation import (
     TaskProgress,
     UnitStatus,
 )
-from toolkit.errors import ToolkitError
+from toolkit.pipeline.baselines import BaselineError, read_baselines  # noqa: F401 (BaselineError: importable from here as before)
 from toolkit.pipeline.rollup import roll_up
-
-
-class BaselineError(ToolkitError):
-    """The baseline file cannot be read."""
 
 
 def consolidate(plan, paths, *, units, period, due: dt.date | None = None, baseline: str | Path | None = None,
@@ -43,7 +39,7 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
     from toolkit.rules.packs import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
-    unit_baselines, area_baselines = read_baselines(baseline, plan, units) if baseline else ({}, {})
+    unit_baselines, area_baselines = read_baselines(baseline, plan, units, period) if baseline else ({}, {})
     returns = read_returns(paths, plan, limits=limits)
     assignment = assign_rows(plan, units)
     report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
@@ -238,76 +234,3 @@ def _values_table(plan, frame, used, returns):
     }
     # object columns: pandas 3 would turn None into NaN in inferred string columns
     return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in data.items()}, columns=columns)
-
-
-# ------------------------------------------------------------------ baselines
-
-
-def read_baselines(path, plan, units) -> tuple[dict, dict]:
-    """Baselines (上年同期) for relative targets, from a CSV (columns unit,
-    indicator, value; unit empty or 全域 for the area) or from a previous
-    consolidated workbook (its 领导总览 area values).
-
-    Returns ({(unit code, indicator id): value}, {indicator id: area value})."""
-    import csv
-
-    path = Path(path)
-    if not path.exists():
-        raise BaselineError("baseline file not found", where=str(path))
-    by_name = {ind.name: ind.id for _, _, ind in plan.indicators()}
-    ids = {ind.id for _, _, ind in plan.indicators()}
-    code_of = {u.name: u.code for u in units} | {u.code: u.code for u in units}
-    unit_values, area_values = {}, {}
-    if path.suffix.lower() == ".xlsx":
-        from python_calamine import CalamineWorkbook
-
-        try:
-            sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("领导总览").to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise BaselineError(f"not a consolidated workbook with a 领导总览 sheet ({exc})", where=str(path),
-                                hint="give the 汇总 workbook of the same period last year, or a CSV with columns unit, indicator, value") from None
-        header = next((i for i, r in enumerate(sheet) if "指标" in r and "全域数值" in r), None)
-        if header is None:
-            raise BaselineError("no 指标 / 全域数值 columns in 领导总览", where=str(path))
-        name_col, value_col = sheet[header].index("指标"), sheet[header].index("全域数值")
-        unit_col = sheet[header].index("计量单位") if "计量单位" in sheet[header] else None
-        for r in sheet[header + 1:]:
-            if r[name_col] in by_name and isinstance(r[value_col], (int, float)) and not isinstance(r[value_col], bool):
-                value = float(r[value_col])
-                if unit_col is not None and r[unit_col] == "‰":  # written in permille there
-                    value /= 1000
-                area_values[by_name[r[name_col]]] = value
-        return unit_values, area_values
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_text(encoding="gb18030")
-    reader = csv.DictReader(text.splitlines())
-    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
-    missing = [c for c in ("indicator", "value") if c not in fields]
-    if missing:
-        raise BaselineError(f"missing column(s) {', '.join(missing)}", where=str(path),
-                            hint="columns: unit (code or name; empty or 全域 for the whole area), indicator (name or id), value")
-    problems = []
-    for n, row in enumerate(reader, start=2):
-        indicator = (row.get(fields["indicator"]) or "").strip()
-        unit = (row.get(fields.get("unit", ""), "") or "").strip() if "unit" in fields else ""
-        raw = (row.get(fields["value"]) or "").strip()
-        indicator_id = by_name.get(indicator) or (indicator if indicator in ids else None)
-        if indicator_id is None:
-            problems.append(f"第{n}行: unknown indicator '{indicator}'")
-            continue
-        try:
-            value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
-        except ValueError:
-            problems.append(f"第{n}行: '{raw}' is not a number")
-            continue
-        if unit in ("", "全域", "*"):
-            area_values[indicator_id] = value
-        elif unit in code_of:
-            unit_values[(code_of[unit], indicator_id)] = value
-        else:
-            problems.append(f"第{n}行: unknown unit '{unit}'")
-    if problems:
-        raise BaselineError("; ".join(problems[:10]), where=str(path))
-    return unit_values, area_values

@@ -186,6 +186,7 @@ class _Peers(dict):
         super().__init__()
         self.frame = frame
         self.built = False
+        self.task_words = None  # row id -> words, for messages about task rows
 
     def get(self, key, default=None):
         if not self.built:
@@ -200,7 +201,14 @@ def _add_cell_finding(reports, frame, index: int, code: str, names, peers, plan=
     row = frame.loc[index]
     file_id = row["file"]
     indicator_id = row["indicator_id"] or None
-    context = {"field_words": _FIELD_WORDS.get(row["field"], row["field"])}
+    context = {"field_words": _FIELD_WORDS.get(row["field"], row["field"]), "cell_kind": str(row["kind"])}
+    if not indicator_id and plan is not None:  # a task row's status or progress: the task names it
+        words = getattr(peers, "task_words", None)
+        if words is None:
+            words = _task_words(plan)
+            if isinstance(peers, _Peers):
+                peers.task_words = words
+        context["subject"] = words.get(row["row_id"], row["row_id"])
     if code in _OTHER_FIELD:
         other = peers.get((row["group"], _OTHER_FIELD[code]))
         if other is not None:
@@ -221,6 +229,17 @@ def _add_cell_finding(reports, frame, index: int, code: str, names, peers, plan=
         indicator=names.get(indicator_id) if indicator_id else None, indicator_id=indicator_id,
         row_id=row["row_id"], field=row["field"], value=row["typed"] or None, **context,
     ))
+
+
+def _task_words(plan) -> dict[str, str]:
+    """Each task row as a message names it: its 序号 and the start of its text."""
+    words = {}
+    for table in plan.tables:
+        for row in table.rows:
+            text = " ".join((table.cell(row, "subtask") or table.cell(row, "name") or table.cell(row, "target") or "").split())
+            text = text if len(text) <= 24 else text[:23] + "…"
+            words[row.id] = f"第 {row.label} 项 {text}".strip() if row.label else text
+    return words
 
 
 def outcomes_for(plan, report: ValidationReport, returns, used: set[str]) -> list[Outcome]:

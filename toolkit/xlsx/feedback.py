@@ -23,6 +23,7 @@ from copy import copy
 from pathlib import Path, PureWindowsPath
 
 from toolkit.fileio import OutputSet, outputs
+from toolkit.gate import is_percent_format
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.periods import period_label
 from toolkit.model.validation import FileReport, ValidationReport
@@ -123,6 +124,8 @@ def _marked_copy(file_report: FileReport, path: Path, period: str | None) -> byt
 
     for (title, row, col), findings in marks.items():
         _mark_cell(wb[title].cell(row=row, column=col), findings)
+        if any(f.code == "row-inserted" for f in findings):  # the whole inserted row, not only its first cell
+            _mark_row(wb[title], row, col)
     for title, level in sheet_levels.items():
         if wb[title].sheet_state == "visible":
             wb[title].sheet_properties.tabColor = MARK[level]["tab"]
@@ -174,6 +177,9 @@ def _mark_cell(cell, findings: list[Finding]) -> None:
 
     level = ERROR if any(f.severity == ERROR for f in findings) else WARNING
     cell.fill = FeedbackStyles.fill(MARK[level]["fill"])
+    if cell.value.__class__ in (int, float) and not is_percent_format(cell.number_format or ""):
+        # as typed: an integer cell's format would show 12.5 as 13 while the message quotes 12.5
+        cell.number_format = "General"
     font = copy(cell.font)
     font.color = Color(rgb="FF" + MARK[level]["font"])
     cell.font = font
@@ -188,6 +194,14 @@ def _mark_cell(cell, findings: list[Finding]) -> None:
     lines = sum(max(1, math.ceil(display_width(part) / style.COMMENT_LINE_UNITS)) for part in text.split("\n"))
     cell.comment = Comment(text, AUTHOR, height=min(style.COMMENT_MAX_HEIGHT, style.COMMENT_LINE_HEIGHT * lines + 20),
                            width=style.COMMENT_WIDTH)
+
+
+def _mark_row(ws, row: int, marked_col: int) -> None:
+    """Fill every cell of a row a unit inserted, across the table's columns."""
+    fill = FeedbackStyles.fill(MARK[WARNING]["fill"])
+    for col in range(1, ws.max_column + 1):
+        if col != marked_col:
+            ws.cell(row=row, column=col).fill = fill
 
 
 def _clear_old_marks(wb) -> None:
