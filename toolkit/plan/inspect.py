@@ -152,6 +152,7 @@ _REQUIRED_ROLES = {
     "rectification": ("name", "target"),
     "applications": ("name", "target"),
     "tasks": ("subtask", "deadline"),
+    "prose": ("name", "target"),
 }
 
 

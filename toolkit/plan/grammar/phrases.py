@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.plan.grammar.scan import _Hit
+from toolkit.plan.grammar.scan import _DESCRIBES, _Hit
 from toolkit.plan.grammar.words import BASE_WORDS, baseline_of
 
 # 零X: what is zero. "零发生" names no thing: the subject is before it.
@@ -29,7 +29,7 @@ _DECREASE = re.compile(
 
 # Words that make a sentence read like a target.
 TARGET_LIKE = re.compile(
-    r"\d+(?:\.\d+)?(?:万|亿)?(?:%|‰|公里|千米|人次|[个口套座处条名家所台户次人项支场辆艘起件例])"
+    r"\d+(?:\.\d+)?(?:万|亿)?(?:%|‰|公里|千米|人次|[个口套座处条名家所台户次人项支场辆艘起件例])(?!" + _DESCRIBES.pattern + ")"
     r"|零(?:发生|事故|火灾|事件|案件|死亡|伤亡|伤害)|杜绝|不发生|下降|以内|(?<=[\d%‰个次])以上|达到\d|全覆盖"
     r"|每(?:年度|年|半年|季度|季|月|周)[^，；。]{0,10}至少")
 

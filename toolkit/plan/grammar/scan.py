@@ -32,6 +32,9 @@ from toolkit.plan.grammar.words import (
 
 # ================================================================ finding targets
 
+# Objects of a count that only describe (how many aspects, points, sessions a text names).
+_DESCRIBES = re.compile(r"(?:方面|重点|方向|环节|原则|层面|维度|阶段|步骤|全会|届|理念|要素|特点|类别|字方针)")
+
 
 @dataclass
 class _Hit:
@@ -237,6 +240,12 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             obj = text[rest_at:end]
             if kind == "rate" and obj.startswith("的"):
                 obj, end = "", rest_at
+            clause_end = min([text.find(c, end, e) for c in "，；。" if text.find(c, end, e) >= 0] or [e])
+            if kind == "count" and cm is None and (_DESCRIBES.match(obj) or "以下简称" in text[b:clause_end]):
+                # "突出3个重点", "8个方面补短板", "16个专业委员会（以下简称专委会）": the number says how
+                # many the text lists or names, it sets no target
+                consumed = end
+                continue
             if (kind == "count" and unit not in ("次", "人次", "场") and obj and sfx and cm is None and freq is None
                     and not relative):
                 # "7座以上客车", "10人以上企业", even after a verb ("开展7座以上客车整治"): the

@@ -199,13 +199,14 @@ def baseline_of(word: str | None) -> str:
 # ================================================================ Chinese numerals
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMERAL = re.compile(r"(?<![第一二两三四五六七八九十百零〇几数])[一二两三四五六七八九十百]+(?![一二两三四五六七八九十百])")
+_CN_NUMERAL = re.compile(r"(?<![第一二两三四五六七八九十百零〇几数届])[一二两三四五六七八九十百]+(?![一二两三四五六七八九十百])")
 # A Chinese numeral is a quantity only with a classifier after it and either a
 # floor before it ("每月至少开展一次") or nothing after it ("改造老旧小区十个"):
 # "十条措施", "两个责任人", "一批设施", "一次性" name things; they are no targets.
 _CN_FLOOR_BEFORE = re.compile(r"(?:至少|不少于|不低于|最少|每(?:年度|年|半年|季度|季|月|周))[^，；。：\n]{0,12}$")
 _CN_CLASSIFIER = re.compile(r"(?:人次|公里|[次个座处条名家所台户项支场辆艘起件例口套])(?!性|别|人|百分点|工作日|自然日|月|小时|季度|星期)")
-_CN_END_AFTER = re.compile(r"(?:及以上|以上)?(?:[，；。：、）\n]|$)")
+# not "、": "二次、三次、四次全会" are ordinals in a list
+_CN_END_AFTER = re.compile(r"(?:及以上|以上)?(?:[，；。：）\n]|$)")
 
 
 def cn_to_int(text: str) -> int | None:
