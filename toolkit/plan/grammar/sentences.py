@@ -92,6 +92,7 @@ def _split_list(name: str) -> list[str]:
     """"“两客一危”年检率和年审率" -> both, the shorter borrowing the first's
     qualifier; "事故起数和死亡人数" -> "事故起数", "事故死亡人数". Only lists of
     rates or counts split: "金属粉尘和铝加工…监测率" is one name."""
+    name = name.replace("以及", "及")
     parts, depth, cur = [], 0, ""
     for c in name:
         depth += (c in "（“《‘") - (c in "）”》’")
@@ -101,6 +102,10 @@ def _split_list(name: str) -> list[str]:
         else:
             cur += c
     parts.append(cur)
+    if len(parts) >= 2 and "、" in name and not re.search("[和及与]", name):
+        shared = _shared_suffix(parts)
+        if shared:
+            return shared
     if len(parts) < 2 or not (all(p and p.endswith(_RATE_END) for p in parts)
                               or all(p and p.endswith(_COUNT_END) for p in parts)):
         return [name]
@@ -116,6 +121,24 @@ def _split_list(name: str) -> list[str]:
         else:
             out.append(first[:len(first) - len(p)] + p)
     return out
+
+
+# Where the measured part of a list's last item starts: "救援队|标准配备率", "社区|应急站建成率".
+_SUFFIX_START = re.compile(r"企业|单位|场所|机构|标准|规范|消防|应急|安全|监测|预警|视频|设施|装备|物资|隐患|风险|建成|配备|覆盖|整改|排查|达标|"
+                           r"救援|检查|培训|接入|安装|在线|联网|持证|合格|使用|验收|登记|备案")
+
+
+def _shared_suffix(parts: list[str]) -> list[str] | None:
+    """"消防站、救援队标准配备率" -> 消防站标准配备率, 救援队标准配备率: a list of
+    short subjects sharing what is measured; None where the list is not one."""
+    *heads, last = parts
+    if not last.endswith(_RATE_END) or any(not h or len(h) > 8 or h.endswith(_RATE_END) for h in heads):
+        return None
+    m = _SUFFIX_START.search(last, 1)
+    if not m or len(last) - m.start() < 2:
+        return None
+    suffix = last[m.start():]
+    return [h + suffix for h in heads] + [last]
 
 
 def _qualify(name: str, clause: str) -> str:
@@ -176,6 +199,14 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
     if hit.kind == "zero":  # "较大事故零发生", "零死亡", "杜绝较大以上事故发生"
         subject = hit.name if hit.name is not None else _after_cut(_clean(seg)).rstrip("“\"") + hit.obj
         return _split_list(_strip_lead(subject)) if subject else []
+    if hit.kind == "cover":  # "实现镇党政领导干部培训全覆盖" -> 镇党政领导干部培训覆盖率
+        subject = _after_cut(_clean(re.sub(r"(?:基本)?(?:实现|做到|达到)$", "", seg)))
+        return [subject + "覆盖率"] if subject else []
+    if hit.kind == "count" and hit.name:  # "每季度约谈…": named by what is done
+        return [hit.name]
+    if hit.kind == "elsewhere":  # "死亡人数控制在上级下达的控制目标以内"
+        subject = _clean(seg)
+        return _split_list(subject) if subject else []
     if hit.kind == "decrease":  # "事故起数和死亡人数同比持续下降"
         subject = _clean(seg)
         return _split_list(subject) if subject else []
