@@ -79,6 +79,7 @@ class ImportResult:
     review: list[ReviewItem] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)
     carried_keys: int = 0  # indicator keys carried over from the plan file being replaced
+    comparison: object | None = None  # toolkit.plan.compare.Comparison: the notice's prose against the annex
 
     @property
     def needs_review(self) -> list[ReviewItem]:
