@@ -306,7 +306,10 @@ def test_cli_import_of_a_non_annex_exits_1_without_traceback(runner, tmp_path):
     result = runner.invoke(cli, ["plan", "import", str(path), "-o", str(tmp_path / "p.yaml")])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
-    assert result.output.startswith(f"Error: {path}: not a .docx or .xlsx file (.txt)")
+    # a .txt is a notice written as prose (issue 17): without numbered sections it says so, in Chinese,
+    # and points to writing the plan file by hand
+    assert result.output.startswith(f"Error: {path}: 文中没有找到“一、二、三……”编号的章节")
+    assert "docs/plan-format.md" in result.output
     assert not (tmp_path / "p.yaml").exists()
 
 

@@ -32,6 +32,10 @@ from toolkit.plan.grammar.words import (
 
 # ================================================================ finding targets
 
+# "12个社区全部配齐应急物资": a number opening its clause, its subject followed by 全部/均,
+# counts the subject; the target is what follows (here: nothing checkable).
+_AREA_ONLY = re.compile(r"(?:全镇|全县|全区|全街道|全乡|辖区|街道|镇|县|区|乡)(?:内|范围内)?")
+_ALL_OF = re.compile(r"[^，；。]{1,10}?(?:全部|均|都|各自|分别|全面)")
 # Objects of a count that only describe (how many aspects, points, sessions a text names).
 _DESCRIBES = re.compile(r"(?:方面|重点|方向|环节|原则|层面|维度|阶段|步骤|全会|届|理念|要素|特点|类别|字方针)")
 
@@ -241,7 +245,9 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             if kind == "rate" and obj.startswith("的"):
                 obj, end = "", rest_at
             clause_end = min([text.find(c, end, e) for c in "，；。" if text.find(c, end, e) >= 0] or [e])
-            if kind == "count" and cm is None and (_DESCRIBES.match(obj) or "以下简称" in text[b:clause_end]):
+            leading = not pre.strip() or bool(_AREA_ONLY.fullmatch(pre))
+            if kind == "count" and cm is None and (_DESCRIBES.match(obj) or "以下简称" in text[b:clause_end]
+                                                   or (leading and _ALL_OF.match(obj))):
                 # "突出3个重点", "8个方面补短板", "16个专业委员会（以下简称专委会）": the number says how
                 # many the text lists or names, it sets no target
                 consumed = end

@@ -201,6 +201,9 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
         return _split_list(_strip_lead(subject)) if subject else []
     if hit.kind == "cover":  # "实现镇党政领导干部培训全覆盖" -> 镇党政领导干部培训覆盖率
         subject = _after_cut(_clean(re.sub(r"(?:基本)?(?:实现|做到|达到)$", "", seg)))
+        if len(subject) <= 3 and ctx.get("prev_clause"):  # "开展自建房安全排查，实现排查全覆盖"
+            clause = _strip_lead(ctx["prev_clause"].strip(), _QUAL_LEAD)
+            subject = clause if clause.endswith(subject) else clause + subject
         return [subject + "覆盖率"] if subject else []
     if hit.kind == "count" and hit.name:  # "每季度约谈…": named by what is done
         return [hit.name]

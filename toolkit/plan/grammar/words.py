@@ -206,6 +206,8 @@ _CN_NUMERAL = re.compile(r"(?<![第一二两三四五六七八九十百零〇几
 _CN_FLOOR_BEFORE = re.compile(r"(?:至少|不少于|不低于|最少|每(?:年度|年|半年|季度|季|月|周))[^，；。：\n]{0,12}$")
 _CN_CLASSIFIER = re.compile(r"(?:人次|公里|[次个座处条名家所台户项支场辆艘起件例口套])(?!性|别|人|百分点|工作日|自然日|月|小时|季度|星期)")
 # not "、": "二次、三次、四次全会" are ordinals in a list
+# ... or a verb of doing right before it ("组织开展两次综合应急演练"); not 落实/明确 (两个责任人).
+_CN_VERB_BEFORE = re.compile(r"(?:开展|组织|召开|举办|举行|新建|建成|建设|改造|完成|检查|演练|督查)$")
 _CN_END_AFTER = re.compile(r"(?:及以上|以上)?(?:[，；。：）\n]|$)")
 
 
@@ -233,7 +235,7 @@ def _chinese_numerals(chars: list[tuple[str, int, int]]) -> list[tuple[str, int,
         cls = _CN_CLASSIFIER.match(text, m.end())
         if not cls:
             continue
-        floor = _CN_FLOOR_BEFORE.search(text, 0, m.start())
+        floor = _CN_FLOOR_BEFORE.search(text, 0, m.start()) or _CN_VERB_BEFORE.search(text, 0, m.start())
         end = _CN_END_AFTER.match(text, cls.end())
         number = cn_to_int(m.group())
         if number is None or not (floor or end):
