@@ -133,6 +133,8 @@ def split_notice(lines: list[str]) -> ProseBody:
     for i in range(head_end, len(clean)):
         t = clean[i]
         if lines[i].startswith("\t") or "\t" in lines[i].strip():
+            while body and not body[-1]:
+                body.pop()
             while body and body[-1] and "。" not in body[-1] and len(body[-1]) <= 40:
                 body.pop()  # the title of the table that starts here
             break
@@ -168,7 +170,7 @@ def _sections(body: list[str]) -> list[Section]:
             kind, label, text = block[-1]
             first_line = "\n" not in text and "。" not in text and len(text) <= 40
             block[-1] = (kind, label, text + ("\n" if first_line or _ends_sentence(text) else "") + line if text else line)
-        else:
+        elif len(sections) > 1 or re.search(r"[。；！？]", line):  # the preamble's title lines are no paragraph
             block.append(("intro", "", line))
     for k, section in enumerate(sections):
         block = blocks[k]
@@ -187,7 +189,7 @@ def _sections(body: list[str]) -> list[Section]:
                 continue
             if kind == "intro":
                 heading = section.title or "总体要求"
-                section.paragraphs.append(Paragraph(section.label or "序", heading, text))
+                section.paragraphs.append(Paragraph(section.label or "前言", heading, text))
                 continue
             heading, rest = _heading(text)
             section.paragraphs.append(Paragraph(label, heading, text if rest == "" else text, group))
@@ -207,6 +209,9 @@ def _heading(text: str) -> tuple[str, str]:
     m = re.match(r"^(.{2,30}?)[。．]", first)
     if m and not re.search(r"[，；]", m[1]):
         return m[1], text[m.end():].strip()
+    clause = re.match(r"^(.{2,24}?)[，；。]", first)
+    if clause:  # "开展“安全生产月”宣传活动，培训人员不少于1500人次…"
+        return clause[1], ""
     return first[:30].rstrip("，。；") if len(first) <= 30 else first[:24] + "…", ""
 
 
