@@ -194,7 +194,8 @@ def test_every_prose_target_quotes_a_whole_sentence_of_its_paragraph():
             for row in table.rows:
                 for ind in row.indicators:
                     assert ind.text in row.cells["工作内容"]
-                    assert ind.text.startswith(tuple(s for s in [ind.text[:4]])) and not ind.text.startswith("，")
+                    at = row.cells["工作内容"].index(ind.text)  # a whole sentence: it starts one
+                    assert at == 0 or row.cells["工作内容"][at - 1] in "。；！？\n", ind.text
                 assert row.is_task
 
 
@@ -388,6 +389,10 @@ def test_prose_plan_end_to_end(unseen, tmp_path):
     sheet = openpyxl.load_workbook(paths["GH-O02"]).worksheets[1]
     texts = [str(c.value) for row in sheet.iter_rows() for c in row if c.value]
     assert any("每月召开安全形势分析会" in t for t in texts)  # the paragraph the unit reports against
+    header = [c.value for c in next(r for r in sheet.iter_rows() if any(c.value == "原句" for c in r))]
+    source = header.index("原句")
+    sentences = {row[source].value for row in sheet.iter_rows() if row[source].value and row[source].value != "原句"}
+    assert "由应急办牵头，综合执法队配合，每月召开安全形势分析会" in sentences  # ... and each target's sentence
 
     def value_for(spot):
         return {"value": 1, "cumulative": 2, "numerator": 9, "denominator": 10, "status": "推进中",
