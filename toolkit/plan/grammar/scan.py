@@ -36,6 +36,8 @@ from toolkit.plan.grammar.words import (
 # counts the subject; the target is what follows (here: nothing checkable).
 _AREA_ONLY = re.compile(r"(?:全镇|全县|全区|全街道|全乡|辖区|街道|镇|县|区|乡)(?:内|范围内)?")
 _ALL_OF = re.compile(r"[^，；。]{1,10}?(?:全部|均|都|各自|分别|全面)")
+_ACTION = re.compile(r"建成|建立|配备|完成|实现|落实|接入|安装|覆盖|开展|纳入|达到|通过")
+_END_WORDS = re.compile(r"(?:目标|要求|标准|水平|任务)")
 # Objects of a count that only describe (how many aspects, points, sessions a text names).
 _DESCRIBES = re.compile(r"(?:方面|重点|方向|环节|原则|层面|维度|阶段|步骤|全会|届|理念|要素|特点|类别|字方针)")
 
@@ -243,7 +245,10 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             end = _take_object(text, rest_at, e)
             obj = text[rest_at:end]
             if kind == "rate" and obj.startswith("的"):
-                obj, end = "", rest_at
+                if _ACTION.search(obj) and not _END_WORDS.match(obj, 1):  # "确保100%的村（社区）建成应急服务站"
+                    obj = obj[1:]
+                else:  # "达到100%的目标"
+                    obj, end = "", rest_at
             clause_end = min([text.find(c, end, e) for c in "，；。" if text.find(c, end, e) >= 0] or [e])
             leading = not pre.strip() or bool(_AREA_ONLY.fullmatch(pre))
             if kind == "count" and cm is None and (_DESCRIBES.match(obj) or "以下简称" in text[b:clause_end]

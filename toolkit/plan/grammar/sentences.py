@@ -223,8 +223,11 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
     remark = ""
     if hit.obj.startswith("（"):  # "整改率达100%（含挂牌督办隐患）": a remark, kept with the name
         remark = hit.obj
-    elif hit.obj:  # "辖区新安装电梯100%接入物联感知系统"
-        return [base + hit.obj + "比例"]
+    elif hit.obj.startswith("覆盖"):  # "做到100%覆盖辖区企业" (the target before its subject)
+        return [hit.obj[2:] + "覆盖率"]
+    elif hit.obj:  # "辖区新安装电梯100%接入物联感知系统", "确保100%的村（社区）建成应急服务站"
+        lead = "" if _strip_lead(base + "。") == "。" else base  # "确保" alone names nothing
+        return [lead + hit.obj + "比例"]
     if hit.denom:  # "…施工人数达到施工现场总人数50%以上"
         return [base + "占" + hit.denom + "比例"]
     names = []

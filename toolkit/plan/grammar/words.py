@@ -169,7 +169,7 @@ _ACTION = re.compile("新建|改建|扩建|新增|增设|建设|建成|建立|�
 # Leading verbs and connectors that are not part of a measured thing's name;
 # single characters only where they do not start a word (使用率, 及时率, 对接率).
 _LEAD_WORDS = (r"进一步|同时|并且|以及|全面|持续|继续|切实|积极|加快|努力|全力|逐步|不断|按计划|按时|力争|确保|"
-               r"实现|推动|推进|落实|牵头|基本|有效|常态化|完成(?!率)|其中|使(?!用)|并(?![网联行发购列])|且|"
+               r"实现|做到|推动|推进|落实|牵头|基本|有效|常态化|完成(?!率)|其中|使(?!用)|并(?![网联行发购列])|且|"
                r"对(?![讲接口象策照比外应])|将|把|和(?!谐)|及(?!时)|与|[、，：]")
 _LEAD = re.compile(f"^(?:{_LEAD_WORDS})")
 # ... and, for the clause that qualifies a generic name, the actions too.
