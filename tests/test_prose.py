@@ -369,6 +369,17 @@ def test_text_without_targets_is_a_chinese_error_pointing_to_the_plan_format(tmp
     assert "没有可识别的附件表格" in str(info.value) and "docs/plan-format.md" in str(info.value)
 
 
+def test_a_workbook_without_an_annex_table_is_a_chinese_error(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["姓名", "电话"])
+    workbook.save(tmp_path / "a.xlsx")
+    with pytest.raises(AnnexError) as info:
+        import_plan(tmp_path / "a.xlsx")
+    assert "没有可识别的附件表格" in str(info.value) and "docs/plan-format.md" in str(info.value)
+
+
 # ------------------------------------------------------------ end to end
 
 def test_prose_plan_end_to_end(unseen, tmp_path):

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from toolkit.errors import AnnexError
 
-_HAND_HINT = ("如文件确无可识别的目标，可按 docs/plan-format.md 手工编写计划文件（YAML），"
+HAND_HINT = ("如文件确无可识别的目标，可按 docs/plan-format.md 手工编写计划文件（YAML），"
               "再运行 toolkit plan check 检查")
 
 # ------------------------------------------------------------------ reading the file
@@ -265,15 +265,17 @@ def read_paragraph(text: str, year: int | None):
     dated step with no quantity ("2024年，建立…机制") is no target."""
     import dataclasses
 
-    from toolkit.plan.grammar import read_text
+    from toolkit.plan.grammar import normalize, read_text
+    from toolkit.plan.grammar.phrases import target_like
 
     rules, unread = [], []
     for sentence in sentences(text):
         reading = read_text(sentence, year=year)
         found = [r for r in reading.rules if not (r.op == "qualitative" and (r.note or "").startswith(_MILESTONE_ONLY))]
         rules += [dataclasses.replace(r, text=sentence.rstrip("。；！？")) for r in found]
-        if not found:
-            unread += [u for u in reading.unread if u not in unread]
+        if not found:  # nothing, or only a dated step: a target-like sentence is kept for review
+            text_of = reading.unread or ([sentence.rstrip("。；！？")] if target_like(normalize(sentence)) else [])
+            unread += [u for u in text_of if u not in unread]
     return rules, unread
 
 
@@ -299,7 +301,7 @@ def import_prose(path: str | Path, *, identity=None, previous=None, lines: list[
         raise AnnexError(
             "文中没有找到“一、二、三……”编号的章节，无法按段落导入工作要点",
             where=str(path),
-            hint="正文各部分应以“一、”“二、”开头，段落以“（一）”或“1．”编号；" + _HAND_HINT)
+            hint="正文各部分应以“一、”“二、”开头，段落以“（一）”或“1．”编号；" + HAND_HINT)
     years = identity.years or next((y for y in map(years_in, [*body.head, *lines[:80]]) if y), None) or []
     plan_year = years[-1] if years else None
 
@@ -332,7 +334,7 @@ def import_prose(path: str | Path, *, identity=None, previous=None, lines: list[
         raise AnnexError(
             f"在 {sum(len(t.rows) for t in tables)} 个段落中没有找到量化目标（如“达到100%”“每季度至少1次”“新建12个”）",
             where=str(path),
-            hint="请确认导入的是工作要点正文；" + _HAND_HINT)
+            hint="请确认导入的是工作要点正文；" + HAND_HINT)
     _make_names_unique(tables)
     plan = Plan(
         id=identity.id or re.sub(r"[^0-9A-Za-z._-]+", "-", path.stem).strip("-").lower() or "plan",

@@ -42,6 +42,12 @@ def import_plan(path: str | Path, *, notice: str | Path | None = None, identity=
             except AnnexError as exc:
                 raise AnnexError(f"没有可识别的附件表格（表头含序号、名称、目标、责任单位等），{exc.message}",
                                  where=str(path), hint=exc.hint) from None
+        if not has_tables:
+            from toolkit.plan.prose import HAND_HINT
+
+            raise AnnexError("没有可识别的附件表格：表头应有序号、名称、目标（或工作内容）、责任单位、完成时间等列",
+                             where=str(path),
+                             hint="请检查工作表是否就是附件表格（表头在前几行）；" + HAND_HINT)
         result = import_annex(path, identity=identity, previous=previous)
         prose_source, lines = (notice, None) if notice else (path, document.paragraphs)
         try:
