@@ -303,6 +303,33 @@ def test_unseen_street_prose_plan(unseen):
     assert any(p.code == "target-review" and "value" in p.message for p in problems)
 
 
+TOWNSHIP = """白沙乡2026年防灾减灾工作要点
+
+为做好全乡防灾减灾工作，特制定本要点。
+1. 汛前组织开展一次地质灾害隐患点全覆盖排查，隐患点监测覆盖率达到100%。
+2. 每月开展森林防火巡查，防火期护林员在岗率不低于95%。
+3. 由乡应急办牵头，各村配合，年底前建成村级应急物资储备点8个。
+
+白沙乡人民政府
+二〇二六年三月五日
+"""
+
+
+def test_unseen_township_plan_of_numbered_paragraphs_only(tmp_path):
+    path = tmp_path / "baisha.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + TOWNSHIP.encode("utf-8"))
+    plan = import_prose(path).plan
+    assert (plan.title, plan.issuer, plan.years, plan.issued) == ("白沙乡2026年防灾减灾工作要点", "白沙乡人民政府", [2026], "2026-03-05")
+    assert len(plan.tables) == 1 and [r.label for r in plan.tables[0].rows] == ["前言", "1", "2", "3"]
+    got = [(i.name, i.op, i.value, i.unit, i.frequency) for _, _, i in plan.indicators()]
+    assert got == [("地质灾害隐患点全覆盖排查", ">=", 1.0, "次", None), ("隐患点监测覆盖率", ">=", 1.0, "%", None),
+                   ("开展森林防火巡查", ">=", 1.0, "次", "month"), ("防火期护林员在岗率", ">=", 0.95, "%", None),
+                   ("建成村级应急物资储备点", ">=", 8.0, "个", None)]
+    last = plan.tables[0].rows[-1]
+    assert (last.cells["责任单位"], last.cells["配合单位"]) == ("乡应急办", "各村")
+    assert "白沙乡人民政府" not in last.cells["工作内容"]  # the signature is no part of the paragraph
+
+
 def test_responsible_units_named_in_the_text():
     assert responsible_units("由镇应急办牵头，镇综合执法大队配合，开展检查。") == ("镇应急办", "镇综合执法大队")
     assert responsible_units("（牵头单位：应急办；配合单位：党政办、各村）") == ("应急办", "党政办、各村")

@@ -73,10 +73,30 @@ def notice_lines(path: str | Path) -> list[str]:
 # ------------------------------------------------------------------ structure
 
 _CN = "一二三四五六七八九十"
-_SECTION = re.compile(rf"^([{_CN}]{{1,3}})、\s*(.*)$")
+_SECTION = re.compile(rf"^([{_CN}]{{1,3}})[、.]\s*(.*)$")
 _SUB = re.compile(rf"^[（(]([{_CN}]{{1,3}})[）)]\s*(.*)$")
 _NUM = re.compile(r"^(\d{1,2})\s*[．.、](?!\d)\s*(.*)$")
 _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+_CN_DATE_LINE = re.compile(r"^([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*([一二三四五六七八九十]{1,3})\s*日$")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+
+
+def _date_of(line: str) -> str | None:
+    """"2026年4月7日" or "二〇二六年四月七日" -> "2026-04-07"."""
+    from toolkit.plan.grammar.words import cn_to_int
+
+    m = _DATE_LINE.match(line)
+    if m:
+        y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    else:
+        m = _CN_DATE_LINE.match(line)
+        if not m:
+            return None
+        y, mo, d = int("".join(_CN_DIGITS[c] for c in m[1])), cn_to_int(m[2]), cn_to_int(m[3])
+    try:
+        return datetime.date(y, mo, d).isoformat()
+    except (TypeError, ValueError):
+        return None
 _ANNEX_START = re.compile(r"^附\s*件\s*(?:\d+)?\s*[:：]?")
 _BOLD = re.compile(r"\*\*|__")
 
@@ -102,6 +122,7 @@ class ProseBody:
     head: list[str]  # the notice's head (for identity)
     issued: str | None  # the notice's date, ISO
     sections: list[Section]
+    signer: str | None = None  # the issuing body signing below the text, when the notice has no head
 
 
 _WORD_MARKUP = re.compile(r"\[bookmark:[^\]]*\]|<[^<>]{1,20}>")  # left over from Word or HTML conversions
@@ -117,19 +138,19 @@ def split_notice(lines: list[str]) -> ProseBody:
     clean = [_squash(line) for line in lines]
     first_section = next((i for i, t in enumerate(clean) if _SECTION.match(unicodedata.normalize("NFKC", t))), None)
     # The head ends at the notice's closing date (or 此件公开发布) before the first section.
+    if first_section is None:  # a plan of numbered paragraphs only
+        first_section = next((i for i, t in enumerate(clean)
+                              if _SUB.match(unicodedata.normalize("NFKC", t)) or _NUM.match(unicodedata.normalize("NFKC", t))), None)
     limit = first_section if first_section is not None else len(clean)
     head_end, issued = 0, None
     for i, t in enumerate(clean[:limit]):
-        m = _DATE_LINE.match(t)
-        if m:
+        if _DATE_LINE.match(t) or _CN_DATE_LINE.match(t):
             head_end = i + 1
-            try:
-                issued = datetime.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-            except ValueError:
-                issued = None
+            issued = _date_of(t)
         elif re.fullmatch(r"[（(]此件.{1,8}[）)]", t):
             head_end = i + 1
     body: list[str] = []
+    signer = None
     for i in range(head_end, len(clean)):
         t = clean[i]
         if lines[i].startswith("\t") or "\t" in lines[i].strip():
@@ -140,8 +161,15 @@ def split_notice(lines: list[str]) -> ProseBody:
             break
         if _ANNEX_START.match(t) and (len(t) <= 40 or "：" in t[:5]):
             break
+        if _date_of(t):  # the signature and date closing a plan without a notice head
+            issued = issued or _date_of(t)
+            while body and not body[-1]:
+                body.pop()
+            if body and len(body[-1]) <= 30 and not re.search(r"[。；，]", body[-1]):
+                signer = body.pop()
+            break
         body.append(t)
-    return ProseBody(head=clean[:head_end], issued=issued, sections=_sections(body))
+    return ProseBody(head=clean[:head_end], issued=issued, sections=_sections(body), signer=signer)
 
 
 def _sections(body: list[str]) -> list[Section]:
@@ -296,10 +324,15 @@ def import_prose(path: str | Path, *, identity=None, previous=None, lines: list[
     for name in ("title", "issuer", "doc_number", "years"):
         if getattr(identity, name) is None:
             setattr(identity, name, getattr(found, name))
-    sections = [s for s in body.sections if s.label]
+    identity.issuer = identity.issuer or body.signer
+    if identity.title is None:  # no 关于印发《…》: the plan's own title line
+        identity.title = next((t for t in (_squash(x) for x in lines[:60])
+                               if re.search(r"(?:要点|方案|计划|意见)$", t) and "。" not in t and len(t) <= 60), None)
+        identity.years = identity.years or years_in(identity.title or "")
+    sections = [s for s in body.sections if s.label or any(p.label != "前言" for p in s.paragraphs)]
     if not sections:
         raise AnnexError(
-            "文中没有找到“一、二、三……”编号的章节，无法按段落导入工作要点",
+            "文中没有找到“一、二、三……”编号的章节或“1．”“（一）”编号的段落，无法按段落导入工作要点",
             where=str(path),
             hint="正文各部分应以“一、”“二、”开头，段落以“（一）”或“1．”编号；" + HAND_HINT)
     years = identity.years or next((y for y in map(years_in, [*body.head, *lines[:80]]) if y), None) or []
@@ -317,7 +350,8 @@ def import_prose(path: str | Path, *, identity=None, previous=None, lines: list[
             rules, row.review = read_paragraph(paragraph.text, plan_year)
             add_indicators(row, "prose", rules, paragraph.heading)
             rows.append(row)
-        if not section.label and not any(r.indicators or r.review for r in rows):
+        numbered = any(p.label != "前言" for p in section.paragraphs)
+        if not section.label and not numbered and not any(r.indicators or r.review for r in rows):
             continue  # a preamble without targets is no table
         columns = [Column("序号", "序号", "seq"), Column("所属事项", "所属事项", "other"),
                    Column("工作事项", "工作事项", "name"), Column("工作内容", "工作内容", "target"),
@@ -327,7 +361,7 @@ def import_prose(path: str | Path, *, identity=None, previous=None, lines: list[
                 columns = [c for c in columns if c.key != key]
                 for r in rows:
                     r.cells.pop(key)
-        title = re.sub(r"^[一二三四五六七八九十]+、", "", section.title).strip() or "总体要求"
+        title = section.title if section.label or not numbered else (identity.title or "工作要点")
         tables.append(Table(id=table_id, title=title, kind="prose", columns=columns, rows=rows))
 
     if not any(row.indicators or row.review for table in tables for row in table.rows):
