@@ -31,7 +31,7 @@ _PERCENTAGE_ENDING = re.compile(r"(满意度|知晓度|达标度)$")
 _REMARK = re.compile(r"(?:（[^（）]*）|\([^()]*\))+$")  # "整改率（含挂牌督办隐患）", "建成率（2025年）"
 
 # Units that count events or people rather than things delivered.
-_EVENT_UNITS = frozenset(("次", "起", "人", "人次", "场次"))
+_EVENT_UNITS = frozenset(("次", "起", "人", "人次", "场次", "家次", "户次"))
 
 # Units that name things delivered (12个 小区, 108公里 管网): amounts.
 AMOUNT_UNITS = frozenset(

@@ -202,6 +202,8 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             consumed = review_end
             continue
         unit = um["unit"] if um else None
+        if um and um["approx"] and cmp_op is None:  # "培训网格员300余人": about, not at least
+            cmp_op = "approx"
         scale = {"%": "percent", "‰": "permille"}.get(unit or "")
         kind = "rate" if scale else ("count" if unit else "bare")
         rest_at = um.end() if um else b

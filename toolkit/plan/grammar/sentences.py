@@ -92,7 +92,7 @@ def _split_list(name: str) -> list[str]:
     """"“两客一危”年检率和年审率" -> both, the shorter borrowing the first's
     qualifier; "事故起数和死亡人数" -> "事故起数", "事故死亡人数". Only lists of
     rates or counts split: "金属粉尘和铝加工…监测率" is one name."""
-    name = name.replace("以及", "及")
+    name = re.sub(r"(?:分别|均|都)$", "", name.replace("以及", "及"))  # "起数、死亡人数分别下降10%"
     parts, depth, cur = [], 0, ""
     for c in name:
         depth += (c in "（“《‘") - (c in "）”》’")

@@ -11,7 +11,7 @@ from toolkit.plan.deadline import FREQUENCIES, Deadline  # noqa: F401 (FREQUENCI
 Comparator = str  # one of "==", "<=", "<", ">=", ">", "qualitative"
 COMPARATORS = ("==", "<=", "<", ">=", ">", "qualitative")
 # Units of things a plan delivers or counts: a number with one of these is a target.
-CLASSIFIERS = ("公里", "千米", "人次", "km", "个", "口", "套", "座", "处", "条", "名", "家", "所",
+CLASSIFIERS = ("公里", "千米", "人次", "场次", "家次", "户次", "km", "个", "口", "套", "座", "处", "条", "名", "家", "所",
                "台", "户", "次", "人", "项", "支", "场", "辆", "艘", "起", "件", "例")
 
 
@@ -114,7 +114,8 @@ def normalize(text: str) -> str:
 # ================================================================ vocabulary
 
 _NUM = re.compile(r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?")  # not "G243", "v1.2"
-_UNIT = re.compile(r"(?P<mult>万|亿)?(?P<unit>%|‰|公里|千米|人次|km(?![A-Za-z])"
+# "300余人", "20多个": about that many (a number, but no comparator: for review).
+_UNIT = re.compile(r"(?P<approx>余|多)?(?P<mult>万|亿)?(?P<unit>%|‰|公里|千米|人次|场次|家次|户次|km(?![A-Za-z])"
                    r"|个(?!百分点|工作日|自然日|月|小时|季度|星期)"
                    r"|[口套座处条名家所台户人项支场辆艘件例]|起(?![草步])|次(?!性))")
 # Dates, durations and ages are never targets.
