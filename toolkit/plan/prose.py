@@ -219,8 +219,7 @@ def _sections(body: list[str]) -> list[Section]:
                 heading = section.title or "总体要求"
                 section.paragraphs.append(Paragraph(section.label or "前言", heading, text))
                 continue
-            heading, rest = _heading(text)
-            section.paragraphs.append(Paragraph(label, heading, text if rest == "" else text, group))
+            section.paragraphs.append(Paragraph(label, _heading(text)[0], text, group))
     return [s for s in sections if s.paragraphs]
 
 
