@@ -353,7 +353,9 @@ def test_cli_imports_a_prose_notice_and_shows_each_target_with_its_sentence(runn
     assert "原句：6月底前，餐饮场所燃气报警装置安装率达到100%，燃气管道老化更新改造3.5公里" in result.output
     assert load_plan_file(out).id == "guihua-2025"
     check = runner.invoke(cli, ["plan", "check", str(out)])
-    assert "生产安全事故死亡人数" in check.output
+    assert "生产安全事故死亡人数" in check.output  # the figure set elsewhere, for the office to enter
+    assert "target-like-text" in check.output and "12个社区全部配齐应急物资" in check.output
+    assert "paragraph-without-units" in check.output  # 燃气安全, 物资保障 … name no unit
 
 
 def test_cli_annex_with_notice_prints_the_comparison(runner, tmp_path):

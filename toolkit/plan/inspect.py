@@ -163,6 +163,12 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
                 problems.append(PlanProblem("warning", "target-like-text", row.id,
                                             f"“{text}”像是目标，但未能识别为量化目标：如是目标，请在该行 indicators 中补上；如不是，删去 review 中的这句话"))
     for table in plan.tables:
+        unrouted = [row.label for row in table.rows if table.kind == "prose"
+                    and not (table.cell(row, "responsible") or table.cell(row, "partners") or row.include_related)]
+        if unrouted:
+            problems.append(PlanProblem("warning", "paragraph-without-units", table.id,
+                                        f"“{table.title}”第 {'、'.join(unrouted)} 段没有写明责任单位：在计划文件该行的 责任单位 中填写，"
+                                        "或在单位清单的 rows 列指定填报单位；否则没有单位填报这些段落"))
         if table.kind == "tasks":
             for row in table.rows:
                 if not row.deadline:
