@@ -155,6 +155,8 @@ def test_dingshan_paragraphs_have_their_headings_and_no_word_markup():
     assert rows[0].cells["工作事项"] == "强化党政领导干部履职能力"
     assert all("bookmark" not in row.cells["工作内容"] for row in rows)
     assert (plan.id, plan.doc_number, plan.issued, plan.years) == ("dingshan-2026-notice", "丁山府发〔2026〕11号", "2026-04-07", [2026])
+    skipped = import_prose(NOTICES["dingshan-2026"]).skipped_tables  # the annex typed after the text says where to go
+    assert len(skipped) == 1 and "--notice dingshan-2026-notice.txt" in skipped[0]
 
 
 # What the prose of each seed states and what of it the annex repeats: (targets in the

@@ -123,6 +123,7 @@ class ProseBody:
     issued: str | None  # the notice's date, ISO
     sections: list[Section]
     signer: str | None = None  # the issuing body signing below the text, when the notice has no head
+    annex_follows: bool = False  # the text goes on with an annex (附件, or tables) that is not imported
 
 
 _WORD_MARKUP = re.compile(r"\[bookmark:[^\]]*\]|<[^<>]{1,20}>")  # left over from Word or HTML conversions
@@ -150,7 +151,7 @@ def split_notice(lines: list[str]) -> ProseBody:
         elif re.fullmatch(r"[（(]此件.{1,8}[）)]", t):
             head_end = i + 1
     body: list[str] = []
-    signer = None
+    signer, annex_follows = None, False
     for i in range(head_end, len(clean)):
         t = clean[i]
         if lines[i].startswith("\t") or "\t" in lines[i].strip():
@@ -158,8 +159,10 @@ def split_notice(lines: list[str]) -> ProseBody:
                 body.pop()
             while body and body[-1] and "。" not in body[-1] and len(body[-1]) <= 40:
                 body.pop()  # the title of the table that starts here
+            annex_follows = True
             break
         if _ANNEX_START.match(t) and (len(t) <= 40 or "：" in t[:5]):
+            annex_follows = True
             break
         if _date_of(t):  # the signature and date closing a plan without a notice head
             issued = issued or _date_of(t)
@@ -169,7 +172,8 @@ def split_notice(lines: list[str]) -> ProseBody:
                 signer = body.pop()
             break
         body.append(t)
-    return ProseBody(head=clean[:head_end], issued=issued, sections=_sections(body), signer=signer)
+    return ProseBody(head=clean[:head_end], issued=issued, sections=_sections(body), signer=signer,
+                     annex_follows=annex_follows)
 
 
 def _sections(body: list[str]) -> list[Section]:
@@ -384,4 +388,8 @@ def import_prose(path: str | Path, *, identity=None, previous=None, lines: list[
     carried = carry_keys(plan, previous) if previous is not None else 0
     if previous is None:
         fill_keys(plan)
-    return ImportResult(plan=plan, review=_review(tables, {}), carried_keys=carried)
+    skipped = []
+    if body.annex_follows and path.suffix.lower() != ".docx":
+        skipped.append("正文之后的附件（表格）未导入：附件的目标以附件为准，请导入附件 .docx/.xlsx，"
+                       f"并用 --notice {path.name} 指定本通知，正文与附件会逐项比对")
+    return ImportResult(plan=plan, review=_review(tables, {}), skipped_tables=skipped, carried_keys=carried)
