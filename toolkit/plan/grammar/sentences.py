@@ -243,6 +243,9 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
 
 # ================================================================ sentences -> rules
 
+# A year inside a sentence ("2026年达到100%", "到2025年底"); not "2023年及以前", "2024年起", "2024年度".
+_YEAR_IN = re.compile(r"(?:到|至|截至|截止)?\d{4}年(?:\d{1,2}月)?(?:底|末)?(?:前|之前)?(?![\d度起以来开及或至到—–\-－~～、提强巩])")
+
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     out, start = [], 0
@@ -291,6 +294,7 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
     rules: list[Rule] = []
     ctx: dict = {}
     prev: _Hit | None = None
+    sticky = None  # (deadline, state, words) of a year met between targets
     base_names: list[str] = []
     list_start = s
     for hit in hits:
@@ -311,12 +315,29 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             hit_head = inline.group()
             if inline.start() >= anchor:
                 seg = text[anchor:inline.start()] + text[inline.end():hit.start]
+        # a year between two targets of one sentence is the deadline of those after it:
+        # "2025年达到80%、2026年达到100%", "…达到90%，2026年底达到100%"
+        year_m = None
+        for year_m in (m for m in _YEAR_IN.finditer(text, prev.end if prev else s, hit.start) if not masked[m.start()]):
+            pass
+        if year_m is not None and not (inline and inline.start() <= year_m.start() < inline.end()):
+            d, state = _deadline(year_m.group(), year)
+            if state == "ok" and (prev is not None or deadline is None):
+                sticky = (d, state, year_m.group())
+            if year_m.start() >= anchor:
+                seg = seg.replace(year_m.group(), "", 1)
+        if sticky and not (inline and dl_state is None):
+            hit_deadline, hit_state, hit_head = sticky
+        inherits = year_m is not None and prev is not None and base_names and hit.qualifier is None and (
+            not _clean(seg.strip("、，和及与")) or _ACTION.fullmatch(_clean(seg.strip("、，和及与"))))
 
         ctx["prev_clause"] = None  # qualifies a generic name, if it holds no target itself
         if ci > 0 and ci - 1 not in clauses_with_hits:
             ctx["prev_clause"] = text[clause_starts[ci - 1]:cs - 1]
         if hit.qualifier is not None:  # the exception names the same thing as its rule
             names = [f"{n}（{hit.qualifier}）" if hit.qualifier else n for n in base_names]
+        elif inherits:  # "…2026年达到100%": the same thing, another year
+            names = base_names
         else:
             names = base_names = _name_hit(hit, seg, continues, ctx)
         if not (continues or hit.qualifier is not None):
