@@ -124,7 +124,7 @@ def _split_list(name: str) -> list[str]:
 
 
 # Where the measured part of a list's last item starts: "救援队|标准配备率", "社区|应急站建成率".
-_SUFFIX_START = re.compile(r"企业|单位|场所|机构|标准|规范|消防|应急|安全|监测|预警|视频|设施|装备|物资|隐患|风险|建成|配备|覆盖|整改|排查|达标|"
+_SUFFIX_START = re.compile(r"企业|单位|标准|规范|消防|应急|安全|监测|预警|视频|设施|装备|物资|隐患|风险|建成|配备|覆盖|整改|排查|达标|"
                            r"救援|检查|培训|接入|安装|在线|联网|持证|合格|使用|验收|登记|备案")
 
 
@@ -132,6 +132,8 @@ def _shared_suffix(parts: list[str]) -> list[str] | None:
     """"消防站、救援队标准配备率" -> 消防站标准配备率, 救援队标准配备率: a list of
     short subjects sharing what is measured; None where the list is not one."""
     *heads, last = parts
+    if re.match(r"[^，；]{0,3}?[两三四五各]级", last):  # "镇、村两级…": one figure over both levels
+        return ["、".join(parts)]
     if not last.endswith(_RATE_END) or any(not h or len(h) > 8 or h.endswith(_RATE_END) for h in heads):
         return None
     m = _SUFFIX_START.search(last, 1)
@@ -243,8 +245,9 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
 
 # ================================================================ sentences -> rules
 
+_PERIOD_ONLY = re.compile(r"全年|年内|全年累计|每年|全年共")
 # A year inside a sentence ("2026年达到100%", "到2025年底"); not "2023年及以前", "2024年起", "2024年度".
-_YEAR_IN = re.compile(r"(?:到|至|截至|截止)?\d{4}年(?:\d{1,2}月)?(?:底|末)?(?:前|之前)?(?![\d度起以来开及或至到—–\-－~～、提强巩])")
+_YEAR_IN = re.compile(r"(?<![较比与])(?:到|至|截至|截止)?\d{4}年(?:\d{1,2}月)?(?:底|末)?(?:前|之前)?(?![\d度起以来开及或至到—–\-－~～、提强巩])")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -338,6 +341,8 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             names = [f"{n}（{hit.qualifier}）" if hit.qualifier else n for n in base_names]
         elif inherits:  # "…2026年达到100%": the same thing, another year
             names = base_names
+        elif prev is not None and base_names and hit.kind == prev.kind and _PERIOD_ONLY.fullmatch(_clean(seg.strip("、，"))):
+            names = [_clean(seg.strip("、，")) + n for n in base_names]  # "每季度开展1次…检查，全年不少于4次"
         else:
             names = base_names = _name_hit(hit, seg, continues, ctx)
         if not (continues or hit.qualifier is not None):

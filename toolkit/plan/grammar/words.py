@@ -148,7 +148,7 @@ _INCREASE = ("上升", "提高", "提升", "增长", "增加", "增幅")
 # Words naming a baseline: 同比 / 较上年 / 较2025年 … (see baseline_of).
 BASE_WORDS = (r"同比|环比|较上年同期|较去年同期|比上年同期|与上年同期相比|较上年|比上年|较去年|比去年|与上年相比"
               r"|较上一年|较\d{4}年")
-_REL = re.compile(r"(?P<base>" + BASE_WORDS + r")?(?P<rel>"
+_REL = re.compile(r"(?P<base>" + BASE_WORDS + r")?(?:分别|均|都|各)?(?P<rel>"
                   + "|".join(_DECREASE + _INCREASE) + ")了?$")
 _FREQ = re.compile(r"每(?P<f>年度|年|半年|季度|季|月|周|日|天)")
 _FREQ_OF = {"年度": "year", "年": "year", "半年": "half-year", "季度": "quarter", "季": "quarter", "月": "month"}
