@@ -479,3 +479,9 @@ def test_prose_plan_end_to_end(unseen, tmp_path):
     names = {a.indicator_id for a in result.aggregates}
     assert any(i.startswith("work2") for i in names)
     assert {t.row_id for t in result.tasks} >= {"work2-1", "work2-2"}
+    from toolkit.xlsx.leaders import write_consolidated_workbook
+
+    write_consolidated_workbook(result, tmp_path / "汇总.xlsx")
+    leaders = openpyxl.load_workbook(tmp_path / "汇总.xlsx")
+    cells = {str(c.value) for ws in leaders.worksheets for row in ws.iter_rows() for c in row if c.value}
+    assert any("召开安全形势分析会" in c for c in cells)
