@@ -285,6 +285,11 @@ def test_notice_encodings_are_detected():
         assert decode(data) == text
 
 
+def test_read_notice_detects_the_encoding(unseen):
+    identity = read_notice(unseen)  # GBK, CRLF
+    assert (identity.title, identity.doc_number) == ("2025年桂花街道安全生产工作要点", "桂街办发〔2025〕8号")
+
+
 def test_unseen_street_prose_plan(unseen):
     result = import_prose(unseen, identity=None)
     plan = result.plan
