@@ -364,6 +364,56 @@ def test_unseen_township_plan_of_numbered_paragraphs_only(tmp_path):
     assert "白沙乡人民政府" not in last.cells["工作内容"]  # the signature is no part of the paragraph
 
 
+COUNTY = """白马县人民政府办公室关于印发《白马县2026年城镇燃气安全专项整治实施方案》的通知
+白府办发〔2026〕15号
+
+各乡镇人民政府、街道办事处，县政府各部门：
+《白马县2026年城镇燃气安全专项整治实施方案》已经县政府同意，现印发给你们，请认真组织实施。
+
+白马县人民政府办公室
+2026年2月28日
+
+白马县2026年城镇燃气安全专项整治实施方案
+
+一、工作目标
+到2026年底，全县燃气事故起数和死亡人数实现“双下降”，坚决遏制较大及以上燃气事故，瓶装液化石油气用户安全检查率达到100%，餐饮用户“瓶改管”完成率不低于60%。
+二、主要任务
+（一）开展隐患排查。各乡镇（街道）每月至少开展1次燃气安全隐患排查，燃气经营企业每周自查1次。（牵头单位：县住房城乡建设委；配合单位：县市场监管局、县消防救援大队）
+（二）推进管网改造。完成老旧燃气管道更新改造45公里、燃气立管改造1200户。
+（三）加强执法检查。县住房城乡建设委负责组织联合执法，每季度不少于2次，对违法违规行为查处率100%。
+（四）强化宣传培训。培训燃气从业人员不少于800人次，燃气安全知识进社区活动覆盖所有社区。
+三、保障措施
+（一）加强组织领导。成立专项整治工作专班，定期调度工作进展。
+（二）严格督查考核。县安委办每月通报整治进展，对工作滞后的乡镇（街道）进行约谈。
+"""
+
+
+def test_unseen_county_programme(tmp_path):
+    path = tmp_path / "baima.txt"
+    path.write_text(COUNTY, encoding="gb18030")
+    plan = import_prose(path).plan
+    assert (plan.doc_number, plan.issuer, plan.issued) == ("白府办发〔2026〕15号", "白马县人民政府办公室", "2026-02-28")
+    got = [(i.name, i.op, i.value, i.unit, i.frequency, i.relative, i.deadline.canonical() if i.deadline else None, i.status)
+           for _, _, i in plan.indicators()]
+    assert got == [
+        ("全县燃气事故起数", ">", 0.0, "起", None, "decrease", "2026-12-31", "parsed"),
+        ("全县燃气事故死亡人数", ">", 0.0, "人", None, "decrease", "2026-12-31", "parsed"),
+        ("瓶装液化石油气用户安全检查率", ">=", 1.0, "%", None, None, "2026-12-31", "parsed"),
+        ("餐饮用户“瓶改管”完成率", ">=", 0.6, "%", None, None, "2026-12-31", "parsed"),
+        ("燃气安全隐患排查", ">=", 1.0, "次", "month", None, None, "parsed"),
+        ("燃气经营企业自查", ">=", 1.0, "次", None, None, None, "review"),  # 每周: no such period in a plan
+        ("老旧燃气管道更新改造", ">=", 45.0, "公里", None, None, None, "parsed"),
+        ("燃气立管改造", ">=", 1200.0, "户", None, None, None, "parsed"),
+        ("组织联合执法", ">=", 2.0, "次", "quarter", None, None, "parsed"),
+        ("违法违规行为查处率", ">=", 1.0, "%", None, None, None, "parsed"),
+        ("培训燃气从业人员", ">=", 800.0, "人次", None, None, None, "parsed"),
+        ("燃气安全知识进社区活动覆盖率", ">=", 1.0, "%", None, None, None, "parsed"),
+        ("通报整治进展", ">=", 1.0, "次", "month", None, None, "parsed"),
+    ]
+    first = plan.tables[1].rows[0]
+    assert (first.cells["责任单位"], first.cells["配合单位"]) == ("县住房城乡建设委", "县市场监管局、县消防救援大队")
+
+
 def test_responsible_units_named_in_the_text():
     assert responsible_units("由镇应急办牵头，镇综合执法大队配合，开展检查。") == ("镇应急办", "镇综合执法大队")
     assert responsible_units("（牵头单位：应急办；配合单位：党政办、各村）") == ("应急办", "党政办、各村")

@@ -112,7 +112,8 @@ def identity_of(text: str) -> Identity:
     identity = Identity()
     issue = re.search(r"关于印发", head)
     before = head[: issue.start()] if issue else head
-    number = re.search(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号", before)
+    number = (re.search(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号", before)
+              or re.search(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号", head))  # the number may follow the title line
     if number:
         identity.doc_number = number.group(0)
     if issue:

@@ -175,7 +175,11 @@ def _name_count(hit: _Hit, seg: str, continues: bool, ctx: dict) -> str:
         ctx["dui"] = dui
         if hit.obj:
             return (dui or "") + hit.obj
-        return seg[seg.rfind("对") + 1:] if dui is not None else _clean(seg)
+        name = seg[seg.rfind("对") + 1:] if dui is not None else _clean(seg)
+        if not name and ctx.get("prev_clause"):  # "负责组织联合执法，每季度不少于2次": what the clause before does
+            verbs = list(_ACTION.finditer(ctx["prev_clause"]))
+            name = ctx["prev_clause"][verbs[-1].start():] if verbs else ""
+        return name
     if hit.obj:  # number before its object: "按计划实施城区1个小型消防站建设"
         verbs = list(_ACTION.finditer(seg))
         if verbs:
