@@ -100,6 +100,7 @@ OTHER_SENTENCES = [
                  id="每季度 with no number is at least once a quarter"),
     pytest.param("街道组织开展两次综合应急演练", [R("综合应急演练", ">=", 2.0, "次")], id="a Chinese numeral after a verb is the figure"),
     pytest.param("落实两个责任人", [], id="a Chinese numeral naming the subject is no target"),
+    pytest.param("完成3个重点项目建设", [R("完成重点项目建设", ">=", 3.0, "个")], id="3个重点项目 is a target, 3个重点 alone is not"),
     pytest.param("全年生产安全事故起数、死亡人数分别同比下降10%",
                  [R("全年生产安全事故起数", ">=", 0.1, "%"), R("全年生产安全事故死亡人数", ">=", 0.1, "%")],
                  id="分别 after a list of subjects: one target each"),

@@ -39,7 +39,8 @@ _ALL_OF = re.compile(r"[^，；。]{1,10}?(?:全部|均|都|各自|分别|全面
 _ACTION = re.compile(r"建成|建立|配备|完成|实现|落实|接入|安装|覆盖|开展|纳入|达到|通过")
 _END_WORDS = re.compile(r"(?:目标|要求|标准|水平|任务)")
 # Objects of a count that only describe (how many aspects, points, sessions a text names).
-_DESCRIBES = re.compile(r"(?:方面|重点|方向|环节|原则|层面|维度|阶段|步骤|全会|届|理念|要素|特点|类别|字方针)")
+_DESCRIBES = re.compile(r"(?:方面|环节|原则|层面|维度|全会|届|理念|要素|特点|字方针"
+                        r"|(?:重点|方向|阶段|步骤|类别)(?![\u4e00-\u9fff]))")  # not "3个重点项目"
 
 
 @dataclass
