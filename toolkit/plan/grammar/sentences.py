@@ -229,8 +229,9 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
     remark = ""
     if hit.obj.startswith("（"):  # "整改率达100%（含挂牌督办隐患）": a remark, kept with the name
         remark = hit.obj
-    elif hit.obj.startswith("覆盖"):  # "做到100%覆盖辖区企业" (the target before its subject)
-        return [hit.obj[2:] + "覆盖率"]
+    elif hit.obj.startswith(("覆盖", "全覆盖")):  # "做到100%覆盖辖区企业" (the target before its subject)
+        subject = hit.obj.split("覆盖", 1)[1] or _clean(re.sub(r"(?:实现|做到|达到)$", "", base))
+        return [subject + "覆盖率"]
     elif hit.obj:  # "辖区新安装电梯100%接入物联感知系统", "确保100%的村（社区）建成应急服务站"
         lead = "" if _strip_lead(base + "。") == "。" else base  # "确保" alone names nothing
         return [lead + hit.obj + "比例"]
@@ -249,6 +250,7 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
 
 # ================================================================ sentences -> rules
 
+_BARE_COUNT = re.compile(r"(?:死亡|受伤|伤亡|失踪)?人数|起数|直接经济损失")
 _PERIOD_ONLY = re.compile(r"全年|年内|全年累计|每年|全年共")
 # A year inside a sentence ("2026年达到100%", "到2025年底"); not "2023年及以前", "2024年起", "2024年度".
 _YEAR_IN = re.compile(r"(?<![较比与])(?:到|至|截至|截止)?\d{4}年(?:\d{1,2}月)?(?:底|末)?(?:前|之前)?(?![\d度起以来开及或至到—–\-－~～、提强巩])")
@@ -345,6 +347,10 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             names = [f"{n}（{hit.qualifier}）" if hit.qualifier else n for n in base_names]
         elif inherits:  # "…2026年达到100%": the same thing, another year
             names = base_names
+        elif continues and base_names and prev.kind == hit.kind and _BARE_COUNT.fullmatch(_clean(seg.strip("、，和及与"))):
+            # "事故起数同比下降10%、死亡人数同比下降5%": the deaths in the same accidents
+            stem = re.sub(_BARE_COUNT.pattern + "$", "", base_names[0])
+            names = base_names = [stem + _clean(seg.strip("、，和及与"))]
         elif prev is not None and base_names and hit.kind == prev.kind and _PERIOD_ONLY.fullmatch(_clean(seg.strip("、，"))):
             names = [_clean(seg.strip("、，")) + n for n in base_names]  # "每季度开展1次…检查，全年不少于4次"
         else:

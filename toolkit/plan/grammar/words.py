@@ -12,7 +12,7 @@ Comparator = str  # one of "==", "<=", "<", ">=", ">", "qualitative"
 COMPARATORS = ("==", "<=", "<", ">=", ">", "qualitative")
 # Units of things a plan delivers or counts: a number with one of these is a target.
 CLASSIFIERS = ("公里", "千米", "人次", "场次", "家次", "户次", "km", "个", "口", "套", "座", "处", "条", "名", "家", "所",
-               "台", "户", "次", "人", "项", "支", "场", "辆", "艘", "起", "件", "例")
+               "台", "户", "次", "人", "项", "支", "场", "辆", "艘", "起", "件", "例", "份", "栋")
 
 
 # The fields of a rule that the scanner's hits, a `Rule` and a plan `Indicator`
@@ -117,7 +117,7 @@ _NUM = re.compile(r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?")  # not "G243", "v
 # "300余人", "20多个": about that many (a number, but no comparator: for review).
 _UNIT = re.compile(r"(?P<approx>余|多)?(?P<mult>万|亿)?(?P<unit>%|‰|公里|千米|人次|场次|家次|户次|km(?![A-Za-z])"
                    r"|个(?!百分点|工作日|自然日|月|小时|季度|星期)"
-                   r"|[口套座处条名家所台户人项支场辆艘件例]|起(?![草步])|次(?!性))")
+                   r"|[口套座处条名家所台户人项支场辆艘件例份栋]|起(?![草步])|次(?!性))")
 # Dates, durations and ages are never targets.
 _TIME_UNIT = re.compile(r"个?(?:工作日|自然日|月|小时|季度|星期)|年|日|号|时|分钟|分|秒|天|周岁|岁|周")
 _SUFFIX = re.compile(r"及以上|或以上|以上|及以下|或以下|以下|及以内|以内|之内|左右|上下")
