@@ -139,7 +139,11 @@ def plan_check(plan_file):
 @click.option("--years", help="Year or years of the plan, e.g. 2026 or 2024-2026 (default: from the title or the annex).")
 @click.option("--quiet", is_flag=True, help="Do not print the review table.")
 def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years, quiet):
-    """Import the annex tables of a published plan (.docx or .xlsx) into a plan file.
+    """Import a published plan into a plan file: its annex tables (.docx or
+    .xlsx), or, for a plan written as numbered paragraphs, its notice text
+    (.txt in UTF-8 or GBK, or .docx). With both an annex and a notice, the
+    annex is the source of truth and the targets the notice's prose states are
+    compared with it.
 
     Prints a review: every table recognised, every target parsed, and what
     needs a person's look. Edit the plan file to correct it, then run
@@ -147,8 +151,9 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
     """
     from toolkit.errors import UsageError
     from toolkit.plan import save_plan
-    from toolkit.plan.importer import Identity, import_annex, read_notice
-    from toolkit.plan.inspect import review_table
+    from toolkit.plan.importer import Identity, read_notice
+    from toolkit.plan.inspect import review_table, sentence_review
+    from toolkit.plan.sources import import_plan
 
     identity = read_notice(notice) if notice else Identity()
     identity.id = plan_id or identity.id
@@ -166,11 +171,17 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
         from toolkit.plan import load_plan
 
         previous = load_plan(output)
-    result = import_annex(annex, identity=identity, previous=previous)
+    result = import_plan(annex, notice=notice, identity=identity, previous=previous)
     save_plan(result.plan, output)
     if not quiet:
-        click.echo(review_table(result.review))
+        prose = any(t.kind == "prose" for t in result.plan.tables)
+        click.echo(sentence_review(result.review) if prose else review_table(result.review))
         click.echo("")
+    if result.comparison is not None:
+        from toolkit.plan.compare import comparison_report
+
+        report = comparison_report(result.comparison)
+        click.echo((report if not quiet else report.splitlines()[0]) + "\n")
     for line in result.skipped_tables:
         click.echo(f"skipped: {line}")
     plan_obj = result.plan

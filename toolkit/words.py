@@ -60,6 +60,7 @@ TABLE_KIND_NAMES = {
     "rectification": "重点整治",
     "applications": "重点应用/平台",
     "tasks": "重点任务清单",
+    "prose": "重点工作",
 }
 # What an indicator measures, how it rolls up, how far the importer got, for the plan review.
 MEASURE_WORDS = {

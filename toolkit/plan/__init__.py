@@ -3,14 +3,18 @@
 Library API:
     load_plan(path_or_name) -> Plan
     import_annex(annex, identity=...) -> ImportResult (plan + review)
+    import_plan(annex_or_notice, notice=...) -> ImportResult: an annex, or a plan
+        written as prose (.txt/.docx paragraphs); with both, `comparison` says
+        where the notice's prose disagrees with the annex
     save_plan(plan, path)
     check_plan(plan) -> list[PlanProblem]
     plan_json(plan) -> dict   (the `toolkit plan show --json` contract)
 
 Modules: model (Plan, Table, Row, Indicator), deadline (Deadline), grammar/
 (target phrases -> rules), infer (measure, rate labels, scope), keys (stable
-indicator keys), annex/importer (annex tables -> plan), io (the plan file),
-inspect (show, JSON, check).
+indicator keys), annex/importer (annex tables -> plan), prose (numbered
+paragraphs -> plan), compare (prose against annex), sources (which of them),
+io (the plan file), inspect (show, JSON, check).
 """
 
 from __future__ import annotations
@@ -58,6 +62,12 @@ def import_annex(path, **kwargs):
     return _import(path, **kwargs)
 
 
+def import_plan(path, **kwargs):
+    from toolkit.plan.sources import import_plan as _import
+
+    return _import(path, **kwargs)
+
+
 def check_plan(plan: Plan):
     from toolkit.plan.inspect import check_plan as _check
 
@@ -72,5 +82,5 @@ def plan_json(plan: Plan) -> dict:
 
 __all__ = [
     "Column", "Deadline", "Indicator", "Plan", "Row", "Table",
-    "check_plan", "import_annex", "load_plan", "plan_json", "resolve_plan_path", "save_plan",
+    "check_plan", "import_annex", "import_plan", "load_plan", "plan_json", "resolve_plan_path", "save_plan",
 ]

@@ -79,6 +79,7 @@ class ImportResult:
     review: list[ReviewItem] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)
     carried_keys: int = 0  # indicator keys carried over from the plan file being replaced
+    comparison: object | None = None  # toolkit.plan.compare.Comparison: the notice's prose against the annex
 
     @property
     def needs_review(self) -> list[ReviewItem]:
@@ -100,16 +101,19 @@ def read_notice(path: str | Path) -> Identity:
     The notice's head holds the document number (丁山府发〔2026〕11号), the
     issuing body and the plan title in 《》 after 关于印发.
     """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AnnexError(f"cannot read notice text: {exc}", where=str(path), hint="give a UTF-8 .txt file") from None
+    from toolkit.plan.prose import notice_lines
+
+    return identity_of("\n".join(notice_lines(path)))
+
+
+def identity_of(text: str) -> Identity:
+    """Identity from the text of a notice (see read_notice)."""
     head = "\n".join(line.strip() for line in text.splitlines()[:40] if line.strip())
     identity = Identity()
     issue = re.search(r"关于印发", head)
     before = head[: issue.start()] if issue else head
-    number = re.search(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号", before)
+    number = (re.search(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号", before)
+              or re.search(r"[\u4e00-\u9fff]{1,12}〔\d{4}〕\d+号", head))  # the number may follow the title line
     if number:
         identity.doc_number = number.group(0)
     if issue:
@@ -273,7 +277,20 @@ def _wordless(ind: Indicator) -> bool:
     return ind.value == 0 and ind.scale is None and ind.op in ("==", ">") and ind.unit is None
 
 
-_KIND_IDS = {"indicators": "core", "rectification": "rect", "applications": "app", "tasks": "task"}
+def add_indicators(row: Row, kind: str, rules, fallback_name: str) -> None:
+    """The row's indicators from its rules, numbered after the row."""
+    indicators = [_indicator(rule, ind_id="", fallback_name=fallback_name, row_deadline=row.deadline) for rule in rules]
+    if kind != "indicators":
+        # a number-less rule (杜绝X, X持续下降) whose X cannot be measured is a sentence to review
+        unmeasured = [i for i in indicators if _wordless(i) and i.measure == "qualitative"]
+        row.review += [i.text for i in unmeasured if i.text not in row.review]
+        indicators = [i for i in indicators if i not in unmeasured]
+    for k, indicator in enumerate(indicators, start=1):
+        indicator.id = row.id if len(indicators) == 1 and kind == "indicators" else f"{row.id}.{k}"
+        row.indicators.append(indicator)
+
+
+_KIND_IDS = {"indicators": "core", "rectification": "rect", "applications": "app", "tasks": "task", "prose": "work"}
 
 
 def import_annex(path: str | Path, *, identity: Identity | None = None, previous: Plan | None = None) -> ImportResult:
@@ -335,15 +352,7 @@ def import_annex(path: str | Path, *, identity: Identity | None = None, previous
                 if deadline_text and deadline is None:
                     unknown_deadlines[row.id] = deadline_text
             rules, row.review = _rules_for(table, row, plan_year)
-            indicators = [_indicator(rule, ind_id="", fallback_name=fallback_name, row_deadline=row.deadline) for rule in rules]
-            if kind != "indicators":
-                # a number-less rule (杜绝X, X持续下降) whose X cannot be measured is a sentence to review
-                unmeasured = [i for i in indicators if _wordless(i) and i.measure == "qualitative"]
-                row.review += [i.text for i in unmeasured if i.text not in row.review]
-                indicators = [i for i in indicators if i not in unmeasured]
-            for k, indicator in enumerate(indicators, start=1):
-                indicator.id = row.id if len(indicators) == 1 and kind == "indicators" else f"{row.id}.{k}"
-                row.indicators.append(indicator)
+            add_indicators(row, kind, rules, fallback_name)
             table.rows.append(row)
         tables.append(table)
         if not table.rows:

@@ -31,11 +31,11 @@ _PERCENTAGE_ENDING = re.compile(r"(满意度|知晓度|达标度)$")
 _REMARK = re.compile(r"(?:（[^（）]*）|\([^()]*\))+$")  # "整改率（含挂牌督办隐患）", "建成率（2025年）"
 
 # Units that count events or people rather than things delivered.
-_EVENT_UNITS = frozenset(("次", "起", "人", "人次", "场次"))
+_EVENT_UNITS = frozenset(("次", "起", "人", "人次", "场次", "家次", "户次"))
 
 # Units that name things delivered (12个 小区, 108公里 管网): amounts.
 AMOUNT_UNITS = frozenset(
-    "个 口 套 座 处 条 名 家 所 台 户 项 支 场 辆 艘 件 栋 间 块 根 组 批 台套 "
+    "个 口 套 座 处 条 名 家 所 台 户 项 支 场 辆 艘 件 栋 间 块 根 组 批 份 台套 "
     "公里 千米 米 km 公顷 亩 吨 万元 元 平方米 立方米".split()
 )
 

@@ -102,6 +102,32 @@ def review_table(items: list[ReviewItem]) -> str:
                   max_widths={0: 10, 2: 28, 3: 28, 4: 26, 8: 30})
 
 
+def sentence_review(items: list[ReviewItem]) -> str:
+    """The review of a prose import: each target with the whole sentence it
+    came from, so the office checks the import against the text in one read;
+    then the sentences that read like a target but gave none."""
+    out: list[str] = []
+    targets = [i for i in items if i.measure not in ("task",) and i.result != "像是目标，但未能识别为量化目标"]
+    unread = [i for i in items if i.result == "像是目标，但未能识别为量化目标"]
+    plain = sum(1 for i in items if i.measure == "task")
+    out.append(f"识别出的目标 {len(targets)} 项（每项下为原句，请逐条核对）：")
+    for n, i in enumerate(targets, start=1):
+        status = _STATUS_WORDS.get(i.status, i.status)
+        scope = _SCOPE_WORDS.get(i.scope, i.scope)
+        out.append(f"{n:>3}. 【{i.table} {i.row}】{i.name}：{i.result}（{_MEASURE_WORDS.get(i.measure, i.measure)}，{scope}，{status}）")
+        out.append(f"     原句：{i.text}")
+        if i.note:
+            out.append(f"     说明：{i.note}")
+    if unread:
+        out.append("")
+        out.append(f"像是目标、但未识别出目标的句子 {len(unread)} 句（toolkit plan check 会列出；如是目标，请在计划文件中补上）：")
+        for i in unread:
+            out.append(f"  - 【{i.table} {i.row}】{i.text}")
+    out.append("")
+    out.append(f"另有 {plain} 个段落没有量化目标：各单位填报完成状态和进展。")
+    return "\n".join(out)
+
+
 @dataclass
 class PlanProblem:
     severity: str  # error | warning
@@ -137,6 +163,12 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
                 problems.append(PlanProblem("warning", "target-like-text", row.id,
                                             f"“{text}”像是目标，但未能识别为量化目标：如是目标，请在该行 indicators 中补上；如不是，删去 review 中的这句话"))
     for table in plan.tables:
+        unrouted = [row.label for row in table.rows if table.kind == "prose"
+                    and not (table.cell(row, "responsible") or table.cell(row, "partners") or row.include_related)]
+        if unrouted:
+            problems.append(PlanProblem("warning", "paragraph-without-units", table.id,
+                                        f"“{table.title}”第 {'、'.join(unrouted)} 段没有写明责任单位：在计划文件该行的 责任单位 中填写，"
+                                        "或在单位清单的 rows 列指定填报单位；否则没有单位填报这些段落"))
         if table.kind == "tasks":
             for row in table.rows:
                 if not row.deadline:
@@ -152,6 +184,7 @@ _REQUIRED_ROLES = {
     "rectification": ("name", "target"),
     "applications": ("name", "target"),
     "tasks": ("subtask", "deadline"),
+    "prose": ("name", "target"),
 }
 
 

@@ -142,6 +142,7 @@ class _Checker:
             if not isinstance(year, int) or not 1990 <= year <= 2100:
                 self.problem(data, "years", f"plan.years: {year!r} is not a year", "write years as a list, e.g. [2026] or [2024, 2025, 2026]")
         source = self.field(data, "source", str, "plan", required=False)
+        issued = self.field(data, "issued", str, "plan", required=False)
         tables_data = self.field(data, "tables", list, "plan", default=[])
         tables = []
         table_ids, indicator_ids, row_ids = set(), {}, set()
@@ -176,7 +177,8 @@ class _Checker:
                     keys[indicator.key] = getattr(ind_data, "line", None)
         if self.problems:
             return None
-        plan = Plan(id=plan_id, title=title, issuer=issuer, doc_number=doc_number, years=list(years), tables=tables, source=source)
+        plan = Plan(id=plan_id, title=title, issuer=issuer, doc_number=doc_number, years=list(years), tables=tables, source=source,
+                    issued=issued)
         from toolkit.plan.keys import fill_keys
 
         fill_keys(plan)  # plan files written before keys existed

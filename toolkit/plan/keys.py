@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_KIND_PREFIX = {"indicators": "core", "rectification": "rect", "applications": "app", "tasks": "task"}
+_KIND_PREFIX = {"indicators": "core", "rectification": "rect", "applications": "app", "tasks": "task", "prose": "work"}
 _DROP = re.compile(r"[\s\"'“”‘’《》〈〉「」『』()（）\[\]【】,，、。；;：:!！?？·]+")
 
 

@@ -25,7 +25,9 @@ from toolkit.words import (  # noqa: F401 (re-exported: the words live in toolki
 
 FORMAT = "toolkit-plan/1"
 
-TABLE_KINDS = ("indicators", "rectification", "applications", "tasks")
+# prose: a section of a plan written as numbered paragraphs (no annex table): one row per
+# paragraph, its text holding the targets, reported like rectification rows.
+TABLE_KINDS = ("indicators", "rectification", "applications", "tasks", "prose")
 
 # What a column holds. Templates and assignment read columns by role, so an
 # annex with other column titles or another order works the same.
@@ -172,6 +174,7 @@ class Plan:
     years: list[int]
     tables: list[Table]
     source: str | None = None
+    issued: str | None = None  # date of the issuing notice, ISO (2026-04-07); written only when known
     format: str = FORMAT
 
     @property
@@ -196,6 +199,7 @@ class Plan:
         return {
             "format": data.pop("format"),
             **{k: data[k] for k in ("id", "title", "issuer", "doc_number", "years", "source")},
+            **({"issued": data["issued"]} if data["issued"] else {}),
             "tables": data["tables"],
         }
 

@@ -126,7 +126,7 @@ class Line:
 @dataclass
 class Column:
     title: str
-    kind: str  # annex | indicator | target | unit | basis | input | computed
+    kind: str  # annex | indicator | target | source | unit | basis | input | computed
     width: float
     key: str | None = None  # annex column key, or input field key
 
@@ -202,6 +202,8 @@ def _sheet_layout(table: Table, rows: list[Row], period_is_year: bool, name: str
     if table.kind != "indicators":
         columns.append(Column("量化指标", "indicator", 18))
         columns.append(Column("指标目标", "target", 16))
+    if table.kind == "prose" and any(row.indicators for row in rows):
+        columns.append(Column("原句", "source", 32))  # the sentence of the paragraph the target was read from
     has_targets = any(row.indicators for row in rows)
     if has_targets:
         columns.append(Column("计量单位", "unit", 7))
@@ -250,7 +252,7 @@ class FixedCell:
     col: int
     last_row: int  # > row when merged vertically
     text: str
-    kind: str  # annex | indicator | target | unit | basis
+    kind: str  # annex | indicator | target | source | unit | basis
 
 
 def fixed_cells(layout: SheetLayout) -> list[FixedCell]:
@@ -280,6 +282,8 @@ def fixed_cells(layout: SheetLayout) -> list[FixedCell]:
                 cells.append(FixedCell(r, i, r, indicator.name if indicator else "（无量化指标）", "indicator"))
             elif column.kind == "target":
                 cells.append(FixedCell(r, i, r, target_words(indicator) if indicator else "", "target"))
+            elif column.kind == "source":
+                cells.append(FixedCell(r, i, r, indicator.text if indicator else "", "source"))
             elif column.kind == "unit":
                 cells.append(FixedCell(r, i, r, (indicator.unit or "") if indicator else "", "unit"))
             elif column.kind == "basis":

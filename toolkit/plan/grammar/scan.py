@@ -32,6 +32,16 @@ from toolkit.plan.grammar.words import (
 
 # ================================================================ finding targets
 
+# "12个社区全部配齐应急物资": a number opening its clause, its subject followed by 全部/均,
+# counts the subject; the target is what follows (here: nothing checkable).
+_AREA_ONLY = re.compile(r"(?:全镇|全县|全区|全街道|全乡|辖区|街道|镇|县|区|乡)(?:内|范围内)?")
+_ALL_OF = re.compile(r"[^，；。]{1,10}?(?:全部|均|都|各自|分别|全面)")
+_ACTION = re.compile(r"建成|建立|配备|完成|实现|落实|接入|安装|覆盖|开展|纳入|达到|通过")
+_END_WORDS = re.compile(r"(?:目标|要求|标准|水平|任务)")
+# Objects of a count that only describe (how many aspects, points, sessions a text names).
+_DESCRIBES = re.compile(r"(?:方面|环节|原则|层面|维度|全会|届|理念|要素|特点|字方针"
+                        r"|(?:重点|方向|阶段|步骤|类别)(?![\u4e00-\u9fff]))")  # not "3个重点项目"
+
 
 @dataclass
 class _Hit:
@@ -193,6 +203,8 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             consumed = review_end
             continue
         unit = um["unit"] if um else None
+        if um and um["approx"] and cmp_op is None:  # "培训网格员300余人": about, not at least
+            cmp_op = "approx"
         scale = {"%": "percent", "‰": "permille"}.get(unit or "")
         kind = "rate" if scale else ("count" if unit else "bare")
         rest_at = um.end() if um else b
@@ -236,7 +248,18 @@ def _scan(text: str, s: int, e: int, masked: list[bool], *, whole: bool) -> list
             end = _take_object(text, rest_at, e)
             obj = text[rest_at:end]
             if kind == "rate" and obj.startswith("的"):
-                obj, end = "", rest_at
+                if _ACTION.search(obj) and not _END_WORDS.match(obj, 1):  # "确保100%的村（社区）建成应急服务站"
+                    obj = obj[1:]
+                else:  # "达到100%的目标"
+                    obj, end = "", rest_at
+            clause_end = min([text.find(c, end, e) for c in "，；。" if text.find(c, end, e) >= 0] or [e])
+            leading = not pre.strip() or bool(_AREA_ONLY.fullmatch(pre))
+            if kind == "count" and cm is None and (_DESCRIBES.match(obj) or "以下简称" in text[b:clause_end]
+                                                   or (leading and _ALL_OF.match(obj))):
+                # "突出3个重点", "8个方面补短板", "16个专业委员会（以下简称专委会）": the number says how
+                # many the text lists or names, it sets no target
+                consumed = end
+                continue
             if (kind == "count" and unit not in ("次", "人次", "场") and obj and sfx and cm is None and freq is None
                     and not relative):
                 # "7座以上客车", "10人以上企业", even after a verb ("开展7座以上客车整治"): the

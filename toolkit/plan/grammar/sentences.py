@@ -92,6 +92,7 @@ def _split_list(name: str) -> list[str]:
     """"“两客一危”年检率和年审率" -> both, the shorter borrowing the first's
     qualifier; "事故起数和死亡人数" -> "事故起数", "事故死亡人数". Only lists of
     rates or counts split: "金属粉尘和铝加工…监测率" is one name."""
+    name = re.sub(r"(?:分别|均|都)$", "", name.replace("以及", "及"))  # "起数、死亡人数分别下降10%"
     parts, depth, cur = [], 0, ""
     for c in name:
         depth += (c in "（“《‘") - (c in "）”》’")
@@ -101,6 +102,10 @@ def _split_list(name: str) -> list[str]:
         else:
             cur += c
     parts.append(cur)
+    if len(parts) >= 2 and "、" in name and not re.search("[和及与]", name):
+        shared = _shared_suffix(parts)
+        if shared:
+            return shared
     if len(parts) < 2 or not (all(p and p.endswith(_RATE_END) for p in parts)
                               or all(p and p.endswith(_COUNT_END) for p in parts)):
         return [name]
@@ -116,6 +121,26 @@ def _split_list(name: str) -> list[str]:
         else:
             out.append(first[:len(first) - len(p)] + p)
     return out
+
+
+# Where the measured part of a list's last item starts: "救援队|标准配备率", "社区|应急站建成率".
+_SUFFIX_START = re.compile(r"企业|单位|标准|规范|消防|应急|安全|监测|预警|视频|设施|装备|物资|隐患|风险|建成|配备|覆盖|整改|排查|达标|"
+                           r"救援|检查|培训|接入|安装|在线|联网|持证|合格|使用|验收|登记|备案")
+
+
+def _shared_suffix(parts: list[str]) -> list[str] | None:
+    """"消防站、救援队标准配备率" -> 消防站标准配备率, 救援队标准配备率: a list of
+    short subjects sharing what is measured; None where the list is not one."""
+    *heads, last = parts
+    if re.match(r"[^，；]{0,3}?[两三四五各]级", last):  # "镇、村两级…": one figure over both levels
+        return ["、".join(parts)]
+    if not last.endswith(_RATE_END) or any(not h or len(h) > 8 or h.endswith(_RATE_END) for h in heads):
+        return None
+    m = _SUFFIX_START.search(last, 1)
+    if not m or len(last) - m.start() < 2:
+        return None
+    suffix = last[m.start():]
+    return [h + suffix for h in heads] + [last]
 
 
 def _qualify(name: str, clause: str) -> str:
@@ -150,7 +175,11 @@ def _name_count(hit: _Hit, seg: str, continues: bool, ctx: dict) -> str:
         ctx["dui"] = dui
         if hit.obj:
             return (dui or "") + hit.obj
-        return seg[seg.rfind("对") + 1:] if dui is not None else _clean(seg)
+        name = seg[seg.rfind("对") + 1:] if dui is not None else _clean(seg)
+        if not name and ctx.get("prev_clause"):  # "负责组织联合执法，每季度不少于2次": what the clause before does
+            verbs = list(_ACTION.finditer(ctx["prev_clause"]))
+            name = ctx["prev_clause"][verbs[-1].start():] if verbs else ""
+        return name
     if hit.obj:  # number before its object: "按计划实施城区1个小型消防站建设"
         verbs = list(_ACTION.finditer(seg))
         if verbs:
@@ -176,6 +205,17 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
     if hit.kind == "zero":  # "较大事故零发生", "零死亡", "杜绝较大以上事故发生"
         subject = hit.name if hit.name is not None else _after_cut(_clean(seg)).rstrip("“\"") + hit.obj
         return _split_list(_strip_lead(subject)) if subject else []
+    if hit.kind == "cover":  # "实现镇党政领导干部培训全覆盖" -> 镇党政领导干部培训覆盖率
+        subject = _after_cut(_clean(re.sub(r"(?:基本)?(?:实现|做到|达到)$", "", seg)))
+        if len(subject) <= 3 and ctx.get("prev_clause"):  # "开展自建房安全排查，实现排查全覆盖"
+            clause = _strip_lead(ctx["prev_clause"].strip(), _QUAL_LEAD)
+            subject = clause if clause.endswith(subject) else clause + subject
+        return [subject + "覆盖率"] if subject else []
+    if hit.kind == "count" and hit.name:  # "每季度约谈…": named by what is done
+        return [hit.name]
+    if hit.kind == "elsewhere":  # "死亡人数控制在上级下达的控制目标以内"
+        subject = _clean(seg)
+        return _split_list(subject) if subject else []
     if hit.kind == "decrease":  # "事故起数和死亡人数同比持续下降"
         subject = _clean(seg)
         return _split_list(subject) if subject else []
@@ -189,8 +229,12 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
     remark = ""
     if hit.obj.startswith("（"):  # "整改率达100%（含挂牌督办隐患）": a remark, kept with the name
         remark = hit.obj
-    elif hit.obj:  # "辖区新安装电梯100%接入物联感知系统"
-        return [base + hit.obj + "比例"]
+    elif hit.obj.startswith(("覆盖", "全覆盖")):  # "做到100%覆盖辖区企业" (the target before its subject)
+        subject = hit.obj.split("覆盖", 1)[1] or _clean(re.sub(r"(?:实现|做到|达到)$", "", base))
+        return [subject + "覆盖率"]
+    elif hit.obj:  # "辖区新安装电梯100%接入物联感知系统", "确保100%的村（社区）建成应急服务站"
+        lead = "" if _strip_lead(base + "。") == "。" else base  # "确保" alone names nothing
+        return [lead + hit.obj + "比例"]
     if hit.denom:  # "…施工人数达到施工现场总人数50%以上"
         return [base + "占" + hit.denom + "比例"]
     names = []
@@ -205,6 +249,11 @@ def _name_hit(hit: _Hit, seg: str, continues: bool, ctx: dict) -> list[str]:
 
 
 # ================================================================ sentences -> rules
+
+_BARE_COUNT = re.compile(r"(?:死亡|受伤|伤亡|失踪)?人数|起数|直接经济损失")
+_PERIOD_ONLY = re.compile(r"全年|年内|全年累计|每年|全年共")
+# A year inside a sentence ("2026年达到100%", "到2025年底"); not "2023年及以前", "2024年起", "2024年度".
+_YEAR_IN = re.compile(r"(?<![较比与])(?:到|至|截至|截止)?\d{4}年(?:\d{1,2}月)?(?:底|末)?(?:前|之前)?(?![\d度起以来开及或至到—–\-－~～、提强巩])")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -254,6 +303,7 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
     rules: list[Rule] = []
     ctx: dict = {}
     prev: _Hit | None = None
+    sticky = None  # (deadline, state, words) of a year met between targets
     base_names: list[str] = []
     list_start = s
     for hit in hits:
@@ -274,12 +324,35 @@ def _rules_in(text: str, spans: list[tuple[int, int]], original: str, s: int, e:
             hit_head = inline.group()
             if inline.start() >= anchor:
                 seg = text[anchor:inline.start()] + text[inline.end():hit.start]
+        # a year between two targets of one sentence is the deadline of those after it:
+        # "2025年达到80%、2026年达到100%", "…达到90%，2026年底达到100%"
+        year_m = None
+        for year_m in (m for m in _YEAR_IN.finditer(text, prev.end if prev else s, hit.start) if not masked[m.start()]):
+            pass
+        if year_m is not None and not (inline and inline.start() <= year_m.start() < inline.end()):
+            d, state = _deadline(year_m.group(), year)
+            if state == "ok" and (prev is not None or deadline is None):
+                sticky = (d, state, year_m.group())
+            if year_m.start() >= anchor:
+                seg = seg.replace(year_m.group(), "", 1)
+        if sticky and not (inline and dl_state is None):
+            hit_deadline, hit_state, hit_head = sticky
+        inherits = year_m is not None and prev is not None and base_names and hit.qualifier is None and (
+            not _clean(seg.strip("、，和及与")) or _ACTION.fullmatch(_clean(seg.strip("、，和及与"))))
 
         ctx["prev_clause"] = None  # qualifies a generic name, if it holds no target itself
         if ci > 0 and ci - 1 not in clauses_with_hits:
             ctx["prev_clause"] = text[clause_starts[ci - 1]:cs - 1]
         if hit.qualifier is not None:  # the exception names the same thing as its rule
             names = [f"{n}（{hit.qualifier}）" if hit.qualifier else n for n in base_names]
+        elif inherits:  # "…2026年达到100%": the same thing, another year
+            names = base_names
+        elif continues and base_names and prev.kind == hit.kind and _BARE_COUNT.fullmatch(_clean(seg.strip("、，和及与"))):
+            # "事故起数同比下降10%、死亡人数同比下降5%": the deaths in the same accidents
+            stem = re.sub(_BARE_COUNT.pattern + "$", "", base_names[0])
+            names = base_names = [stem + _clean(seg.strip("、，和及与"))]
+        elif prev is not None and base_names and hit.kind == prev.kind and _PERIOD_ONLY.fullmatch(_clean(seg.strip("、，"))):
+            names = [_clean(seg.strip("、，")) + n for n in base_names]  # "每季度开展1次…检查，全年不少于4次"
         else:
             names = base_names = _name_hit(hit, seg, continues, ctx)
         if not (continues or hit.qualifier is not None):

@@ -11,8 +11,8 @@ from toolkit.plan.deadline import FREQUENCIES, Deadline  # noqa: F401 (FREQUENCI
 Comparator = str  # one of "==", "<=", "<", ">=", ">", "qualitative"
 COMPARATORS = ("==", "<=", "<", ">=", ">", "qualitative")
 # Units of things a plan delivers or counts: a number with one of these is a target.
-CLASSIFIERS = ("公里", "千米", "人次", "km", "个", "口", "套", "座", "处", "条", "名", "家", "所",
-               "台", "户", "次", "人", "项", "支", "场", "辆", "艘", "起", "件", "例")
+CLASSIFIERS = ("公里", "千米", "人次", "场次", "家次", "户次", "km", "个", "口", "套", "座", "处", "条", "名", "家", "所",
+               "台", "户", "次", "人", "项", "支", "场", "辆", "艘", "起", "件", "例", "份", "栋")
 
 
 # The fields of a rule that the scanner's hits, a `Rule` and a plan `Indicator`
@@ -114,9 +114,10 @@ def normalize(text: str) -> str:
 # ================================================================ vocabulary
 
 _NUM = re.compile(r"(?<![\d.A-Za-z])\d+(?:,\d{3})*(?:\.\d+)?")  # not "G243", "v1.2"
-_UNIT = re.compile(r"(?P<mult>万|亿)?(?P<unit>%|‰|公里|千米|人次|km(?![A-Za-z])"
+# "300余人", "20多个": about that many (a number, but no comparator: for review).
+_UNIT = re.compile(r"(?P<approx>余|多)?(?P<mult>万|亿)?(?P<unit>%|‰|公里|千米|人次|场次|家次|户次|km(?![A-Za-z])"
                    r"|个(?!百分点|工作日|自然日|月|小时|季度|星期)"
-                   r"|[口套座处条名家所台户人项支场辆艘件例]|起(?![草步])|次(?!性))")
+                   r"|[口套座处条名家所台户人项支场辆艘件例份栋]|起(?![草步])|次(?!性))")
 # Dates, durations and ages are never targets.
 _TIME_UNIT = re.compile(r"个?(?:工作日|自然日|月|小时|季度|星期)|年|日|号|时|分钟|分|秒|天|周岁|岁|周")
 _SUFFIX = re.compile(r"及以上|或以上|以上|及以下|或以下|以下|及以内|以内|之内|左右|上下")
@@ -147,7 +148,7 @@ _INCREASE = ("上升", "提高", "提升", "增长", "增加", "增幅")
 # Words naming a baseline: 同比 / 较上年 / 较2025年 … (see baseline_of).
 BASE_WORDS = (r"同比|环比|较上年同期|较去年同期|比上年同期|与上年同期相比|较上年|比上年|较去年|比去年|与上年相比"
               r"|较上一年|较\d{4}年")
-_REL = re.compile(r"(?P<base>" + BASE_WORDS + r")?(?P<rel>"
+_REL = re.compile(r"(?P<base>" + BASE_WORDS + r")?(?:分别|均|都|各)?(?P<rel>"
                   + "|".join(_DECREASE + _INCREASE) + ")了?$")
 _FREQ = re.compile(r"每(?P<f>年度|年|半年|季度|季|月|周|日|天)")
 _FREQ_OF = {"年度": "year", "年": "year", "半年": "half-year", "季度": "quarter", "季": "quarter", "月": "month"}
@@ -169,7 +170,7 @@ _ACTION = re.compile("新建|改建|扩建|新增|增设|建设|建成|建立|�
 # Leading verbs and connectors that are not part of a measured thing's name;
 # single characters only where they do not start a word (使用率, 及时率, 对接率).
 _LEAD_WORDS = (r"进一步|同时|并且|以及|全面|持续|继续|切实|积极|加快|努力|全力|逐步|不断|按计划|按时|力争|确保|"
-               r"实现|推动|推进|落实|牵头|基本|有效|常态化|完成(?!率)|其中|使(?!用)|并(?![网联行发购列])|且|"
+               r"实现|做到|推动|推进|落实|牵头|基本|有效|常态化|完成(?!率)|其中|使(?!用)|并(?![网联行发购列])|且|"
                r"对(?![讲接口象策照比外应])|将|把|和(?!谐)|及(?!时)|与|[、，：]")
 _LEAD = re.compile(f"^(?:{_LEAD_WORDS})")
 # ... and, for the clause that qualifies a generic name, the actions too.
@@ -199,13 +200,16 @@ def baseline_of(word: str | None) -> str:
 # ================================================================ Chinese numerals
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMERAL = re.compile(r"(?<![第一二两三四五六七八九十百零〇几数])[一二两三四五六七八九十百]+(?![一二两三四五六七八九十百])")
+_CN_NUMERAL = re.compile(r"(?<![第一二两三四五六七八九十百零〇几数届])[一二两三四五六七八九十百]+(?![一二两三四五六七八九十百])")
 # A Chinese numeral is a quantity only with a classifier after it and either a
 # floor before it ("每月至少开展一次") or nothing after it ("改造老旧小区十个"):
 # "十条措施", "两个责任人", "一批设施", "一次性" name things; they are no targets.
 _CN_FLOOR_BEFORE = re.compile(r"(?:至少|不少于|不低于|最少|每(?:年度|年|半年|季度|季|月|周))[^，；。：\n]{0,12}$")
 _CN_CLASSIFIER = re.compile(r"(?:人次|公里|[次个座处条名家所台户项支场辆艘起件例口套])(?!性|别|人|百分点|工作日|自然日|月|小时|季度|星期)")
-_CN_END_AFTER = re.compile(r"(?:及以上|以上)?(?:[，；。：、）\n]|$)")
+# not "、": "二次、三次、四次全会" are ordinals in a list
+# ... or a verb of doing right before it ("组织开展两次综合应急演练"); not 落实/明确 (两个责任人).
+_CN_VERB_BEFORE = re.compile(r"(?:开展|组织|召开|举办|举行|新建|建成|建设|改造|完成|检查|演练|督查)$")
+_CN_END_AFTER = re.compile(r"(?:及以上|以上)?(?:[，；。：）\n]|$)")
 
 
 def cn_to_int(text: str) -> int | None:
@@ -232,7 +236,7 @@ def _chinese_numerals(chars: list[tuple[str, int, int]]) -> list[tuple[str, int,
         cls = _CN_CLASSIFIER.match(text, m.end())
         if not cls:
             continue
-        floor = _CN_FLOOR_BEFORE.search(text, 0, m.start())
+        floor = _CN_FLOOR_BEFORE.search(text, 0, m.start()) or _CN_VERB_BEFORE.search(text, 0, m.start())
         end = _CN_END_AFTER.match(text, cls.end())
         number = cn_to_int(m.group())
         if number is None or not (floor or end):
