@@ -133,19 +133,12 @@ def _worker_main(conn, func, init, initargs, memory, parent_pid) -> None:
     _quiet_stderr()
     _limit_memory(memory)
     _leave_with_parent(parent_pid)
+    failure = None  # an init that failed: every item is answered with it, and the parent reports it per item
     try:
         if init is not None:
             init(*initargs)
     except BaseException:
-        detail = traceback.format_exc()
-        while True:  # answer every item with the failure: the parent reports it, once per item
-            try:
-                item = conn.recv()
-            except (EOFError, OSError):
-                return
-            if item is None:
-                return
-            conn.send((FAILED, detail))
+        failure = traceback.format_exc()
     while True:
         try:
             item = conn.recv()
@@ -153,6 +146,9 @@ def _worker_main(conn, func, init, initargs, memory, parent_pid) -> None:
             return
         if item is None:
             return
+        if failure is not None:
+            conn.send((FAILED, failure))
+            continue
         try:
             conn.send((OK, func(item)))
         except Exception:  # a bug in func: reported for this item, the worker goes on
