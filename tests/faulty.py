@@ -30,3 +30,14 @@ def read_or_fail(path, *args):
 def read_slowly(path, *args):
     time.sleep(1.2)  # each file alone is under the limit; the batch together is far over it
     return read_return(path, *args)
+
+
+class Unpicklable:
+    """Arrives in the worker broken: its setup fails before any file is read."""
+
+    def __reduce__(self):
+        return (_explode, ())
+
+
+def _explode():
+    raise RuntimeError("cannot rebuild in the worker")

@@ -469,3 +469,14 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.slow
+def test_a_worker_that_cannot_start_is_our_failure_not_the_files(tmp_path, plan, good_returns, monkeypatch):
+    """Every file gets internal-error (toolkit's problem), never parser-crashed (the file's)."""
+    from tests import faulty
+    from toolkit.intake import read_returns
+
+    monkeypatch.setenv("TOOLKIT_LOG_DIR", str(tmp_path / "logs"))
+    results = read_returns(good_returns[:2], plan, reader=faulty.read_or_fail, limits=faulty.Unpicklable(), timeout=30)
+    assert [[f.code for f in r.findings] for r in results] == [["internal-error"], ["internal-error"]]

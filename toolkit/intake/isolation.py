@@ -32,7 +32,8 @@ from multiprocessing.connection import wait
 # Results of one item.
 OK, CRASHED, TIMEOUT, FAILED = "ok", "crashed", "timeout", "failed"
 
-DEFAULT_MEMORY = 4 * 2**30  # ample for any template, far below a runaway allocation
+DEFAULT_MEMORY = 4 * 2**30
+_READY = ("ready", None)  # a worker's first message: it is set up (or knows why not)  # ample for any template, far below a runaway allocation
 
 
 def start_method() -> str:
@@ -72,14 +73,20 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
                         message = worker.conn.recv()
                     except (EOFError, OSError):
                         message = None
+                if message == _READY:
+                    worker.ready = True
+                    continue
                 if message is not None:
                     status, payload = message
                     worker.index = None
                     yield index, status, payload
                 elif worker.conn in ready or worker.process.sentinel in ready:  # the worker died on its item
+                    started = worker.ready
                     worker.stop()
                     slots[slots.index(worker)] = worker = _Worker(context, func, init, initargs, memory)
-                    if index in retried:
+                    if not started and index in retried:  # it never got as far as the item: our failure, not the file's
+                        yield index, FAILED, "工作进程未能启动（toolkit 的问题，不是文件的问题）"
+                    elif index in retried:
                         yield index, CRASHED, None
                     else:  # once more in a fresh worker, to be sure it was this item
                         retried.add(index)
@@ -105,6 +112,7 @@ class _Worker:
         child.close()
         self.index: int | None = None
         self.started = 0.0
+        self.ready = False  # it said it is set up
 
     def give(self, pending: deque, items: list) -> None:
         if not pending:
@@ -139,6 +147,10 @@ def _worker_main(conn, func, init, initargs, memory, parent_pid) -> None:
             init(*initargs)
     except BaseException:
         failure = traceback.format_exc()
+    try:
+        conn.send(_READY)
+    except OSError:
+        return
     while True:
         try:
             item = conn.recv()
