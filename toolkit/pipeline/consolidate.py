@@ -42,7 +42,7 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
     unit_baselines, area_baselines = read_baselines(baseline, plan, units, period) if baseline else ({}, {})
     returns = read_returns(paths, plan, limits=limits)
     assignment = assign_rows(plan, units)
-    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines, keep_cells=False,
                            with_outcomes=False, assignment=assignment)
     return build_consolidation(plan, units, period, returns, report, assignment, due=due,
                                area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)

@@ -42,11 +42,11 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
 
     rules = load_rule_packs() if rules is None else rules
     returns = read_returns(paths, plan, limits=limits, timeout=timeout)
-    return check_returns(plan, returns, units=units, period=period, rules=rules)
+    return check_returns(plan, returns, units=units, period=period, rules=rules, keep_cells=False)
 
 
 def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None,
-                  with_outcomes: bool = True, assignment=None) -> ValidationReport:
+                  with_outcomes: bool = True, assignment=None, keep_cells: bool = True) -> ValidationReport:
     """The checks after reading: identity against units and period, duplicates,
     then the two pandera passes over all recognised returns at once.
 
@@ -56,7 +56,9 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     judges those of the returns it chooses instead, with `outcomes_for`).
     assignment: who reports which rows (toolkit.assign), worked out from
     `units` when not given: a cooperating unit may leave blank an area figure
-    its row's lead unit reports (without units, any unit may)."""
+    its row's lead unit reports (without units, any unit may).
+    keep_cells: leave each return's `cells` as they are; else they are
+    released once the report's frame holds them (for callers that own the returns)."""
     from toolkit.periods import parse_period, period_label
     from toolkit.rules import checks as engine
 
@@ -92,6 +94,9 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     checked = [ret for ret in returns if ret.recognised]
 
     frame = engine.build_frame(checked)
+    if not keep_cells:  # the frame is the one table of every cell from now on (a province's returns: millions)
+        for ret in checked:
+            ret.cells = None
     if baselines:
         engine.fill_baselines(frame, baselines)
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}

@@ -41,26 +41,41 @@ class Failure:
     index: int  # row of the frame
 
 
+# Columns whose strings arrive once per return (each return's cells are sent
+# from its worker process with strings of their own): made to share one
+# object per distinct value, which for a province's returns saves hundreds of MB.
+_SHARED_STRINGS = ("sheet", "cell", "row_id", "indicator_id", "typed")
+
+
 def build_frame(returns) -> pd.DataFrame:
     """The long frame of every input cell of the given returns (ReturnData,
     their cells already typed into columns by toolkit.intake)."""
     from toolkit.intake import type_cells
     from toolkit.model.returns import COLUMNS
 
-    columns = {k: [] for k in ("file", "unit", *COLUMNS)}
     for ret in returns:
         if ret.cells is None:
             type_cells(ret, keep_raw=True)
-        count = len(ret.cells["cell"])
-        columns["file"].extend([ret.id] * count)
-        columns["unit"].extend([ret.unit] * count)
-        for name in COLUMNS:
-            columns[name].extend(ret.cells[name])
-    # plain object columns: pandas' string dtype is slow to iterate row by row
-    frame = pd.DataFrame({name: _objects(values) for name, values in columns.items()})
+    counts = np.array([len(ret.cells["cell"]) for ret in returns], dtype=np.int64)
+    total = int(counts.sum())
+    data = {}
+    for name in COLUMNS:  # each column filled slice by slice: no list of a million entries in between
+        column = np.empty(total, dtype=float if name == "number" else object)
+        position = 0
+        for ret, count in zip(returns, counts.tolist()):
+            column[position:position + count] = ret.cells[name]
+            position += count
+        if name in _SHARED_STRINGS and total:
+            codes, uniques = pd.factorize(column, use_na_sentinel=False)
+            column = np.asarray(uniques, dtype=object)[codes]
+        data[name] = column
     # each cell's return, by id (a categorical: one code per return, not a string per cell)
-    frame["file"] = pd.Categorical(frame["file"], categories=[ret.id for ret in returns])
-    frame["number"] = frame["number"].astype(float)
+    positions = np.repeat(np.arange(len(returns)), counts)
+    frame = pd.DataFrame({
+        "file": pd.Categorical.from_codes(positions, categories=[ret.id for ret in returns]),
+        "unit": pd.Series(np.array([ret.unit for ret in returns] or [None], dtype=object)[positions], dtype=object),
+        **{name: pd.Series(values, dtype=float if name == "number" else object) for name, values in data.items()},
+    })
     for name in ("field", "kind"):
         frame[name] = frame[name].astype("category")
     return frame

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Iterator
 
 from toolkit.model.consolidation import Consolidation
 from toolkit.textable import safe_cell_text
@@ -95,32 +96,49 @@ def write_data(book: Book) -> None:
     ws.autofilter(0, 0, max(1, r), len(DATA_COLUMNS) - 1)
 
 
-def _csv(header, rows) -> bytes:
-    """Rows as CSV, UTF-8 with BOM (so Excel opens it as UTF-8)."""
+_CSV_ROWS_PER_PIECE = 20_000
+
+
+def _csv(header, rows) -> Iterator[str]:
+    """Rows as CSV text in pieces, UTF-8 with BOM once written (so Excel opens
+    it as UTF-8); a province's million rows never held as one string."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write("\ufeff")
     writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    for n, row in enumerate(rows, start=1):
+        writer.writerow(row)
+        if n % _CSV_ROWS_PER_PIECE == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
-def tasks_csv(c: Consolidation) -> bytes:
-    """Every task row of every unit, as CSV."""
+def tasks_csv(c: Consolidation) -> Iterator[str]:
+    """Every task row of every unit, as CSV (in pieces)."""
     return _csv(TASK_CSV_COLUMNS, (
         (t.unit, t.unit_name, t.table, t.row, t.task, deadline_words(t.deadline), t.status or NOT_REPORTED,
          t.progress or "", LATE_WORD if t.overdue else "", t.leader, t.office, t.file, t.sheet, t.cell)
         for t in c.tasks))
 
 
-def values_csv(c: Consolidation) -> bytes:
-    """Every input value with its provenance, as CSV."""
-    if not c.values and c.values_table is not None:  # many: straight from the table's columns
-        table = c.values_table
-        columns = [table[name].tolist() for name in ("unit", "indicator", "row_id", "field", "value", "typed", "file",
-                                                     "sha256", "sheet", "cell")]
-        columns[3] = [FIELD_WORDS.get(f, f) for f in columns[3]]
-        return _csv(VALUE_CSV_COLUMNS, zip(*columns))
+_VALUE_COLUMNS = ("unit", "indicator", "row_id", "field", "value", "typed", "file", "sha256", "sheet", "cell")
+
+
+def values_csv(c: Consolidation) -> Iterator[str]:
+    """Every input value with its provenance, as CSV (in pieces)."""
+    if not c.values and c.values_table is not None:  # many: straight from the table's columns, a slice at a time
+        return _csv(VALUE_CSV_COLUMNS, _table_rows(c.values_table))
     return _csv(VALUE_CSV_COLUMNS, (
         (v.unit, v.indicator or "", v.row_id, FIELD_WORDS.get(v.field, v.field), "" if v.value is None else v.value,
          v.typed, v.file, v.sha256, v.sheet, v.cell)
         for v in c.values))
+
+
+def _table_rows(table) -> Iterator[tuple]:
+    for start in range(0, len(table), _CSV_ROWS_PER_PIECE):
+        part = table.iloc[start:start + _CSV_ROWS_PER_PIECE]
+        columns = [part[name].tolist() for name in _VALUE_COLUMNS]
+        columns[3] = [FIELD_WORDS.get(f, f) for f in columns[3]]
+        yield from zip(*columns)
