@@ -20,6 +20,15 @@ from toolkit.words import (  # noqa: F401 (the statuses' words, importable from 
 _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
 
 
+def _area_dict(area) -> dict:
+    """An aggregate as JSON; `history` and `baseline` only where a ledger gave them."""
+    data = dump(area)
+    for name in ("history", "baseline"):
+        if data[name] is None:
+            del data[name]
+    return data
+
+
 def _finite(value):
     return None if isinstance(value, float) and value != value else value
 
@@ -50,6 +59,9 @@ class AreaValue:
     leader: str = ""  # 责任领导
     office: str = ""  # 责任办公室 / 责任单位 as published
     kind: str | None = None  # of the number (toolkit.model.validation.NUMBER_KINDS)
+    # with a ledger: the area's level over the year's periods, and the baseline it is compared with
+    history: list | None = None  # [{"period", "value"}], oldest first, this period last
+    baseline: dict | None = None  # {"period", "value", "source"}
 
     @property
     def number_kind(self) -> str:
@@ -147,6 +159,11 @@ class Consolidation:
     # they are many, `values` stays empty and consumers use this
     values_table: object = field(default=None, repr=False, compare=False)
     written: list = field(default_factory=list, compare=False, repr=False)  # the output files a run wrote
+    # with a ledger: earlier periods changed since their summary went out ({period: [unit codes]}),
+    # and for a re-rendered period, the returns accepted since ([(unit, path, accepted at)])
+    changed_periods: dict = field(default_factory=dict, compare=False, repr=False)
+    since_issued: list = field(default_factory=list, compare=False, repr=False)
+    sources: object = field(default=None, compare=False, repr=False)  # (returns, report) for the ledger to record
 
     def value_count(self) -> int:
         return len(self.values) if self.values or self.values_table is None else len(self.values_table)
@@ -197,7 +214,7 @@ class Consolidation:
         yield "files", (dump(f) for f in self.files)
         yield "units", (dump(u) for u in self.units)
         yield "values", self._value_dicts()
-        yield "aggregates", (dump(a) for a in self.aggregates)
+        yield "aggregates", (_area_dict(a) for a in self.aggregates)
         yield "tasks", (dump(t) for t in self.tasks)
         yield "outcomes", (dump(o) for o in self.outcomes)
         yield "findings", (dump(x) for x in self.findings)
