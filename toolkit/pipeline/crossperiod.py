@@ -2,7 +2,9 @@
 previous period of the same year:
 
 - 本年累计 lower than the unit's previous 本年累计 (it only grows within a year);
-- a baseline (上年同期) that differs from the one the unit gave last period;
+- a baseline typed that differs from what the ledger knows: the unit's own
+  figure for the baseline period (上年同期), or, for a baseline fixed over the
+  year (上年全年, 较2025年), the one the unit gave last period;
 - a task reported 已完成 last period and now 未启动.
 
 Each is a warning at its cell of the return (toolkit.findings), added to the
@@ -29,6 +31,7 @@ def add_cross_period_findings(plan, report, ledger, period) -> int:
     if previous is None or frame is None or frame.empty:
         return 0
     before = queries.period_fields(ledger, previous)
+    known, _, info = queries.baselines(ledger, plan, period)
     tasks = queries.task_statuses(ledger, previous)
     by_id = report.by_id()
     files = [fid for fid, r in by_id.items() if r.status in (USED, REJECTED) and r.period == period.code]
@@ -43,12 +46,23 @@ def add_cross_period_findings(plan, report, ledger, period) -> int:
             rows["field"].astype(str).tolist(), rows["number"].tolist(), rows["text"].tolist(), rows["typed"].tolist(),
             rows["sheet"].tolist(), rows["cell"].tolist()):
         code = other = None
+        where = label
         ind = indicators.get(indicator_id) if indicator_id else None
         if field == "status":
             if text == NOT_STARTED and tasks.get((unit, row_id)) == DONE:
                 code, other = "task-reopened", DONE
         elif ind is not None and number is not None and not math.isnan(number):
             last = before.get((unit, ind.series_key), {}).get(field)
+            where = label
+            if field == "baseline":
+                if typed in (None, ""):
+                    continue  # filled in from the ledger or a baseline file, not typed
+                if (unit, ind.id) in known and ind.id in info:
+                    last, where = known[(unit, ind.id)], period_label(info[ind.id]["period"])
+                elif ind.baseline not in ("last-year-total",) and not str(ind.baseline).startswith("year:"):
+                    continue  # a baseline that moves with the period: nothing to compare with
+                else:
+                    where = f"上期（{label}）"
             if last is None:
                 continue
             if field == "cumulative" and number < last - 1e-9:
@@ -62,7 +76,7 @@ def add_cross_period_findings(plan, report, ledger, period) -> int:
         file_report.findings.append(make_finding(
             code, file_report.path, unit=unit, sheet=sheet, cell=cell, indicator=ind.name if ind else None,
             indicator_id=indicator_id or None, row_id=row_id, field=field, value=str(typed if typed is not None else text),
-            expected=label, other=other))
+            expected=where if field == "baseline" else label, other=other))
         added += 1
     return added
 
