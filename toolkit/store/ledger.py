@@ -68,8 +68,9 @@ class Ledger:
                 raise LedgerError(f"台账无法使用 WAL 模式（{mode}）", where=str(self.path))
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            with self.transaction():
-                schema.migrate(self.conn)
+            if schema.pending(self.conn):  # a reader never waits for a writer otherwise (WAL)
+                with self.transaction():
+                    schema.migrate(self.conn)
         except sqlite3.DatabaseError as exc:
             self._raise(exc)
         self._ids: dict[tuple[str, str], int] = {}

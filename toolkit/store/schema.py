@@ -78,6 +78,12 @@ def migrate(conn) -> list[int]:
     return applied
 
 
+def pending(conn) -> bool:
+    """Whether migrations remain to be applied (read without taking the write lock)."""
+    exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'migrations'").fetchone()
+    return not exists or version(conn) < MIGRATIONS[-1][0]
+
+
 def version(conn) -> int:
     row = conn.execute("SELECT max(id) FROM migrations").fetchone()
     return row[0] or 0
