@@ -17,6 +17,9 @@ own. For every size:
                the same batches and start method), so the ratios compare like with like;
 - floor-1:     the same in one process (the floor of the results before 2026-11-30,
                which flattered every ratio about 2× on two cores);
+- ledger (--ledger N, on its own): consolidate with and without --db,
+               re-rendering a period from the ledger against reading the files
+               again, a 4-quarter trend query, the ledger's size;
 - naive:       the straightforward approach: pandas.read_excel (openpyxl) of each
                file, one pandera call per file, openpyxl writing the output. It is
                measured on --naive-sample files spread over all the returns and
@@ -266,7 +269,132 @@ def stage_hostile(work: Path) -> dict:
             "bad": len(report.files) - len(returns), "bad_flagged": flagged}
 
 
-STAGES = {"templates": stage_templates, "returns": stage_returns, "read": stage_read, "validate": stage_validate,
+# ------------------------------------------------------------------ the ledger (--ledger N)
+
+
+def _api_consolidate(work: Path, name: str, *, db=None, json_file=False, paths=True) -> dict:
+    import toolkit
+    import toolkit.rules.checks  # noqa: F401 - imports are not part of the run
+    import xlsxwriter  # noqa: F401
+
+    plan, units = toolkit.load_plan(PLAN), toolkit.load_units(work / "units.csv")
+    out = work / "out" / name
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    start = time.perf_counter()
+    result = toolkit.consolidate(plan, [work / "returns"] if paths else [], units=units, period=PERIOD,
+                                 output=out / "汇总.xlsx", json=out / "汇总.json" if json_file else None, db=db)
+    return {"seconds": time.perf_counter() - start, "files": len(result.files), "values": result.value_count()}
+
+
+def stage_ledger_seed(work: Path) -> dict:
+    """A ledger holding the previous quarter: this quarter's returns recorded, then filed as 2026Q1."""
+    import sqlite3
+
+    seed = work / "seed.db"
+    for path in work.glob("seed.db*"):
+        path.unlink()
+    result = _api_consolidate(work, "seed", db=seed)
+    with sqlite3.connect(seed) as conn:
+        conn.execute("INSERT OR IGNORE INTO periods (code, year, kind, idx) VALUES ('2026Q1', 2026, 'quarter', 1)")
+        q1 = conn.execute("SELECT id FROM periods WHERE code = '2026Q1'").fetchone()[0]
+        conn.execute("UPDATE files SET period = ?, sha256 = sha256 || ':q1'", (q1,))
+        conn.execute("UPDATE consolidations SET period = ?", (q1,))
+        conn.execute("UPDATE area_figures SET period = ?", (q1,))
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return result
+
+
+def stage_consolidate_api(work: Path) -> dict:
+    return _api_consolidate(work, "plain")
+
+
+def stage_consolidate_json(work: Path) -> dict:
+    return _api_consolidate(work, "json", json_file=True)
+
+
+def stage_ledger_record(work: Path) -> dict:
+    """consolidate --db against a ledger that holds the previous quarter (baselines, cross-period checks, recording)."""
+    run_db = work / "run.db"
+    for path in work.glob("run.db*"):
+        path.unlink()
+    shutil.copy(work / "seed.db", run_db)
+    return _api_consolidate(work, "ledger", db=run_db)
+
+
+def stage_ledger_rerender(work: Path) -> dict:
+    return _api_consolidate(work, "rerender", db=work / "run.db", json_file=True, paths=False)
+
+
+def stage_ledger_trend(work: Path) -> dict:
+    """Q3 and Q4 filed as copies of Q2 (SQL), then a 4-quarter trend of every unit, one series at a time; the size."""
+    import sqlite3
+
+    from toolkit.store import open_ledger
+    from toolkit.store.queries import unit_series
+
+    db = work / "run.db"
+    with sqlite3.connect(db) as conn:
+        q2 = conn.execute("SELECT id FROM periods WHERE code = '2026Q2'").fetchone()[0]
+        for index in (3, 4):
+            conn.execute("INSERT INTO periods (code, year, kind, idx) VALUES (?, 2026, 'quarter', ?)", (f"2026Q{index}", index))
+            period = conn.execute("SELECT id FROM periods WHERE code = ?", (f"2026Q{index}",)).fetchone()[0]
+            conn.execute("""INSERT INTO files (sha256, path, unit, period, saved, status, first_run, last_run, accepted_at, findings)
+                            SELECT sha256 || ?, path, unit, ?, saved, status, first_run, last_run, accepted_at, findings
+                            FROM files WHERE period = ? AND status = 'used'""", (f":q{index}", period, q2))
+            conn.execute("""INSERT INTO cells (file, series, row_id, field, number, text, sheet, cell)
+                            SELECT n.id, c.series, c.row_id, c.field, c.number, c.text, c.sheet, c.cell
+                            FROM cells c JOIN files o ON o.id = c.file JOIN files n ON n.sha256 = o.sha256 || ?
+                            WHERE o.period = ?""", (f":q{index}", q2))
+        conn.commit()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ledger = open_ledger(db)
+    keys = [k for (k,) in ledger.conn.execute("SELECT key FROM series ORDER BY id")]
+    quarters = [f"2026Q{i}" for i in range(1, 5)]
+    timings = []
+    units = 0
+    for key in keys:
+        start = time.perf_counter()
+        trend = unit_series(ledger, key, quarters)
+        timings.append(time.perf_counter() - start)
+        units = max(units, len(trend))
+    cells = ledger.conn.execute("SELECT count(*) FROM cells").fetchone()[0]
+    ledger.close()
+    return {"seconds": max(timings), "mean": sum(timings) / len(timings), "series": len(keys), "units": units,
+            "files": units, "cells": cells, "bytes": db.stat().st_size}
+
+
+def ledger_benchmark(n: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix=f"toolkit-ledger-{n}-"))
+    try:
+        write_units_csv(make_units(n), work / "units.csv")
+        measure("returns", work)
+        seed = measure("ledger-seed", work)
+        plain, recorded = measure("consolidate-api", work), measure("ledger-record", work)
+        with_json, rerender = measure("consolidate-json", work), measure("ledger-rerender", work)
+        trend = measure("ledger-trend", work)
+        values = seed["values"]
+        print(f"| {n:,} returns, {values:,} values | consolidate -o | {plain['seconds']:.2f} s |")
+        print(f"| | consolidate -o --db (previous quarter in the ledger; baselines, cross-period checks, recording) "
+              f"| {recorded['seconds']:.2f} s (+{(recorded['seconds'] / plain['seconds'] - 1) * 100:.0f}%) |")
+        print(f"| | consolidate -o --json from the files | {with_json['seconds']:.2f} s |")
+        print(f"| | consolidate -o --json --db, re-rendered from the ledger | {rerender['seconds']:.2f} s "
+              f"({with_json['seconds'] / rerender['seconds']:.1f}× faster) |")
+        print(f"| | 4-quarter trend of all {trend['units']:,} units, one series (slowest of {trend['series']}; mean) "
+              f"| {trend['seconds'] * 1000:.0f} ms; {trend['mean'] * 1000:.0f} ms |")
+        print(f"| | ledger of 4 quarters ({trend['cells']:,} cells) | {trend['bytes'] / 2**20:.0f} MB "
+              f"({trend['bytes'] / trend['cells']:.0f} bytes per cell) |")
+        print(f"| | peak RSS: consolidate {plain['max_rss_mb']:.0f} MB, with --db {recorded['max_rss_mb']:.0f} MB, "
+              f"re-render {rerender['max_rss_mb']:.0f} MB | |")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+STAGES = {"ledger-seed": stage_ledger_seed, "consolidate-api": stage_consolidate_api,
+          "consolidate-json": stage_consolidate_json, "ledger-record": stage_ledger_record,
+          "ledger-rerender": stage_ledger_rerender, "ledger-trend": stage_ledger_trend,
+          "templates": stage_templates, "returns": stage_returns, "read": stage_read, "validate": stage_validate,
           "consolidate": stage_consolidate, "floor": stage_floor, "floor-1": stage_floor_1, "hostile": stage_hostile}
 
 
@@ -316,11 +444,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="measure every stage N times, keep the fastest")
     parser.add_argument("--out", help="also write the results as Markdown to this file")
     parser.add_argument("--hostile", type=int, metavar="N", help="only: validate N good returns mixed with hostile files")
+    parser.add_argument("--ledger", type=int, metavar="N", help="only: the ledger's costs and gains at N returns")
     parser.add_argument("--child")
     parser.add_argument("--work")
     args = parser.parse_args()
     if args.child:
         child(args.child, Path(args.work), args.naive_sample)
+        return
+    if args.ledger:
+        ledger_benchmark(args.ledger)
         return
     if args.hostile:
         work = Path(tempfile.mkdtemp(prefix="toolkit-hostile-"))
