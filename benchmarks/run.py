@@ -272,7 +272,7 @@ def stage_hostile(work: Path) -> dict:
 # ------------------------------------------------------------------ the ledger (--ledger N)
 
 
-def _api_consolidate(work: Path, name: str, *, db=None, json_file=False, paths=True) -> dict:
+def _api_consolidate(work: Path, name: str, *, db=None, json_file=False, paths=True, workbook=True) -> dict:
     import toolkit
     import toolkit.rules.checks  # noqa: F401 - imports are not part of the run
     import xlsxwriter  # noqa: F401
@@ -283,7 +283,8 @@ def _api_consolidate(work: Path, name: str, *, db=None, json_file=False, paths=T
     out.mkdir(parents=True)
     start = time.perf_counter()
     result = toolkit.consolidate(plan, [work / "returns"] if paths else [], units=units, period=PERIOD,
-                                 output=out / "汇总.xlsx", json=out / "汇总.json" if json_file else None, db=db)
+                                 output=out / "汇总.xlsx" if workbook else None, json=out / "汇总.json" if json_file else None,
+                                 db=db)
     return {"seconds": time.perf_counter() - start, "files": len(result.files), "values": result.value_count()}
 
 
@@ -325,6 +326,14 @@ def stage_ledger_record(work: Path) -> dict:
 
 def stage_ledger_rerender(work: Path) -> dict:
     return _api_consolidate(work, "rerender", db=work / "run.db", json_file=True, paths=False)
+
+
+def stage_json_only(work: Path) -> dict:
+    return _api_consolidate(work, "json-only", json_file=True, workbook=False)
+
+
+def stage_ledger_rerender_json(work: Path) -> dict:
+    return _api_consolidate(work, "rerender-json", db=work / "run.db", json_file=True, paths=False, workbook=False)
 
 
 def stage_ledger_trend(work: Path) -> dict:
@@ -373,6 +382,7 @@ def ledger_benchmark(n: int) -> None:
         seed = measure("ledger-seed", work)
         plain, recorded = measure("consolidate-api", work), measure("ledger-record", work)
         with_json, rerender = measure("consolidate-json", work), measure("ledger-rerender", work)
+        json_only, rerender_json = measure("json-only", work), measure("ledger-rerender-json", work)
         trend = measure("ledger-trend", work)
         values = seed["values"]
         print(f"| {n:,} returns, {values:,} values | consolidate -o | {plain['seconds']:.2f} s |")
@@ -381,6 +391,9 @@ def ledger_benchmark(n: int) -> None:
         print(f"| | consolidate -o --json from the files | {with_json['seconds']:.2f} s |")
         print(f"| | consolidate -o --json --db, re-rendered from the ledger | {rerender['seconds']:.2f} s "
               f"({with_json['seconds'] / rerender['seconds']:.1f}× faster) |")
+        print(f"| | consolidate --json (no workbook) from the files | {json_only['seconds']:.2f} s |")
+        print(f"| | consolidate --json --db (no workbook), re-rendered from the ledger | {rerender_json['seconds']:.2f} s "
+              f"({json_only['seconds'] / rerender_json['seconds']:.0f}× faster) |")
         print(f"| | 4-quarter trend of all {trend['units']:,} units, one series (slowest of {trend['series']}; mean) "
               f"| {trend['seconds'] * 1000:.0f} ms; {trend['mean'] * 1000:.0f} ms |")
         print(f"| | ledger of 4 quarters ({trend['cells']:,} cells) | {trend['bytes'] / 2**20:.0f} MB "
@@ -393,7 +406,8 @@ def ledger_benchmark(n: int) -> None:
 
 STAGES = {"ledger-seed": stage_ledger_seed, "consolidate-api": stage_consolidate_api,
           "consolidate-json": stage_consolidate_json, "ledger-record": stage_ledger_record,
-          "ledger-rerender": stage_ledger_rerender, "ledger-trend": stage_ledger_trend,
+          "ledger-rerender": stage_ledger_rerender, "ledger-trend": stage_ledger_trend, "json-only": stage_json_only,
+          "ledger-rerender-json": stage_ledger_rerender_json,
           "templates": stage_templates, "returns": stage_returns, "read": stage_read, "validate": stage_validate,
           "consolidate": stage_consolidate, "floor": stage_floor, "floor-1": stage_floor_1, "hostile": stage_hostile}
 

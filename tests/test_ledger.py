@@ -111,7 +111,8 @@ def run(tmp_path_factory, plans, units):
     steps["q1"] = toolkit.consolidate(plan, [q1], units=units, period="2026Q1", json=work / "q1.json", db=db)
     q2 = write_returns(plan, units, "2026Q2", work / "q2", Q2_CUMULATIVE, Q2_BASELINE, {"DS-V01": "未启动"},
                        dt.datetime(2026, 7, 5, 9))
-    steps["q2"] = toolkit.consolidate(plan, [q2], units=units, period="2026Q2", json=work / "q2.json", db=db)
+    steps["q2"] = toolkit.consolidate(plan, [q2], units=units, period="2026Q2", json=work / "q2.json",
+                                      output=work / "q2.xlsx", db=db)
     # DS-V04 corrects its Q1 return after the Q1 summary went out: 本年累计 3, not 1
     late = write_returns(plan, units, "2026Q1", work / "late", {**Q1_CUMULATIVE, "DS-V04": 3}, Q1_BASELINE,
                          {"DS-V01": "已完成"}, dt.datetime(2026, 7, 20, 9), only={"DS-V04"})
@@ -172,6 +173,27 @@ def test_history_of_the_aggregates(run):
     assert deaths["baseline"] == {"period": "2025Q2", "value": 10.0, "source": "ledger:import:2025Q2.json"}
     # a count that is not relative: its 上年同期 only where last year has it
     assert "baseline" not in next(a for a in data["aggregates"] if a["indicator_id"] == "core-1")
+
+
+def test_leaders_workbook_shows_levels_and_trend(run):
+    import openpyxl
+
+    work, _, _ = run
+    wb = openpyxl.load_workbook(work / "q2.xlsx")
+    assert wb.sheetnames[:2] == ["领导总览", "趋势"]
+    overview = wb["领导总览"]
+    header = next(r for r in overview.iter_rows(values_only=True) if r[0] == "序号")
+    at = {name: header.index(name) for name in ("指标", "本期水平", "上期", "较上期增减", "上年同期/基线", "较基线增减")}
+    deaths = next(r for r in overview.iter_rows(values_only=True) if r[at["指标"]] == "生产安全事故死亡人数")
+    # Q2's Σ本年累计 5, Q1's 4; last year's Q2 10: −50%
+    assert [deaths[at[k]] for k in ("本期水平", "上期", "较上期增减", "上年同期/基线")] == [5, 4, 1, 10]
+    assert deaths[at["较基线增减"]] == pytest.approx(-0.5)
+    trend = wb["趋势"]
+    header = next(r for r in trend.iter_rows(values_only=True) if r[0] == "序号")
+    assert header[1:5] == ("指标", "计量单位", "2026年第一季度", "2026年第二季度")
+    row = next(r for r in trend.iter_rows(values_only=True) if r[1] == "生产安全事故死亡人数")
+    assert row[3:5] == (4, 5)
+    assert trend._charts  # the line chart
 
 
 def test_late_correction_marks_the_period_and_rerender_is_as_issued(run):

@@ -23,7 +23,7 @@ _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "peri
 def _area_dict(area) -> dict:
     """An aggregate as JSON; `history` and `baseline` only where a ledger gave them."""
     data = dump(area)
-    for name in ("history", "baseline"):
+    for name in ("history", "baseline", "level_kind"):
         if data[name] is None:
             del data[name]
     return data
@@ -62,12 +62,41 @@ class AreaValue:
     # with a ledger: the area's level over the year's periods, and the baseline it is compared with
     history: list | None = None  # [{"period", "value"}], oldest first, this period last
     baseline: dict | None = None  # {"period", "value", "source"}
+    level_kind: str | None = None  # the kind of number of the levels in history and baseline (NUMBER_KINDS)
 
     @property
     def number_kind(self) -> str:
         """`kind`, or for an area value built without one, what its measure,
         unit and target's words imply."""
         return self.kind or "other"
+
+    # ---- with a ledger: levels (never changes) of this period, the one before, the baseline
+
+    @property
+    def level(self) -> float | None:
+        return self.history[-1]["value"] if self.history else None
+
+    @property
+    def previous_level(self) -> float | None:
+        return self.history[-2]["value"] if self.history and len(self.history) > 1 else None
+
+    @property
+    def baseline_level(self) -> float | None:
+        return self.baseline["value"] if self.baseline else None
+
+    @property
+    def change_from_previous(self) -> float | None:
+        """This period's level less the previous period's, in the level's own kind."""
+        if self.level is None or self.previous_level is None:
+            return None
+        return self.level - self.previous_level
+
+    @property
+    def change_from_baseline(self) -> float | None:
+        """(level − baseline) ÷ baseline: a fraction, shown as %."""
+        if self.level is None or not self.baseline_level:
+            return None
+        return (self.level - self.baseline_level) / self.baseline_level
 
 
 @dataclass

@@ -20,10 +20,15 @@ def annotate(result, ledger, plan, period, ledger_info: dict, file_baselines: di
     earlier periods changed since their summary went out."""
     from toolkit.store.queries import baseline_candidates
 
+    import dataclasses
+
+    from toolkit.model.validation import number_kind
+
     levels = area_levels(plan, result)
     for area in result.aggregates:
         ind = plan.indicator(area.indicator_id)
         key = ind.series_key
+        area.level_kind = number_kind(dataclasses.replace(ind, relative=None))
         if ind.rollup in ("sum", "ratio"):
             past = [{"period": code, "value": value}
                     for code, value in queries.series_history(ledger, key, year=period.year, kind=period.kind)
