@@ -230,6 +230,7 @@ def test_ledger_tables_and_export(run, tmp_path):
     written = toolkit.history_export(db, tmp_path / "csv")
     names = {p.name for p in written}
     assert {"cells.csv", "files.csv", "consolidations.csv", "consolidation-1.json"} <= names
+    assert (tmp_path / "csv" / "consolidation-1.json").read_bytes() == (run[0] / "q1.json").read_bytes()
     lines = (tmp_path / "csv" / "cells.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(lines) == cells + 1
 

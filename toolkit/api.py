@@ -127,7 +127,7 @@ def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=N
         result.written = _write(result, out, lambda: _consolidation_outputs(result, out, output, json, feedback, fork))
         if ledger is not None:
             (returns, report), result.sources = result.sources, None
-            ledger.record_consolidation(plan, returns, report, result)
+            ledger.record_consolidation(plan, returns, report, result, json_file=json)
     finally:
         out.release()
         _close(ledger, db)
@@ -140,7 +140,7 @@ def _rerender(db, period, output, json_file, fork):
 
     ledger = _ledger(db)
     try:
-        result, text = rerender(ledger, period.code)
+        result, text = rerender(ledger, period.code, values=bool(output))
     finally:
         _close(ledger, db)
     out = _outputs([], files=[f for f in (output, json_file) if f], folders=[])
@@ -148,7 +148,7 @@ def _rerender(db, period, output, json_file, fork):
         def make():
             from toolkit.fileio import written_alongside
 
-            jobs = [out.add_later(json_file, lambda: iter([text]))[1]] if json_file else []
+            jobs = [out.add_later(json_file, lambda: iter([text()]))[1]] if json_file else []
             with written_alongside(jobs, fork=fork):
                 if output:
                     from toolkit.xlsx.leaders import write_consolidated_workbook

@@ -20,6 +20,27 @@ from toolkit.words import (  # noqa: F401 (the statuses' words, importable from 
 _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
 
 
+VALUE_KEYS = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell", "indicator_id", "row_id", "sha256")
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the fast encoder; strict JSON
+VALUES_MARK = '\n  "values": []'  # where json_chunks(values=False) left the values out
+
+
+def _list_chunks(items) -> Iterator[str]:
+    empty = True
+    for k, item in enumerate(items):
+        yield ("[\n    " if k == 0 else ",\n    ") + _ENCODE(item)
+        empty = False
+    yield "[]" if empty else "\n  ]"
+
+
+def values_json(head: str, columns: dict[str, list]) -> str:
+    """The JSON of `json_chunks(values=False)` with the values of `value_columns()` put back:
+    the very text `json_chunks()` gave."""
+    rows = (dict(zip(VALUE_KEYS, row)) for row in zip(*(columns[key] for key in VALUE_KEYS)))
+    at = head.index(VALUES_MARK) + len(VALUES_MARK) - 2
+    return head[:at] + "".join(_list_chunks(rows)) + head[at + 2:]
+
+
 def _area_dict(area) -> dict:
     """An aggregate as JSON; `history` and `baseline` only where a ledger gave them."""
     data = dump(area)
@@ -218,23 +239,30 @@ class Consolidation:
         """The `toolkit consolidate --json` contract."""
         return {name: list(items) if isinstance(items, Iterator) else items for name, items in self._json_parts()}
 
-    def json_chunks(self) -> Iterator[str]:
+    def json_chunks(self, *, values: bool = True) -> Iterator[str]:
         """`to_json()` as JSON text, in pieces: one line per file, unit, value
         and aggregate (readable, and written without holding a province's
-        million values as dicts)."""
-        encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the fast encoder; strict JSON
+        million values as dicts). values=False: `"values": []` (the ledger
+        keeps the values as columns and puts them back with `values_json`)."""
+        encode = _ENCODE
         yield "{"
         for n, (name, items) in enumerate(self._json_parts()):
             yield f'{"," if n else ""}\n  {encode(name)}: '
-            if not isinstance(items, Iterator):
+            if name == "values" and not values:
+                yield "[]"
+            elif not isinstance(items, Iterator):
                 yield encode(items)
-                continue
-            empty = True
-            for k, item in enumerate(items):
-                yield ("[\n    " if k == 0 else ",\n    ") + encode(item)
-                empty = False
-            yield "[]" if empty else "\n  ]"
+            else:
+                yield from _list_chunks(items)
         yield "\n}\n"
+
+    def value_columns(self) -> dict[str, list]:
+        """The JSON's values, column by column ({key: [value, …]} in VALUE_KEYS order)."""
+        if self.values_table is not None:  # the records were made from it: the same values, quicker
+            return {key: self.values_table[key].tolist() for key in VALUE_KEYS}
+        rows = [(v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
+                 v.row_id, v.sha256) for v in self.values]
+        return {key: [row[i] for row in rows] for i, key in enumerate(VALUE_KEYS)}
 
     def _json_parts(self):
         yield "plan", self.plan_id
@@ -275,7 +303,7 @@ class Consolidation:
         return result
 
     def _value_dicts(self) -> Iterator[dict]:
-        keys = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell", "indicator_id", "row_id", "sha256")
+        keys = VALUE_KEYS
         if self.values or self.values_table is None:
             rows = ((v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
                      v.row_id, v.sha256) for v in self.values)

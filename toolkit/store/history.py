@@ -5,6 +5,7 @@ every table exported as CSV."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 from collections import defaultdict
@@ -47,18 +48,35 @@ def annotate(result, ledger, plan, period, ledger_info: dict, file_baselines: di
                               if p["changed_since_issued"] and p["period"] != period.code}
 
 
-def rerender(ledger, period_code: str):
-    """The consolidation issued for a period, as it was: (Consolidation, its JSON text).
-    `since_issued` lists the returns accepted after it that it does not include."""
-    from toolkit.model.consolidation import Consolidation
+def rerender(ledger, period_code: str, *, values: bool = True):
+    """The consolidation issued for a period, as it was: (Consolidation, a function giving
+    its JSON text, the very text issued). `since_issued` lists the returns accepted after
+    it that it does not include. values=False: the Consolidation without its values
+    (enough to say what it holds, quickly)."""
+    from toolkit.model.consolidation import Consolidation, ValueRecord, values_json
 
     found = queries.issued(ledger, period_code)
     if found is None:
         raise LedgerError(f"台账中没有 {period_code} 的汇总记录", where=str(ledger.path),
                           hint="先用 consolidate --db 汇总该期，或用 toolkit history periods 查看已有的报送期")
-    _, _, text = found
-    result = Consolidation.from_json(json.loads(text))
+    _, _, stored, digest = found
+    result = Consolidation.from_json(json.loads(stored["head"]))
+    if values:
+        import pandas as pd
+
+        columns = stored["values"]
+        names = [f.name for f in dataclasses.fields(ValueRecord)]
+        result.values_table = pd.DataFrame({name: pd.Series(columns[name], dtype=object) for name in names},
+                                           columns=names)
     result.since_issued = queries.changed_since_issued(ledger, period_code)
+
+    def text() -> str:
+        issued_text = values_json(stored["head"], stored["values"])
+        if digest and hashlib.sha256(issued_text.encode("utf-8")).hexdigest() != digest:
+            raise LedgerError(f"{period_code} 的汇总记录与发出时的 JSON 不一致（sha256 不符）", where=str(ledger.path),
+                              hint="台账可能被其他程序改动过；请用备份副本替换")
+        return issued_text
+
     return result, text
 
 
@@ -180,8 +198,11 @@ def export_csv(ledger, out_dir) -> list[Path]:
         written.append(path)
     import zlib
 
+    from toolkit.model.consolidation import values_json
+
     for number, blob in ledger.conn.execute("SELECT id, json_gz FROM consolidations"):
+        stored = json.loads(zlib.decompress(blob).decode("utf-8"))
         path = out / f"consolidation-{number}.json"
-        path.write_bytes(zlib.decompress(blob))
+        path.write_text(values_json(stored["head"], stored["values"]), encoding="utf-8")
         written.append(path)
     return written

@@ -43,6 +43,14 @@ class LedgerBusy(LedgerError):
     """Another run holds the ledger longer than the busy timeout."""
 
 
+def _file_sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def now() -> str:
     return dt.datetime.now().isoformat(timespec="microseconds")
 
@@ -159,20 +167,26 @@ class Ledger:
             self._record_files(plan, returns, report, run)
             return run
 
-    def record_consolidation(self, plan, returns, report, result) -> int:
-        """A consolidation run: its files and cells, the consolidation issued, the area's levels."""
+    def record_consolidation(self, plan, returns, report, result, *, json_file=None) -> int:
+        """A consolidation run: its files and cells, the consolidation issued, the area's levels.
+
+        The consolidation is kept as its JSON without the values, and the values
+        as columns (both compressed): `history.rerender` puts them together into
+        the very JSON text issued, without encoding a million values here. The
+        sha256 is that of the JSON file the run wrote (`json_file`), if any."""
         from toolkit.store.levels import area_levels
 
-        text = "".join(result.json_chunks())
-        data = text.encode("utf-8")
-        blob = zlib.compress(data, 1)
+        payload = json.dumps({"head": "".join(result.json_chunks(values=False)), "values": result.value_columns()},
+                             ensure_ascii=False, allow_nan=False)
+        blob = zlib.compress(payload.encode("utf-8"), 1)
+        digest = _file_sha256(json_file) if json_file else None
         with self.transaction():
             run = self.start_run("consolidate", plan, result.period)
             file_ids = self._record_files(plan, returns, report, run)
             period = self.period_id(result.period)
             consolidation = self.conn.execute(
                 "INSERT INTO consolidations (run, period, issued, json_sha256, json_gz) VALUES (?, ?, ?, ?, ?)",
-                (run, period, now(), hashlib.sha256(data).hexdigest(), blob)).lastrowid
+                (run, period, now(), digest, blob)).lastrowid
             used = {f.sha256 for f in result.files if f.status == "used"}
             self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
                                   [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])

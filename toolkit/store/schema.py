@@ -40,9 +40,11 @@ CREATE TABLE area_figures (period INTEGER NOT NULL REFERENCES periods(id), serie
                            value REAL, source TEXT NOT NULL, run INTEGER NOT NULL REFERENCES runs(id),
                            PRIMARY KEY (period, series));
 -- every consolidation issued: enough to render it again, byte for byte the same JSON
+-- (json_gz: zlib of {"head": the JSON without its values, "values": the values as columns};
+-- json_sha256: of the JSON file the run wrote, when it wrote one)
 CREATE TABLE consolidations (id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES runs(id),
                              period INTEGER NOT NULL REFERENCES periods(id), issued TEXT NOT NULL,
-                             json_sha256 TEXT NOT NULL, json_gz BLOB NOT NULL);
+                             json_sha256 TEXT, json_gz BLOB NOT NULL);
 CREATE TABLE consolidation_files (consolidation INTEGER NOT NULL REFERENCES consolidations(id),
                                   file INTEGER NOT NULL REFERENCES files(id), PRIMARY KEY (consolidation, file));
 -- task statuses of accepted returns, by unit, period and task row
