@@ -321,7 +321,31 @@ def stage_ledger_record(work: Path) -> dict:
     for path in work.glob("run.db*"):
         path.unlink()
     shutil.copy(work / "seed.db", run_db)
-    return _api_consolidate(work, "ledger", db=run_db)
+    # the ledger's own parts, timed inside the run (less at the mercy of a shared machine than the difference)
+    import toolkit.pipeline.crossperiod as crossperiod
+    import toolkit.store.history as history
+    import toolkit.store.queries as queries
+    from toolkit.store.ledger import Ledger
+
+    spent = {"ledger": 0.0}
+
+    def timed(owner, name):
+        original = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent["ledger"] += time.perf_counter() - start
+        setattr(owner, name, wrapper)
+
+    for owner, name in ((Ledger, "record_consolidation"), (crossperiod, "add_cross_period_findings"),
+                        (queries, "baselines"), (history, "annotate"), (Ledger, "__init__")):
+        timed(owner, name)
+    result = _api_consolidate(work, "ledger", db=run_db)
+    result["ledger_seconds"] = spent["ledger"]
+    return result
 
 
 def stage_ledger_rerender(work: Path) -> dict:
@@ -374,20 +398,29 @@ def stage_ledger_trend(work: Path) -> dict:
             "files": units, "cells": cells, "bytes": db.stat().st_size}
 
 
-def ledger_benchmark(n: int) -> None:
+def ledger_benchmark(n: int, repeat: int = 1) -> None:
     work = Path(tempfile.mkdtemp(prefix=f"toolkit-ledger-{n}-"))
     try:
         write_units_csv(make_units(n), work / "units.csv")
         measure("returns", work)
         seed = measure("ledger-seed", work)
-        plain, recorded = measure("consolidate-api", work), measure("ledger-record", work)
-        with_json, rerender = measure("consolidate-json", work), measure("ledger-rerender", work)
-        json_only, rerender_json = measure("json-only", work), measure("ledger-rerender-json", work)
+        best = {}
+        for _ in range(max(1, repeat)):  # taking turns; the fastest of each kept
+            for stage in ("consolidate-api", "ledger-record", "consolidate-json", "ledger-rerender", "json-only",
+                          "ledger-rerender-json"):
+                r = measure(stage, work)
+                if stage not in best or r["seconds"] < best[stage]["seconds"]:
+                    best[stage] = r
+        plain, recorded = best["consolidate-api"], best["ledger-record"]
+        with_json, rerender = best["consolidate-json"], best["ledger-rerender"]
+        json_only, rerender_json = best["json-only"], best["ledger-rerender-json"]
         trend = measure("ledger-trend", work)
         values = seed["values"]
         print(f"| {n:,} returns, {values:,} values | consolidate -o | {plain['seconds']:.2f} s |")
         print(f"| | consolidate -o --db (previous quarter in the ledger; baselines, cross-period checks, recording) "
-              f"| {recorded['seconds']:.2f} s (+{(recorded['seconds'] / plain['seconds'] - 1) * 100:.0f}%) |")
+              f"| {recorded['seconds']:.2f} s (+{(recorded['seconds'] / plain['seconds'] - 1) * 100:.0f}%; the ledger's own "
+              f"parts inside it {recorded['ledger_seconds']:.2f} s = {recorded['ledger_seconds'] / plain['seconds'] * 100:.0f}% "
+              f"of consolidate -o) |")
         print(f"| | consolidate -o --json from the files | {with_json['seconds']:.2f} s |")
         print(f"| | consolidate -o --json --db, re-rendered from the ledger | {rerender['seconds']:.2f} s "
               f"({with_json['seconds'] / rerender['seconds']:.1f}× faster) |")
@@ -466,7 +499,7 @@ def main() -> None:
         child(args.child, Path(args.work), args.naive_sample)
         return
     if args.ledger:
-        ledger_benchmark(args.ledger)
+        ledger_benchmark(args.ledger, args.repeat)
         return
     if args.hostile:
         work = Path(tempfile.mkdtemp(prefix="toolkit-hostile-"))
