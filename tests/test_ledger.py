@@ -274,3 +274,20 @@ def test_series_mapping_in_the_plan_file(tmp_path, plans):
     assert load_plan(tmp_path / "plan.yaml").indicator("core-3").series_key == OLD_KEY
     plain = load_plan("dingshan-2026")
     assert plain.indicator("core-3").series is None and "series" not in json.dumps(plain.to_dict(), ensure_ascii=False)
+
+
+def test_import_of_a_consolidated_workbook(run, plans, tmp_path):
+    work, _, steps = run
+    plan, _ = plans
+    db = tmp_path / "fresh.db"
+    done = toolkit.history_import(db, plan, work / "q2.xlsx", period="2025Q2")
+    assert done["period"] == "2025Q2" and done["units"] == 0
+    q2 = steps["q2"]
+    # area figures that are levels (not the relative target's change) come over as the workbook shows them
+    expected = {a.indicator: a.value for a in q2.aggregates
+                if a.value is not None and a.rollup in ("sum", "ratio") and a.indicator_id != "core-3"}
+    got = {s["name"]: s["history"][0]["value"] for name in expected for s in toolkit.history_indicator(db, name)
+           if s["name"] == name and s["history"]}
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(v, rel=1e-3) for k, v in expected.items())
+    assert not any(s["history"] for s in toolkit.history_indicator(db, "生产安全事故死亡人数"))

@@ -29,6 +29,7 @@ CREATE TABLE files (id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL UNIQUE, path TE
                     first_run INTEGER NOT NULL REFERENCES runs(id), last_run INTEGER NOT NULL REFERENCES runs(id),
                     accepted_at TEXT, findings TEXT);
 CREATE INDEX files_unit_period ON files (unit, period);
+CREATE INDEX files_period ON files (period, status);
 -- every value of every accepted return (and of imported figures)
 CREATE TABLE cells (file INTEGER NOT NULL REFERENCES files(id), series INTEGER REFERENCES series(id),
                     row_id TEXT NOT NULL, field INTEGER NOT NULL REFERENCES fields(id), number REAL, text TEXT,
