@@ -302,6 +302,26 @@ class Consolidation:
         result.values = [load(ValueRecord, v) for v in data["values"]]
         return result
 
+    def compact(self) -> dict:
+        """Everything `to_json` gives but the values, each list as field names and rows
+        (quick to encode: the ledger keeps consolidations this way; `from_compact`)."""
+        from toolkit.model.results import rows
+
+        data = {"plan": self.plan_id, "period": self.period, "issued": {name: getattr(self, name) for name in _ISSUED}}
+        for name, kind in _LISTS:
+            data[name] = rows(kind, getattr(self, name))
+        return data
+
+    @classmethod
+    def from_compact(cls, data: dict) -> Consolidation:
+        """The consolidation `compact` gave, without its values."""
+        from toolkit.model.results import from_rows
+
+        result = cls(plan_id=data["plan"], period=data["period"], **data["issued"])
+        for name, kind in _LISTS:
+            setattr(result, name, from_rows(kind, *data[name]))
+        return result
+
     def _value_dicts(self) -> Iterator[dict]:
         keys = VALUE_KEYS
         if self.values or self.values_table is None:
@@ -310,3 +330,7 @@ class Consolidation:
         else:  # straight from the table's columns
             rows = zip(*(self.values_table[key].tolist() for key in keys))
         return (dict(zip(keys, row)) for row in rows)
+
+
+_LISTS = (("files", FileEntry), ("units", UnitStatus), ("aggregates", AreaValue), ("tasks", TaskProgress),
+          ("outcomes", Outcome), ("findings", Finding))

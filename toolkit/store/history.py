@@ -60,7 +60,7 @@ def rerender(ledger, period_code: str, *, values: bool = True):
         raise LedgerError(f"台账中没有 {period_code} 的汇总记录", where=str(ledger.path),
                           hint="先用 consolidate --db 汇总该期，或用 toolkit history periods 查看已有的报送期")
     _, _, stored, digest = found
-    result = Consolidation.from_json(json.loads(stored["head"]))
+    result = Consolidation.from_compact(stored["compact"])
     if values:
         import pandas as pd
 
@@ -71,7 +71,7 @@ def rerender(ledger, period_code: str, *, values: bool = True):
     result.since_issued = queries.changed_since_issued(ledger, period_code)
 
     def text() -> str:
-        issued_text = values_json(stored["head"], stored["values"])
+        issued_text = values_json("".join(result.json_chunks(values=False)), stored["values"])
         if digest and hashlib.sha256(issued_text.encode("utf-8")).hexdigest() != digest:
             raise LedgerError(f"{period_code} 的汇总记录与发出时的 JSON 不一致（sha256 不符）", where=str(ledger.path),
                               hint="台账可能被其他程序改动过；请用备份副本替换")
@@ -200,9 +200,12 @@ def export_csv(ledger, out_dir) -> list[Path]:
 
     from toolkit.model.consolidation import values_json
 
+    from toolkit.model.consolidation import Consolidation
+
     for number, blob in ledger.conn.execute("SELECT id, json_gz FROM consolidations"):
         stored = json.loads(zlib.decompress(blob).decode("utf-8"))
+        head = "".join(Consolidation.from_compact(stored["compact"]).json_chunks(values=False))
         path = out / f"consolidation-{number}.json"
-        path.write_text(values_json(stored["head"], stored["values"]), encoding="utf-8")
+        path.write_text(values_json(head, stored["values"]), encoding="utf-8")
         written.append(path)
     return written

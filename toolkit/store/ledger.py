@@ -170,13 +170,13 @@ class Ledger:
     def record_consolidation(self, plan, returns, report, result, *, json_file=None) -> int:
         """A consolidation run: its files and cells, the consolidation issued, the area's levels.
 
-        The consolidation is kept as its JSON without the values, and the values
-        as columns (both compressed): `history.rerender` puts them together into
-        the very JSON text issued, without encoding a million values here. The
+        The consolidation is kept as its lists in rows (Consolidation.compact) and
+        its values as columns, compressed: `history.rerender` makes the very JSON
+        text issued from them, without encoding a million records here. The
         sha256 is that of the JSON file the run wrote (`json_file`), if any."""
         from toolkit.store.levels import area_levels
 
-        payload = json.dumps({"head": "".join(result.json_chunks(values=False)), "values": result.value_columns()},
+        payload = json.dumps({"compact": result.compact(), "values": result.value_columns()},
                              ensure_ascii=False, allow_nan=False)
         blob = zlib.compress(payload.encode("utf-8"), 1)
         digest = _file_sha256(json_file) if json_file else None

@@ -149,7 +149,7 @@ def find_series(ledger, name: str) -> list[tuple[str, str, str | None]]:
 
 def issued(ledger, period_code: str):
     """The latest consolidation issued for a period: (id, issued time, its stored form
-    {"head", "values"}, the sha256 of the JSON written) or None."""
+    {"compact", "values"}, the sha256 of the JSON written) or None."""
     row = ledger.conn.execute("""SELECT c.id, c.issued, c.json_gz, c.json_sha256 FROM consolidations c
                                  JOIN periods p ON p.id = c.period WHERE p.code = ? ORDER BY c.id DESC LIMIT 1""",
                               (period_code,)).fetchone()

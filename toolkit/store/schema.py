@@ -41,7 +41,7 @@ CREATE TABLE area_figures (period INTEGER NOT NULL REFERENCES periods(id), serie
                            value REAL, source TEXT NOT NULL, run INTEGER NOT NULL REFERENCES runs(id),
                            PRIMARY KEY (period, series));
 -- every consolidation issued: enough to render it again, byte for byte the same JSON
--- (json_gz: zlib of {"head": the JSON without its values, "values": the values as columns};
+-- (json_gz: zlib of {"compact": its lists as field names and rows, "values": the values as columns};
 -- json_sha256: of the JSON file the run wrote, when it wrote one)
 CREATE TABLE consolidations (id INTEGER PRIMARY KEY, run INTEGER NOT NULL REFERENCES runs(id),
                              period INTEGER NOT NULL REFERENCES periods(id), issued TEXT NOT NULL,
