@@ -291,3 +291,19 @@ def test_import_of_a_consolidated_workbook(run, plans, tmp_path):
     assert got.keys() == expected.keys()
     assert all(got[k] == pytest.approx(v, rel=1e-3) for k, v in expected.items())
     assert not any(s["history"] for s in toolkit.history_indicator(db, "生产安全事故死亡人数"))
+
+
+def test_validate_with_the_ledger_checks_against_the_previous_period(run, plans, units, tmp_path):
+    work, db, _ = run
+    plan, _ = plans
+    copy_db = tmp_path / "copy.db"
+    with sqlite3.connect(db) as source, sqlite3.connect(copy_db) as target:
+        source.backup(target)  # the office's backup: one file
+    report = toolkit.validate(plan, [work / "q2" / "returns"], units=units, period="2026Q2", db=copy_db)
+    found = sorted((f.unit, f.code) for f in report.findings
+                   if f.code in ("cumulative-decreased", "baseline-changed", "task-reopened"))
+    # DS-V04's Q1 is now its correction (3) and its Q2 本年累计 is 1
+    assert found == [("DS-V01", "task-reopened"), ("DS-V02", "cumulative-decreased"), ("DS-V03", "baseline-changed"),
+                     ("DS-V04", "cumulative-decreased")]
+    with sqlite3.connect(copy_db) as conn:
+        assert conn.execute("SELECT kind FROM runs ORDER BY id DESC LIMIT 1").fetchone() == ("validate",)
