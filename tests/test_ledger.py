@@ -307,3 +307,40 @@ def test_validate_with_the_ledger_checks_against_the_previous_period(run, plans,
                      ("DS-V04", "cumulative-decreased")]
     with sqlite3.connect(copy_db) as conn:
         assert conn.execute("SELECT kind FROM runs ORDER BY id DESC LIMIT 1").fetchone() == ("validate",)
+
+
+def test_templates_prefilled_from_the_ledger(run, plans, units, tmp_path):
+    import openpyxl
+
+    from toolkit.simulate import input_spots
+
+    _, db, _ = run
+    plan, _ = plans
+    result = toolkit.build_templates(plan, units, "2026Q2", tmp_path / "t", db=db)
+    assert result.prefilled > 0
+    cells = {}
+    for built in result.templates:
+        wb = openpyxl.load_workbook(built.path)
+        for spot in input_spots(wb):
+            cell = wb[spot.sheet][spot.cell]
+            cells[(built.unit_code, spot.row_id, spot.indicator_id, spot.field)] = (cell.value, cell.comment.text if cell.comment else None)
+    # baselines: each unit's own figure for 2025Q2 (same period last year)
+    for unit, value in LAST_YEAR["2025Q2"].items():
+        got, note = cells[(unit, "core-3", "core-3", "baseline")]
+        assert got == value and "2025年第二季度" in note
+    # last period's 本年累计 beside the input (the Q1 figures, DS-V04 as corrected), the input left empty
+    for unit, value in {**Q1_CUMULATIVE, "DS-V04": 3}.items():
+        got, note = cells[(unit, "core-3", "core-3", "cumulative")]
+        assert got is None and note.endswith(f"本年累计：{value}")
+    # the task DS-V01 reported 已完成 in Q1 is shown as done; the others' are not
+    status = [(k, v) for k, v in cells.items() if k[1] == "rect-2" and k[3] == "status"]
+    assert [v[0] for k, v in status if k[0] == "DS-V01"][0] == "已完成"
+    assert all(v[0] is None for k, v in status if k[0] != "DS-V01")
+    # a pre-filled template, filled in, is read like any other: no tampering found
+    path = next(t.path for t in result.templates if t.unit_code == "DS-V01")
+    prefilled = {k[1:] for k, v in cells.items() if k[0] == "DS-V01" and v[0] is not None}
+    fill_template(path, tmp_path / "r" / "DS-V01.xlsx",
+                  lambda spot: None if (spot.row_id, spot.indicator_id, spot.field) in prefilled else values_for(1)(spot))
+    report = toolkit.validate(plan, [tmp_path / "r"], units=units, period="2026Q2")
+    assert not [f for f in report.findings if f.severity == "error"]
+    assert report.files[0].status == "used"

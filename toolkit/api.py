@@ -65,12 +65,24 @@ def assignment(plan, units):
     return assign_rows(load_plan(plan), load_units(units))
 
 
-def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None):
-    """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult)."""
+def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None, db=None):
+    """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult).
+
+    db: the ledger: each unit's baselines filled in, last period's 本年累计 noted
+    beside its input, tasks it reported 已完成 filled in as done (`prefilled`
+    counts the cells)."""
     from toolkit.templates import build_templates as _build
 
-    return _build(load_plan(plan), load_units(units), period_of(period), Path(out_dir), due=date_of(due),
-                  contact=contact, password=password, issued=date_of(issued))
+    plan, period = load_plan(plan), period_of(period)
+    result = _build(plan, load_units(units), period, Path(out_dir), due=date_of(due),
+                    contact=contact, password=password, issued=date_of(issued))
+    if db is not None:
+        from toolkit.store.queries import template_prefill
+        from toolkit.templates.prefill import prefill_templates
+
+        known = _with(db, lambda ledger: template_prefill(ledger, plan, period))
+        result.prefilled = prefill_templates(result, known)
+    return result
 
 
 def validate(plan, paths, *, units=None, period=None, feedback=None, report=None, limits=None,

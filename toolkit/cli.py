@@ -199,7 +199,8 @@ def templates():
 @click.option("--contact", help="Who units ask about the templates, e.g. '应急办 张三 023-00000000'.")
 @click.option("--password", help="Sheet protection password (default: protected without a password).")
 @click.option("--dry-run", is_flag=True, help="Only print which unit reports which rows; write nothing.")
-def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run):
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (or TOOLKIT_DB): fill in what it knows (baselines, tasks done) and note last period's 本年累计.")
+def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run, db):
     """Write one fill-in workbook per unit for PLAN and PERIOD.
 
     Who reports which rows follows the annex's responsibility columns
@@ -218,7 +219,7 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     if not out_dir:
         raise UsageError("缺少 -o/--output", hint="给出存放模板的文件夹，例如 -o 模板/2026Q2")
     result = toolkit.build_templates(plan_file, units_file, period, out_dir, due=due, contact=contact,
-                                     password=password)
+                                     password=password, db=db)
     for built in result.templates:
         click.echo(f"{_safe(built.path)}  （{len(built.rows)} 行）")
     names = {u.code: u.name for u in toolkit.load_units(units_file)}
@@ -227,6 +228,8 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     from toolkit.api import period_of
 
     click.echo(f"已生成 {len(result.templates)} 个模板（{period_of(period).label}）→ {_safe(out_dir)}")
+    if result.prefilled:
+        click.echo(f"已按台账预填或标注 {result.prefilled} 个单元格（基线、上期本年累计、已完成的任务）")
 
 
 # ---------------------------------------------------------------- validate

@@ -194,3 +194,31 @@ def units_summary(ledger) -> list[dict]:
         GROUP BY u.id ORDER BY u.code""").fetchall()
     return [{"unit": code, "name": name, "periods": sorted((periods or "").split(",")) if periods else [], "returns": n}
             for code, name, periods, n in rows]
+
+
+def template_prefill(ledger, plan, period) -> dict[str, dict[tuple, tuple]]:
+    """What a unit's template for `period` can show from the ledger:
+    {unit code: {(row id, indicator id or None, field): (value or None, note)}} —
+    its baselines (a value and where it comes from), last period's 本年累计 (a note
+    beside the input), and the tasks it reported 已完成 (the status, noted)."""
+    from toolkit.periods import period_label
+
+    out: dict[str, dict[tuple, tuple]] = defaultdict(dict)
+    known, _, info = baselines(ledger, plan, period)
+    rows_of = {ind.id: row.id for _, row, ind in plan.indicators()}
+    for (unit, indicator_id), value in known.items():
+        where = period_label(info[indicator_id]["period"]) if indicator_id in info else "台账"
+        out[unit][(rows_of[indicator_id], indicator_id, "baseline")] = (value, f"取自台账：{where}的数字")
+    previous = previous_period(ledger, period)
+    if previous is None:
+        return out
+    label = period_label(previous)
+    by_key = {ind.series_key: ind for _, _, ind in plan.indicators()}
+    for (unit, key), fields in period_fields(ledger, previous).items():
+        ind = by_key.get(key)
+        if ind is not None and fields.get("cumulative") is not None:
+            out[unit][(rows_of[ind.id], ind.id, "cumulative")] = (None, f"上期（{label}）本年累计：{fields['cumulative']:g}")
+    for (unit, row_id), status in task_statuses(ledger, previous).items():
+        if status == "已完成":
+            out[unit][(row_id, None, "status")] = ("已完成", f"上期（{label}）已报已完成")
+    return out
