@@ -17,6 +17,9 @@ own. For every size:
                the same batches and start method), so the ratios compare like with like;
 - floor-1:     the same in one process (the floor of the results before 2026-11-30,
                which flattered every ratio about 2× on two cores);
+- ledger (--ledger N, on its own): consolidate with and without --db,
+               re-rendering a period from the ledger against reading the files
+               again, a 4-quarter trend query, the ledger's size;
 - naive:       the straightforward approach: pandas.read_excel (openpyxl) of each
                file, one pandera call per file, openpyxl writing the output. It is
                measured on --naive-sample files spread over all the returns and
@@ -271,7 +274,10 @@ STAGES = {"templates": stage_templates, "returns": stage_returns, "read": stage_
 
 
 def child(stage: str, work: Path, sample: int) -> None:
-    result = stage_naive(work, sample) if stage == "naive" else STAGES[stage](work)
+    from ledger import LEDGER_STAGES  # benchmarks/ledger.py
+
+    stages = {**STAGES, **LEDGER_STAGES}
+    result = stage_naive(work, sample) if stage == "naive" else stages[stage](work)
     # the largest process: the run itself, or one of its worker processes
     result["max_rss_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
@@ -316,11 +322,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="measure every stage N times, keep the fastest")
     parser.add_argument("--out", help="also write the results as Markdown to this file")
     parser.add_argument("--hostile", type=int, metavar="N", help="only: validate N good returns mixed with hostile files")
+    parser.add_argument("--ledger", type=int, metavar="N", help="only: the ledger's costs and gains at N returns")
     parser.add_argument("--child")
     parser.add_argument("--work")
     args = parser.parse_args()
     if args.child:
         child(args.child, Path(args.work), args.naive_sample)
+        return
+    if args.ledger:
+        from ledger import ledger_benchmark  # benchmarks/ledger.py
+
+        ledger_benchmark(args.ledger, args.repeat)
         return
     if args.hostile:
         work = Path(tempfile.mkdtemp(prefix="toolkit-hostile-"))

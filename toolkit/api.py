@@ -65,57 +65,187 @@ def assignment(plan, units):
     return assign_rows(load_plan(plan), load_units(units))
 
 
-def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None):
-    """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult)."""
+def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None, db=None):
+    """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult).
+
+    db: the ledger: each unit's baselines filled in, last period's 本年累计 noted
+    beside its input, tasks it reported 已完成 filled in as done (`prefilled`
+    counts the cells)."""
     from toolkit.templates import build_templates as _build
 
-    return _build(load_plan(plan), load_units(units), period_of(period), Path(out_dir), due=date_of(due),
-                  contact=contact, password=password, issued=date_of(issued))
+    plan, period = load_plan(plan), period_of(period)
+    result = _build(plan, load_units(units), period, Path(out_dir), due=date_of(due),
+                    contact=contact, password=password, issued=date_of(issued))
+    if db is not None:
+        from toolkit.store.queries import template_prefill
+        from toolkit.templates.prefill import prefill_templates
+
+        known = _with(db, lambda ledger: template_prefill(ledger, plan, period))
+        result.prefilled = prefill_templates(result, known)
+    return result
 
 
 def validate(plan, paths, *, units=None, period=None, feedback=None, report=None, limits=None,
-             timeout: float | None = None, rules=None):
+             timeout: float | None = None, rules=None, db=None):
     """Check the returns in `paths` (files or folders) against the plan.
 
     feedback: a folder for the marked-up copies; report: the validation report
     workbook (.xlsx). Returns the ValidationReport, with `written` (the files
     written). If the outputs cannot be written (a full disk, a folder that may
     not be written), OutputsNotWritten is raised carrying the report: the
-    checking is not lost, and no output is half there."""
+    checking is not lost, and no output is half there.
+    db: the ledger (a path or a Ledger): the returns are checked against the
+    unit's previous period and every file is recorded, in one transaction."""
     from toolkit.intake import DEFAULT_TIMEOUT
     from toolkit.pipeline.validate import validate_returns
 
     plan = load_plan(plan)
     out = _outputs(paths, files=[report] if report else [], folders=[feedback] if feedback else [])
+    ledger = _ledger(db)
     try:
         result = validate_returns(plan, paths, units=load_units(units), period=period_of(period), rules=rules,
-                                  limits=limits, timeout=timeout or DEFAULT_TIMEOUT)
+                                  limits=limits, timeout=timeout or DEFAULT_TIMEOUT, ledger=ledger)
         result.written = _write(result, out, lambda: _validation_outputs(result, out, feedback, report))
     finally:
         out.release()
+        _close(ledger, db)
     return result
 
 
 def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=None, json=None, feedback=None,
-                limits=None, rules=None, fork: bool = False):
+                limits=None, rules=None, fork: bool = False, db=None):
     """Validate the returns in `paths` and consolidate the valid ones for `period`.
 
     output: the leaders' workbook (.xlsx); json: the result as JSON; feedback:
     a folder for the marked-up copies. fork: write the JSON and CSVs in forked
     processes while the workbook renders (only for a command's own process,
     never a server). Returns the Consolidation, with `written`; OutputsNotWritten
-    (carrying the consolidation) when its outputs cannot be written."""
+    (carrying the consolidation) when its outputs cannot be written.
+    db: the ledger (a path or a Ledger): baselines come from it, the returns
+    are checked against the previous period, the aggregates carry their
+    history, and the run and the consolidation issued are recorded. With db
+    and no paths, the period's issued consolidation is rendered again as it
+    was (`since_issued` lists the corrections accepted after it)."""
     from toolkit.pipeline.consolidate import consolidate as _consolidate
 
+    if db is not None and not paths:
+        return _rerender(db, period_of(period), output, json, fork)
     plan = load_plan(plan)
     out = _outputs(paths, files=[f for f in (output, json) if f], folders=[feedback] if feedback else [])
+    ledger = _ledger(db)
     try:
         result = _consolidate(plan, paths, units=load_units(units), period=period_of(period), due=date_of(due),
-                              baseline=baseline, rules=rules, limits=limits)
+                              baseline=baseline, rules=rules, limits=limits, ledger=ledger)
         result.written = _write(result, out, lambda: _consolidation_outputs(result, out, output, json, feedback, fork))
+        if ledger is not None:
+            (returns, report), result.sources = result.sources, None
+            ledger.record_consolidation(plan, returns, report, result, json_file=json)
+    finally:
+        out.release()
+        _close(ledger, db)
+    return result
+
+
+def _rerender(db, period, output, json_file, fork):
+    """The period's consolidation as issued, from the ledger: the same JSON, the workbook drawn again."""
+    from toolkit.store.history import rerender
+
+    ledger = _ledger(db)
+    try:
+        result, text = rerender(ledger, period.code, values=bool(output))
+    finally:
+        _close(ledger, db)
+    out = _outputs([], files=[f for f in (output, json_file) if f], folders=[])
+    try:
+        def make():
+            from toolkit.fileio import written_alongside
+
+            jobs = [out.add_later(json_file, lambda: iter([text()]))[1]] if json_file else []
+            with written_alongside(jobs, fork=fork):
+                if output:
+                    from toolkit.xlsx.leaders import write_consolidated_workbook
+
+                    write_consolidated_workbook(result, Path(output), out=out, fork=fork)
+        result.written = _write(result, out, make)
     finally:
         out.release()
     return result
+
+
+# ------------------------------------------------------------------ the ledger
+
+
+def open_ledger(db, *, timeout: float | None = None):
+    """The ledger (toolkit.store.Ledger) at path `db`, created and migrated if new."""
+    from toolkit.store import Ledger, open_ledger as _open
+
+    return db if isinstance(db, Ledger) else _open(db, timeout=timeout)
+
+
+def _ledger(db):
+    return None if db is None else open_ledger(db)
+
+
+def _close(ledger, db) -> None:
+    if ledger is not None and ledger is not db:  # a Ledger handed in stays open for its owner
+        ledger.close()
+
+
+def history_periods(db) -> list[dict]:
+    """The periods in the ledger: files, returns used, when last issued, changed since."""
+    from toolkit.store.queries import periods_summary
+
+    return _with(db, periods_summary)
+
+
+def history_units(db) -> list[dict]:
+    """The units in the ledger and the periods they reported."""
+    from toolkit.store.queries import units_summary
+
+    return _with(db, units_summary)
+
+
+def history_indicator(db, name, *, unit=None) -> list[dict]:
+    """One series over every period: [{"key", "name", "unit", "history": [{"period", "value"}]}],
+    the area's figures, or one unit's (`unit` a unit code) levels."""
+    from toolkit.store import queries
+
+    def run(ledger):
+        found = []
+        for key, series_name, measure in queries.find_series(ledger, name):
+            if unit:
+                periods = [p["period"] for p in queries.periods_summary(ledger)]
+                levels = queries.unit_series(ledger, key, periods).get(unit, {})
+                history = [{"period": p, "value": levels[p]} for p in periods if p in levels]
+            else:
+                history = [{"period": p, "value": v} for p, v in queries.series_history(ledger, key)]
+            found.append({"key": key, "name": series_name, "unit": measure, "history": history})
+        return found
+
+    return _with(db, run)
+
+
+def history_import(db, plan, path, *, period=None) -> dict:
+    """An earlier consolidation (JSON or workbook) as that period's unit and area figures."""
+    from toolkit.store.history import import_history
+
+    plan = load_plan(plan)
+    return _with(db, lambda ledger: import_history(ledger, plan, path, period=period))
+
+
+def history_export(db, out_dir) -> list[Path]:
+    """Every table of the ledger as CSV in `out_dir`, and each issued consolidation's JSON."""
+    from toolkit.store.history import export_csv
+
+    return _with(db, lambda ledger: export_csv(ledger, out_dir))
+
+
+def _with(db, run):
+    ledger = open_ledger(db)
+    try:
+        return run(ledger)
+    finally:
+        _close(ledger, db)
 
 
 def simulate_returns(plan, units, period, out_dir, *, n=None, seed: int = 0, error_rate: float = 0.0, due=None):

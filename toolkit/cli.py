@@ -210,7 +210,8 @@ def templates():
 @click.option("--contact", help="Who units ask about the templates, e.g. '应急办 张三 023-00000000'.")
 @click.option("--password", help="Sheet protection password (default: protected without a password).")
 @click.option("--dry-run", is_flag=True, help="Only print which unit reports which rows; write nothing.")
-def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run):
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (or TOOLKIT_DB): fill in what it knows (baselines, tasks done) and note last period's 本年累计.")
+def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run, db):
     """Write one fill-in workbook per unit for PLAN and PERIOD.
 
     Who reports which rows follows the annex's responsibility columns
@@ -229,7 +230,7 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     if not out_dir:
         raise UsageError("缺少 -o/--output", hint="给出存放模板的文件夹，例如 -o 模板/2026Q2")
     result = toolkit.build_templates(plan_file, units_file, period, out_dir, due=due, contact=contact,
-                                     password=password)
+                                     password=password, db=db)
     for built in result.templates:
         click.echo(f"{_safe(built.path)}  （{len(built.rows)} 行）")
     names = {u.code: u.name for u in toolkit.load_units(units_file)}
@@ -238,6 +239,8 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     from toolkit.api import period_of
 
     click.echo(f"已生成 {len(result.templates)} 个模板（{period_of(period).label}）→ {_safe(out_dir)}")
+    if result.prefilled:
+        click.echo(f"已按台账预填或标注 {result.prefilled} 个单元格（基线、上期本年累计、已完成的任务）")
 
 
 # ---------------------------------------------------------------- validate
@@ -252,7 +255,8 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the report as a workbook (.xlsx).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
 @click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json, max_size):
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (SQLite file, created if new; or TOOLKIT_DB): record this run, compare with earlier periods.")
+def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json, max_size, db):
     """Check returned workbooks (files or folders) against PLAN.
 
     Exit 0 when no file has an error, 1 when any has, 2 for usage errors.
@@ -263,7 +267,7 @@ def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file
     _check_paths(paths)
     report = _shown_on_failure(lambda: toolkit.validate(
         plan_file, paths, units=units_file, period=period, feedback=feedback_dir, report=report_file,
-        limits=_limits(max_size)), lambda r: _print_validation(r, as_json))
+        limits=_limits(max_size), db=db), lambda r: _print_validation(r, as_json))
     _print_validation(report, as_json)
     sys.exit(1 if report.has_errors else 0)
 
@@ -310,7 +314,7 @@ def _check_paths(paths) -> None:
 
 @cli.command("consolidate")
 @click.argument("plan_file", metavar="PLAN")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, metavar="PATH...")
 @click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, help="Units list: who is expected to report.")
 @click.option("--period", required=True, help="The period being consolidated, e.g. 2026Q2.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The leaders' workbook to write (.xlsx).")
@@ -319,15 +323,25 @@ def _check_paths(paths) -> None:
 @click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Also write marked-up copies of returns with findings here.")
 @click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, max_size):
-    """Validate the returns in PATH... and merge the valid ones into one workbook for leaders."""
-    import toolkit
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (SQLite file, created if new; or TOOLKIT_DB): record this run, compare with earlier periods.")
+def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, max_size, db):
+    """Validate the returns in PATH... and merge the valid ones into one workbook for leaders.
 
+    With --db and no PATH, the period's summary is rendered again from the
+    ledger exactly as it was issued."""
+    import toolkit
+    from toolkit.errors import UsageError
+
+    if not paths and not db:
+        raise UsageError("缺少收回的报表（PATH）", hint="给出报表文件或文件夹；或用 --db 从台账重新生成已发出的汇总")
     _check_paths(paths)
     result = _shown_on_failure(lambda: toolkit.consolidate(
         plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, output=output,
-        json=json_file, feedback=feedback_dir, limits=_limits(max_size), fork=True), _print_consolidation)
+        json=json_file, feedback=feedback_dir, limits=_limits(max_size), fork=True, db=db), _print_consolidation)
     _print_consolidation(result)
+    from toolkit.cli_history import print_ledger_notes
+
+    print_ledger_notes(result)
 
 
 def _print_consolidation(result) -> None:
@@ -398,6 +412,11 @@ def codes_cmd(markdown):
         return
     rows = [[t.code, t.severity, t.scope, t.title] for t in CODES.values()]
     click.echo(render(["code", "severity", "where", "title"], rows))
+
+
+from toolkit.cli_history import history  # noqa: E402 (the ledger's commands)
+
+cli.add_command(history)
 
 
 def main():

@@ -3,7 +3,8 @@
 A fresh folder gets the four steps' outputs: the templates the office sends,
 the returns units send back (most correct; some with the mistakes real units
 make; one unit never answers), the validation with marked-up copies to send
-back, and the leaders' consolidated workbook.
+back, and the leaders' consolidated workbook; then the first and second
+quarters through one ledger, with a trend.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ MISTAKES = {
 NEVER_RETURNS = "DS-V10"
 RESAVED_AS_XLS = "DS-S01"
 LATE = "DS-S02"
-STEPS = ("1-模板", "2-回收报表", "3-退回修改", "4-汇总")
+STEPS = ("1-模板", "2-回收报表", "3-退回修改", "4-汇总", "6-台账")
 # A county (垫江县) whose core indicators go to its towns and its departments:
 # the area's counts of events are the towns' sum, the departments' sum is the
 # sectoral view beside it; an area amount is its lead department's figure.
@@ -58,7 +59,7 @@ def run_demo(folder: str | Path) -> str:
     folder = Path(folder)
     for step in (*STEPS, COUNTY_STEP):  # only the demo's own folders are replaced
         shutil.rmtree(folder / step, ignore_errors=True)
-    templates_dir, returns_dir, feedback_dir, summary_dir = (folder / step for step in STEPS)
+    templates_dir, returns_dir, feedback_dir, summary_dir, ledger_dir = (folder / step for step in STEPS)
     plan = load_plan(PLAN)
     units = load_units(data_dir("examples") / "dingshan-units.csv")
     period = parse_period(PERIOD)
@@ -98,6 +99,8 @@ def run_demo(folder: str | Path) -> str:
 
     write_atomic(summary_dir / f"汇总_{period.code}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
+    ledger_lines = _two_periods(plan, units, answering, returns_dir, ledger_dir)
+
     c = result.completeness
     missed = [a for a in result.aggregates if a.status == "missed"]
     files = {s: [f for f in result.files if f.status == s] for s in ("used", "superseded", "rejected", "unrecognised")}
@@ -114,6 +117,7 @@ def run_demo(folder: str | Path) -> str:
         f"                indicators missing their targets: {len(missed)}"
         + (f" ({'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''})" if missed else ""),
         f"                leaders' workbook -> {workbook}",
+        *ledger_lines,
         "",
         "What happened to each file:",
     ]
@@ -163,6 +167,32 @@ def _county(folder: Path) -> list[str]:
                      f"{names.get(amount.lead, amount.lead)}（{BASIS_WORDS[amount.basis]}）, "
                      f"{amount.units_contribution} cooperating units not judged -> {STATUS_WORDS[amount.status]}")
     return lines
+
+
+def _two_periods(plan, units, answering, returns_dir: Path, ledger_dir: Path) -> list[str]:
+    """Step 5: the first quarter and then the second through one ledger: the
+    second quarter's summary with 上期 beside each figure and a 趋势 sheet."""
+    from toolkit.api import consolidate, history_indicator
+    from toolkit.periods import parse_period
+    from toolkit.simulate import set_saved_time, simulate_returns
+
+    db = ledger_dir / "台账.db"
+    first = parse_period("2026Q1")
+    q1 = simulate_returns(plan, answering, first, ledger_dir / "2026Q1回收", seed=2025, mistakes={})
+    for k, ret in enumerate(q1.returns):
+        set_saved_time(Path(ret.path), dt.datetime(2026, 4, 3 + k % 6, 9, k % 60))
+    consolidate(plan, [ledger_dir / "2026Q1回收"], units=units, period=first, output=ledger_dir / "汇总_2026Q1.xlsx", db=db)
+    trend_book = ledger_dir / f"汇总_{PERIOD}_含趋势.xlsx"
+    second = consolidate(plan, [returns_dir], units=units, period=PERIOD, due=DUE, output=trend_book, db=db)
+    decreased = sum(1 for f in second.findings if f.code == "cumulative-decreased")
+    series = history_indicator(db, "生产安全事故死亡人数")
+    trend = "，".join(f"{h['period']} {h['value']:g}" for h in series[0]["history"] if h["value"] is not None) if series else ""
+    return [
+        f"6. ledger       2026Q1 and {PERIOD} through one ledger -> {db}",
+        f"                {PERIOD} against 2026Q1: {decreased} 本年累计 lower than last quarter's; "
+        f"生产安全事故死亡人数 by quarter: {trend}",
+        f"                leaders' workbook with 上期 columns and a 趋势 sheet -> {trend_book}",
+    ]
 
 
 def _not_ours(path: Path) -> None:

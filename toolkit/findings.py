@@ -80,6 +80,10 @@ _TYPES = [
     FindingType("progress-missing", WARNING, "未填写进展情况", "完成状态为“{other}”，请在“进展情况”中简要说明进度。", "cell"),
     # --- targets
     FindingType("reason-missing", WARNING, "未达标未说明原因", "“{indicator}”未达到目标（目标 {target}，实际 {actual}），请在“未达标原因说明”中写明原因和下一步措施。", "cell"),
+    # --- across periods (with a ledger: toolkit.pipeline.crossperiod)
+    FindingType("cumulative-decreased", WARNING, "本年累计比上期减少", "“{indicator}”的本年累计（{typed}）比上期（{expected}）报送的本年累计（{other}）还少。本年累计只增不减，请核对本期或上期的数字。", "cell"),
+    FindingType("baseline-changed", WARNING, "基线与台账不一致", "“{indicator}”的基线（{typed}）与台账中{expected}的数字（{other}）不同。基线是上年的实际数字，一般不会变，请核对；如上年数字确有更正，请在原因说明中注明。", "cell"),
+    FindingType("task-reopened", WARNING, "已完成的任务变为未启动", "此任务上期（{expected}）已报“已完成”，本期填为“{typed}”。请核对完成状态；如任务确需重新开展，请在进展情况中说明。", "cell"),
     FindingType("baseline-missing", WARNING, "缺少基线数值", "“{indicator}”的目标是相对上年同期的变化，请填写“基线（上年同期）”。", "cell"),
 ]
 

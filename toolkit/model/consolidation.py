@@ -20,6 +20,36 @@ from toolkit.words import (  # noqa: F401 (the statuses' words, importable from 
 _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
 
 
+VALUE_KEYS = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell", "indicator_id", "row_id", "sha256")
+_ENCODE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the fast encoder; strict JSON
+VALUES_MARK = '\n  "values": []'  # where json_chunks(values=False) left the values out
+
+
+def _list_chunks(items) -> Iterator[str]:
+    empty = True
+    for k, item in enumerate(items):
+        yield ("[\n    " if k == 0 else ",\n    ") + _ENCODE(item)
+        empty = False
+    yield "[]" if empty else "\n  ]"
+
+
+def values_json(head: str, columns: dict[str, list]) -> str:
+    """The JSON of `json_chunks(values=False)` with the values of `value_columns()` put back:
+    the very text `json_chunks()` gave."""
+    rows = (dict(zip(VALUE_KEYS, row)) for row in zip(*(columns[key] for key in VALUE_KEYS)))
+    at = head.index(VALUES_MARK) + len(VALUES_MARK) - 2
+    return head[:at] + "".join(_list_chunks(rows)) + head[at + 2:]
+
+
+def _area_dict(area) -> dict:
+    """An aggregate as JSON; `history` and `baseline` only where a ledger gave them."""
+    data = dump(area)
+    for name in ("history", "baseline", "level_kind"):
+        if data[name] is None:
+            del data[name]
+    return data
+
+
 def _finite(value):
     return None if isinstance(value, float) and value != value else value
 
@@ -59,12 +89,44 @@ class AreaValue:
     leader: str = ""  # 责任领导
     office: str = ""  # 责任办公室 / 责任单位 as published
     kind: str | None = None  # of the number (toolkit.model.validation.NUMBER_KINDS)
+    # with a ledger: the area's level over the year's periods, and the baseline it is compared with
+    history: list | None = None  # [{"period", "value"}], oldest first, this period last
+    baseline: dict | None = None  # {"period", "value", "source"}
+    level_kind: str | None = None  # the kind of number of the levels in history and baseline (NUMBER_KINDS)
 
     @property
     def number_kind(self) -> str:
         """`kind`, or for an area value built without one, what its measure,
         unit and target's words imply."""
         return self.kind or "other"
+
+    # ---- with a ledger: levels (never changes) of this period, the one before, the baseline
+
+    @property
+    def level(self) -> float | None:
+        return self.history[-1]["value"] if self.history else None
+
+    @property
+    def previous_level(self) -> float | None:
+        return self.history[-2]["value"] if self.history and len(self.history) > 1 else None
+
+    @property
+    def baseline_level(self) -> float | None:
+        return self.baseline["value"] if self.baseline else None
+
+    @property
+    def change_from_previous(self) -> float | None:
+        """This period's level less the previous period's, in the level's own kind."""
+        if self.level is None or self.previous_level is None:
+            return None
+        return self.level - self.previous_level
+
+    @property
+    def change_from_baseline(self) -> float | None:
+        """(level − baseline) ÷ baseline: a fraction, shown as %."""
+        if self.level is None or not self.baseline_level:
+            return None
+        return (self.level - self.baseline_level) / self.baseline_level
 
 
 @dataclass
@@ -156,6 +218,11 @@ class Consolidation:
     # they are many, `values` stays empty and consumers use this
     values_table: object = field(default=None, repr=False, compare=False)
     written: list = field(default_factory=list, compare=False, repr=False)  # the output files a run wrote
+    # with a ledger: earlier periods changed since their summary went out ({period: [unit codes]}),
+    # and for a re-rendered period, the returns accepted since ([(unit, path, accepted at)])
+    changed_periods: dict = field(default_factory=dict, compare=False, repr=False)
+    since_issued: list = field(default_factory=list, compare=False, repr=False)
+    sources: object = field(default=None, compare=False, repr=False)  # (returns, report) for the ledger to record
 
     def value_count(self) -> int:
         return len(self.values) if self.values or self.values_table is None else len(self.values_table)
@@ -188,23 +255,30 @@ class Consolidation:
         """The `toolkit consolidate --json` contract."""
         return {name: list(items) if isinstance(items, Iterator) else items for name, items in self._json_parts()}
 
-    def json_chunks(self) -> Iterator[str]:
+    def json_chunks(self, *, values: bool = True) -> Iterator[str]:
         """`to_json()` as JSON text, in pieces: one line per file, unit, value
         and aggregate (readable, and written without holding a province's
-        million values as dicts)."""
-        encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode  # no indent: the fast encoder; strict JSON
+        million values as dicts). values=False: `"values": []` (the ledger
+        keeps the values as columns and puts them back with `values_json`)."""
+        encode = _ENCODE
         yield "{"
         for n, (name, items) in enumerate(self._json_parts()):
             yield f'{"," if n else ""}\n  {encode(name)}: '
-            if not isinstance(items, Iterator):
+            if name == "values" and not values:
+                yield "[]"
+            elif not isinstance(items, Iterator):
                 yield encode(items)
-                continue
-            empty = True
-            for k, item in enumerate(items):
-                yield ("[\n    " if k == 0 else ",\n    ") + encode(item)
-                empty = False
-            yield "[]" if empty else "\n  ]"
+            else:
+                yield from _list_chunks(items)
         yield "\n}\n"
+
+    def value_columns(self) -> dict[str, list]:
+        """The JSON's values, column by column ({key: [value, …]} in VALUE_KEYS order)."""
+        if self.values_table is not None:  # the records were made from it: the same values, quicker
+            return {key: self.values_table[key].tolist() for key in VALUE_KEYS}
+        rows = [(v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
+                 v.row_id, v.sha256) for v in self.values]
+        return {key: [row[i] for row in rows] for i, key in enumerate(VALUE_KEYS)}
 
     def _json_parts(self):
         yield "plan", self.plan_id
@@ -213,7 +287,7 @@ class Consolidation:
         yield "files", (dump(f) for f in self.files)
         yield "units", (dump(u) for u in self.units)
         yield "values", self._value_dicts()
-        yield "aggregates", (dump(a) for a in self.aggregates)
+        yield "aggregates", (_area_dict(a) for a in self.aggregates)
         yield "status_counts", self.status_counts
         yield "tasks", (dump(t) for t in self.tasks)
         yield "outcomes", (dump(o) for o in self.outcomes)
@@ -245,11 +319,35 @@ class Consolidation:
         result.values = [load(ValueRecord, v) for v in data["values"]]
         return result
 
+    def compact(self) -> dict:
+        """Everything `to_json` gives but the values, each list as field names and rows
+        (quick to encode: the ledger keeps consolidations this way; `from_compact`)."""
+        from toolkit.model.results import rows
+
+        data = {"plan": self.plan_id, "period": self.period, "issued": {name: getattr(self, name) for name in _ISSUED}}
+        for name, kind in _LISTS:
+            data[name] = rows(kind, getattr(self, name))
+        return data
+
+    @classmethod
+    def from_compact(cls, data: dict) -> Consolidation:
+        """The consolidation `compact` gave, without its values."""
+        from toolkit.model.results import from_rows
+
+        result = cls(plan_id=data["plan"], period=data["period"], **data["issued"])
+        for name, kind in _LISTS:
+            setattr(result, name, from_rows(kind, *data[name]))
+        return result
+
     def _value_dicts(self) -> Iterator[dict]:
-        keys = ("unit", "indicator", "field", "value", "typed", "file", "sheet", "cell", "indicator_id", "row_id", "sha256")
+        keys = VALUE_KEYS
         if self.values or self.values_table is None:
             rows = ((v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
                      v.row_id, v.sha256) for v in self.values)
         else:  # straight from the table's columns
             rows = zip(*(self.values_table[key].tolist() for key in keys))
         return (dict(zip(keys, row)) for row in rows)
+
+
+_LISTS = (("files", FileEntry), ("units", UnitStatus), ("aggregates", AreaValue), ("tasks", TaskProgress),
+          ("outcomes", Outcome), ("findings", Finding))

@@ -26,3 +26,17 @@ def _plain(value):
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # a numpy scalar
         return _plain(value.item())
     return value
+
+
+def rows(cls, items) -> tuple[list[str], list[list]]:
+    """Records as (field names, one row of values each): what `dump` gives, quicker to
+    encode for many records (the ledger keeps consolidations this way)."""
+    names = [f.name for f in dataclasses.fields(cls) if f.compare]
+    return names, [[_plain(getattr(item, name)) for name in names] for item in items]
+
+
+def from_rows(cls, names: list[str], values: list[list]) -> list:
+    """The records `rows` gave (fields the class no longer has are ignored)."""
+    known = {f.name for f in dataclasses.fields(cls)}
+    keep = [(i, name) for i, name in enumerate(names) if name in known]
+    return [cls(**{name: row[i] for i, name in keep}) for row in values]

@@ -108,6 +108,14 @@ def read_baselines(paths, plan, units, period: Period) -> tuple[dict, dict]:
     return unit_levels, area_levels
 
 
+def workbook_area_levels(path, plan) -> tuple[Period, dict]:
+    """(its period, {indicator id: area level}) of a consolidated workbook, for
+    every indicator whose figure there is a level (not a change)."""
+    indicators = [ind for _, _, ind in plan.indicators()]
+    levels = _from_workbook(Path(path), [], indicators)
+    return levels.period, levels.area
+
+
 def _check_periods(levels: _Levels, wanted: dict, relative) -> set:
     """The indicator ids whose levels this file may give; an error when none."""
     supplied = {i for _, i in levels.units} | set(levels.area)

@@ -31,8 +31,13 @@ from toolkit.pipeline.rollup import roll_up
 
 
 def consolidate(plan, paths, *, units, period, due: dt.date | None = None, baseline: str | Path | None = None,
-                rules=None, limits=None) -> Consolidation:
-    """Validate and consolidate the returns in `paths` for `period`."""
+                rules=None, limits=None, ledger=None) -> Consolidation:
+    """Validate and consolidate the returns in `paths` for `period`.
+
+    ledger: a toolkit.store Ledger: baselines of relative targets come from it
+    where no baseline file gives them, the returns are checked against the
+    unit's previous period, and the aggregates carry their history; the
+    returns and report are kept on `result.sources` for the ledger to record."""
     from toolkit.assign import assign_rows
     from toolkit.intake import read_returns
     from toolkit.pipeline.validate import check_returns
@@ -40,12 +45,28 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
 
     rules = load_rule_packs() if rules is None else rules
     unit_baselines, area_baselines = read_baselines(baseline, plan, units, period) if baseline else ({}, {})
+    from_file = set(area_baselines)
+    if ledger is not None:  # the ledger's levels where the file gives none
+        from toolkit.store.queries import baselines as ledger_baselines
+
+        known_units, known_area, ledger_info = ledger_baselines(ledger, plan, period)
+        unit_baselines, area_baselines = {**known_units, **unit_baselines}, {**known_area, **area_baselines}
     returns = read_returns(paths, plan, limits=limits)
     assignment = assign_rows(plan, units)
-    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines, keep_cells=False,
-                           with_outcomes=False, assignment=assignment)
-    return build_consolidation(plan, units, period, returns, report, assignment, due=due,
-                               area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
+                           keep_cells=False, with_outcomes=False, assignment=assignment)
+    if ledger is not None:
+        from toolkit.pipeline.crossperiod import add_cross_period_findings
+
+        add_cross_period_findings(plan, report, ledger, period)
+    result = build_consolidation(plan, units, period, returns, report, assignment, due=due,
+                                 area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)
+    if ledger is not None:
+        from toolkit.store.history import annotate
+
+        annotate(result, ledger, plan, period, ledger_info, {i: area_baselines[i] for i in from_file}, str(baseline or ""))
+        result.sources = (returns, report)
+    return result
 
 
 def build_consolidation(plan, units, period, returns, report, assignment, *, due=None, area_baselines=None,

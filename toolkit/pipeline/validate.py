@@ -29,20 +29,29 @@ from toolkit.words import actual_words as _format_actual
 from toolkit.xlsx.style import TEXT_LIMIT
 
 
-def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits=None, timeout: float = 60.0) -> ValidationReport:
+def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits=None, timeout: float = 60.0,
+                     ledger=None) -> ValidationReport:
     """Check every workbook in `paths` (files or folders) against `plan`.
 
     units: the units list (toolkit.units.Unit); returns from other units are errors.
     period: the period being collected (toolkit.periods.Period); others are errors.
     rules: rule packs (default: the built-in validators/).
     limits: toolkit.gate.Limits for the check before parsing; timeout: seconds per file.
+    ledger: a toolkit.store Ledger: the returns are checked against the unit's
+    previous period, then every file and the accepted returns' cells recorded.
     """
     from toolkit.intake import read_returns
     from toolkit.rules.packs import load_rule_packs
 
     rules = load_rule_packs() if rules is None else rules
     returns = read_returns(paths, plan, limits=limits, timeout=timeout)
-    return check_returns(plan, returns, units=units, period=period, rules=rules, keep_cells=False)
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, keep_cells=False)
+    if ledger is not None:
+        from toolkit.pipeline.crossperiod import add_cross_period_findings
+
+        add_cross_period_findings(plan, report, ledger, period)
+        ledger.record_validation(plan, returns, report, period)
+    return report
 
 
 def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None,

@@ -276,6 +276,7 @@ class _Checker:
             "denominator": self.field(data, "denominator", str, path, required=False),
             "scope": self.field(data, "scope", str, path, required=False, choices=SCOPES, default="area") or "area",
             "reporters": self.field(data, "reporters", str, path, required=False, choices=REPORTERS, default="lead") or "lead",
+            "series": self.field(data, "series", str, path, required=False),
         }
         values["deadline"] = self.deadline(data, "deadline", values["deadline"], path)
         if values["relative"] and values["baseline"] is None:

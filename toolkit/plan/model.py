@@ -101,6 +101,14 @@ class Indicator:
     denominator: str | None = None  # label of the denominator input (rates)
     scope: str = "area"  # area: one figure for the area | unit: every reporting unit must meet it
     reporters: str = "lead"  # lead: the row's lead unit reports the figure | all: every unit routed to the row
+    # the ledger's series this indicator continues, where its name or unit changed
+    # from an earlier plan's (e.g. last year's key); absent: its own key
+    series: str | None = field(default=None, metadata={"omit_none": True})
+
+    @property
+    def series_key(self) -> str:
+        """What a ledger files this indicator's figures under, across plans and years."""
+        return self.series or self.key
 
     @property
     def needs_baseline(self) -> bool:
@@ -218,7 +226,8 @@ def _plain(obj):
     if isinstance(obj, Deadline):
         return obj.canonical()
     if dataclasses.is_dataclass(obj):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)
+                if not (f.metadata.get("omit_none") and getattr(obj, f.name) is None)}
     if isinstance(obj, (list, tuple)):
         return [_plain(x) for x in obj]
     if isinstance(obj, dict):

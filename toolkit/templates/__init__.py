@@ -40,6 +40,7 @@ class BuiltTemplate:
 class BuildResult:
     templates: list[BuiltTemplate] = field(default_factory=list)
     without_rows: list[str] = field(default_factory=list)  # unit codes that report nothing
+    prefilled: int = 0  # cells filled in or noted from the ledger (build_templates with db)
     assignment: object = None
 
 

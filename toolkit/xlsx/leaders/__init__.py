@@ -36,6 +36,7 @@ from toolkit.xlsx.leaders.data import tasks_csv, values_csv, write_data
 from toolkit.xlsx.leaders.grid import write_grid
 from toolkit.xlsx.leaders.lists import write_findings, write_missed, write_returns, write_tasks
 from toolkit.xlsx.leaders.overview import write_overview
+from toolkit.xlsx.leaders.trend import write_trend
 
 __all__ = ["SHEETS", "render_consolidated_workbook", "tasks_csv", "values_csv", "write_consolidated_workbook"]
 
@@ -79,7 +80,7 @@ def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = No
         "created": style.FIXED_TIME, "comments": "由 toolkit consolidate 生成。",
     })
     book = Book(wb, c, data_file=data_file, tasks_file=tasks_file)
-    for write in (write_overview, write_grid, write_missed, write_returns, write_tasks, write_findings, write_data):
+    for write in (write_overview, write_trend, write_grid, write_missed, write_returns, write_tasks, write_findings, write_data):
         write(book)
     wb.worksheets()[0].activate()
     wb.close()

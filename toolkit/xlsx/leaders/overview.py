@@ -46,12 +46,29 @@ VALUE_COLUMN = 4
 SECTORAL_COLUMN = 6
 STATUS_COLUMN = 8
 MISSED_COLUMN = 9
+# with a ledger: this period's level, the previous period's, the baseline, and the changes
+HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 12)] * 5)
+
+
+def _history_cells(a, n: int, first_col: int, f, formats) -> list:
+    """The overview's ledger columns of one aggregate; their number formats into `formats`."""
+    figures = [leaders_figure(a.level, a.level_kind or "other"), leaders_figure(a.previous_level, a.level_kind or "other"),
+               leaders_figure(a.change_from_previous, a.level_kind or "other"),
+               leaders_figure(a.baseline_level, a.level_kind or "other"), leaders_figure(a.change_from_baseline, "change")]
+    cells = []
+    for k, figure in enumerate(figures):
+        if figure is not None:
+            formats[(n, first_col + k)] = f.number(figure[1])
+        cells.append(figure[0] if figure else "")
+    return cells
 
 
 def write_overview(book: Book) -> None:
     c, f = book.c, book.f
     ws = book.sheet(LEADERS_SHEETS[0])
-    last_col = len(COLUMNS) - 1
+    with_history = any(a.history or a.baseline for a in c.aggregates)
+    table_columns = COLUMNS + HISTORY_COLUMNS if with_history else COLUMNS
+    last_col = len(table_columns) - 1
     rows, formats = [], {}
     for n, a in enumerate(c.aggregates):
         table = a.table or ""
@@ -67,6 +84,8 @@ def write_overview(book: Book) -> None:
                      BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
                      STATUS_WORDS.get(a.status, a.status), a.units_missed, a.units_reporting, a.leader, a.office,
                      a.note])
+        if with_history:
+            rows[-1].extend(_history_cells(a, n, len(COLUMNS), f, formats))
 
     counts = c.status_counts
     done = c.completeness
@@ -105,7 +124,7 @@ def write_overview(book: Book) -> None:
     ws.merge_range(8, 0, 8, last_col, "", f.note)
     ws.write_rich_string(8, 0, *legend, f.note)
     top = 9
-    widths, last = book.table(ws, top, COLUMNS, rows, number_formats=formats, empty="本期没有可汇总的指标。")
+    widths, last = book.table(ws, top, table_columns, rows, number_formats=formats, empty="本期没有可汇总的指标。")
     first = top + 1
     status_range = (first, STATUS_COLUMN, max(first, last), STATUS_COLUMN)
     book.colour_words(ws, first, STATUS_COLUMN, last, [(STATUS_WORDS[s], STATUS_COLOURS[s]) for s in STATUSES])
@@ -118,15 +137,14 @@ def write_overview(book: Book) -> None:
     ws.freeze_panes(top + 1, 0)
     ws.repeat_rows(top)
     ws.autofilter(top, 0, max(top + 1, last), last_col)
-    _status_counts(book, ws, last + 2, status_range, counts, widths)
+    _status_counts(book, ws, last + 2, status_range, counts, widths, last_col)
 
 
-def _status_counts(book: Book, ws, r0: int, status_range, counts, widths) -> None:
+def _status_counts(book: Book, ws, r0: int, status_range, counts, widths, last_col: int) -> None:
     """The count of indicators per status (live: COUNTIF over the 状态 column) and its chart."""
     from xlsxwriter.utility import xl_range_abs
 
     f = book.f
-    last_col = len(COLUMNS) - 1
     ws.write_string(r0, 0, "三、指标状态统计", f.section)
     ws.write_string(r0 + 1, 1, "状态", f.header)
     ws.write_string(r0 + 1, 2, "指标数", f.header)
