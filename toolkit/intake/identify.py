@@ -113,6 +113,6 @@ def is_office_copy(result: ReturnData, ident: Identification, saved: dt.datetime
     if saved_stamp(saved) != mark.get(COPY_SAVED):
         return False
     result.findings = []
-    result.add("office-copy", found=mark[COPY_OF][:12])
+    result.add("office-copy", found=mark[COPY_OF][:12], value=mark[COPY_OF])
     result.recognised = False
     return True

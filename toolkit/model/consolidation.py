@@ -84,6 +84,7 @@ class FileEntry:
     warnings: int
     sha256: str
     saved: str | None
+    values_digest: str = ""  # of its input cells: marks the office's marked-up copy of it (toolkit.xlsx.feedback)
 
 
 @dataclass(slots=True)
@@ -211,7 +212,8 @@ class Consolidation:
         for finding in self.findings:
             findings.setdefault(finding.file, []).append(finding)
         files = [FileReport(path=f.path, sha256=f.sha256, unit=f.unit, unit_name=f.unit_name, period=f.period,
-                            findings=findings.get(f.path, []), status=f.status, modified=f.saved)
+                            findings=findings.get(f.path, []), status=f.status, modified=f.saved,
+                            values_digest=f.values_digest)
                  for f in self.files]
         return ValidationReport(plan_id=self.plan_id, period=self.period, files=files, outcomes=list(self.outcomes))
 

@@ -116,7 +116,7 @@ def _intake(returns, report, period) -> tuple[dict[str, str], list[FileEntry]]:
         entries.append(FileEntry(
             path=ret.display, unit=file_report.unit, unit_name=file_report.unit_name, period=file_report.period,
             status=state, why=why, errors=errors, warnings=len(file_report.warnings),
-            sha256=ret.sha256, saved=file_report.modified,
+            sha256=ret.sha256, saved=file_report.modified, values_digest=ret.values_digest,
         ))
     return chosen, entries
 
