@@ -9,7 +9,7 @@ import io
 import math
 
 from toolkit.model.consolidation import Consolidation
-from toolkit.textable import safe_cell_text
+from toolkit.textable import csv_text, safe_cell_text
 from toolkit.words import (
     FIELD_WORDS,
     LATE_WORD,
@@ -96,11 +96,12 @@ def write_data(book: Book) -> None:
 
 
 def _csv(header, rows) -> bytes:
-    """Rows as CSV, UTF-8 with BOM (so Excel opens it as UTF-8)."""
+    """Rows as CSV, UTF-8 with BOM (so Excel opens it as UTF-8), every text
+    that a spreadsheet would run as a formula made inert (csv_text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([csv_text(v) if v.__class__ is str else v for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
