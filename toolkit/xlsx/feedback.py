@@ -69,7 +69,7 @@ def _write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir:
     copies = {x.value for f in report.files for x in f.findings if x.code == "office-copy"}
     jobs = []
     for file_report in report.files:
-        if not file_report.findings or _is_office_copy(file_report):
+        if not file_report.findings or _is_office_copy(file_report) or _not_for_a_unit(file_report):
             continue
         real = returns.get(file_report.path)
         real = Path(real) if real is not None else None
@@ -88,13 +88,18 @@ def _write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir:
             data = _list_only(file_report, report.period, problem)
         jobs.append((file_report, _stem(real, file_report.path), suffix, data))
     written: list[Path] = []
-    for (file_report, _, _, data), name in zip(jobs, _names(jobs, out_dir, inputs)):
-        target = out_dir / name
-        if _key(target) in inputs and file_report.sha256 in copies:
+    for (file_report, stem, suffix, data), name in zip(jobs, _names(jobs, out_dir, inputs)):
+        if file_report.sha256 in copies and _key(out_dir / f"{stem}{suffix}.xlsx") in inputs:
             continue  # its unchanged marked copy is already there, as an input of this run
+        target = out_dir / name
         out.add(target, data)
         written.append(target)
     return written
+
+
+def _not_for_a_unit(file_report: FileReport) -> bool:
+    """Files no unit sent (system files, toolkit's own lock files): nothing to send back."""
+    return all(f.code == "skipped-file" for f in file_report.findings)
 
 
 def _is_office_copy(file_report: FileReport) -> bool:
