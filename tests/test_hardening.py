@@ -117,14 +117,22 @@ def _xlsx(folder):
 
 
 def test_a_later_build_removes_the_templates_of_the_earlier_one_it_replaces(tmp_path, dingshan_plan):
+    from toolkit.plan import load_plan
+
     out = tmp_path / "模板"
     first = build_templates(dingshan_plan, [_unit("V1", "青坪村"), _unit("V2", "长田村")], PERIOD, out)
     assert sorted(_xlsx(out)) == sorted(t.path.name for t in first.templates)
-    second = build_templates(dingshan_plan, [_unit("V1", "青坪村"), _unit("V3", "石龙村")], PERIOD, out)
-    assert sorted(_xlsx(out)) == sorted(t.path.name for t in second.templates)  # 长田村's is gone
-    other_period = build_templates(dingshan_plan, [_unit("V2", "长田村")], parse_period("2026Q3"), out)
-    assert set(_xlsx(out)) == {t.path.name for t in (*second.templates, *other_period.templates)}
-    assert [p.name for p in out.iterdir() if p.name.startswith(".toolkit-tmp") or ".toolkit-tmp-" in p.name] == []
+    # the same plan: one unit renamed, one added; 长田村's template is still good and stays
+    second = build_templates(dingshan_plan, [_unit("V1", "青坪村委会"), _unit("V3", "石龙村")], PERIOD, out)
+    assert sorted(_xlsx(out)) == sorted(["V1_青坪村委会_2026Q2.xlsx", "V2_长田村_2026Q2.xlsx", "V3_石龙村_2026Q2.xlsx"])
+    assert second.templates[0].path.name == "V1_青坪村委会_2026Q2.xlsx"
+    # another plan version: nothing of the earlier one is left beside it
+    changed = load_plan("dingshan-2026")
+    changed.tables[0].rows[0].indicators[0].value = 7.0
+    third = build_templates(changed, [_unit("V1", "青坪村委会")], PERIOD, out)
+    other_period = build_templates(changed, [_unit("V2", "长田村")], parse_period("2026Q3"), out)
+    assert set(_xlsx(out)) == {t.path.name for t in (*third.templates, *other_period.templates)}
+    assert [p.name for p in out.iterdir() if ".toolkit-tmp-" in p.name or p.name.endswith(".lock")] == []
 
 
 def test_a_build_killed_half_way_leaves_the_earlier_build_whole(tmp_path, dingshan_plan, example_units):

@@ -83,10 +83,11 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
     The units are checked first (toolkit.units.check_units: codes and names
     that make valid, distinct file names), so nothing is written for a list
     that would overwrite one template with another. All templates are
-    written under temporary names and moved into place together; templates
-    an earlier build of the same period wrote into the folder (its manifest,
-    MANIFEST) and this one does not are then removed: the folder holds one
-    plan version, whatever point a build was killed at."""
+    written under temporary names and moved into place together, with a
+    manifest of what the folder holds (manifest_name); templates an earlier
+    build of the same period wrote for another plan version are then removed
+    (see _replaced): the folder holds one plan version, whatever point a
+    build was killed at."""
     from toolkit.fileio import OutputSet
     from toolkit.identity import office_secret
     from toolkit.units import check_units
@@ -98,9 +99,10 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
     groups, result = skeletons(plan, units, period, due=due, contact=contact, password=password,
                                assignment=assignment, issued=issued, secret=secret)
     manifest = out_dir / manifest_name(period.code)
+    version = _version(plan, secret)
     with OutputSet() as out:
         out.claim_folder(out_dir)
-        earlier = _manifest_files(manifest)
+        earlier = _read_manifest(manifest)
         for rows, members, skeleton in groups:
             stamper = Stamper(skeleton, secret)
             for unit in members:
@@ -109,10 +111,9 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
                 result.templates.append(BuiltTemplate(unit.code, unit.name, path, list(rows)))
         order = {u.code: i for i, u in enumerate(units)}
         result.templates.sort(key=lambda t: order[t.unit_code])
-        names = [t.path.name for t in result.templates]
-        kept = {name.casefold() for name in names}
-        stale = sorted(name for name in earlier if name.casefold() not in kept)
-        out.add(manifest, _manifest_text(plan, period, names, stale))
+        written = [(t.path.name, t.unit_code) for t in result.templates]
+        kept, stale = _replaced(earlier, written, version)
+        out.add(manifest, _manifest_text(version, period, [*written, *kept], stale))
         out.commit()
         for name in stale:  # listed in the new manifest first: a build killed here finishes next time
             (out_dir / name).unlink(missing_ok=True)
@@ -123,30 +124,65 @@ MANIFEST_PREFIX = ".toolkit-templates-"
 
 
 def manifest_name(period_code: str) -> str:
-    """The file in a templates folder that records what a build of `period_code` wrote."""
+    """The file in a templates folder that records what builds of `period_code` wrote."""
     return f"{MANIFEST_PREFIX}{period_code}.json"
 
 
-def _manifest_text(plan: Plan, period, names: list[str], stale: list[str]) -> str:
+def _version(plan: Plan, secret: bytes) -> dict:
+    """What makes templates of one plan version (and one office key)."""
+    from toolkit.identity import key_id
+
+    return {"plan": plan.id, "plan_fingerprint": plan.fingerprint(), "template_version": TEMPLATE_VERSION,
+            "key_id": key_id(secret)}
+
+
+def _replaced(earlier: dict, written: list[tuple[str, str]], version: dict):
+    """(templates of the earlier build that stay, file names to remove).
+
+    A build of the same plan version for some units (one unit re-issued, one
+    added) keeps the other units' templates; a build of another plan version
+    removes every template the earlier builds wrote and this one did not, so
+    that the folder holds one version. A unit's template under an old name
+    (the unit was renamed) goes either way."""
+    names = {name.casefold() for name, _ in written}
+    units = {unit for _, unit in written}
+    same = all(earlier.get(k) == v for k, v in version.items())
+    kept, stale = [], []
+    for name, unit in earlier.get("templates", []):
+        if name.casefold() in names:
+            continue
+        if same and unit not in units:
+            kept.append((name, unit))
+        else:
+            stale.append(name)
+    stale += [n for n in earlier.get("removed", []) if n.casefold() not in names and n not in stale]
+    return kept, sorted(stale)
+
+
+def _manifest_text(version: dict, period, templates: list[tuple[str, str]], stale: list[str]) -> str:
     import json
 
-    data = {"format": "toolkit-templates/1", "plan": plan.id, "plan_fingerprint": plan.fingerprint(),
-            "period": period.code, "template_version": TEMPLATE_VERSION, "files": names, "removed": stale}
+    data = {"format": "toolkit-templates/1", **version, "period": period.code,
+            "templates": [{"file": name, "unit": unit} for name, unit in templates], "removed": stale}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def _manifest_files(manifest: Path) -> list[str]:
-    """Templates an earlier build wrote (and those it meant to remove), by name."""
+def _read_manifest(manifest: Path) -> dict:
+    """What earlier builds wrote into the folder (an unreadable record is none):
+    only plain names of workbooks in this folder, never a path elsewhere."""
     import json
+
+    def plain(name) -> bool:
+        return isinstance(name, str) and name.lower().endswith(".xlsx") and Path(name).name == name
 
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        names = [*data.get("files", []), *data.get("removed", [])]
-    except (OSError, ValueError, AttributeError):
-        return []
-    # only plain names of workbooks in this folder: never a path elsewhere
-    return [n for n in names if isinstance(n, str) and n.lower().endswith(".xlsx") and Path(n).name == n
-            and n not in (".", "..")]
+        templates = [(t["file"], str(t.get("unit", ""))) for t in data.get("templates", []) if plain(t.get("file"))]
+        removed = [n for n in data.get("removed", []) if plain(n)]
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return {}
+    return {**{k: data.get(k) for k in ("plan", "plan_fingerprint", "template_version", "key_id")},
+            "templates": templates, "removed": removed}
 
 
 def check_period_in_plan(plan: Plan, period) -> None:
