@@ -330,6 +330,8 @@ def _print_consolidation(result) -> None:
     click.echo("文件：" + "，".join(f"{FILE_STATUS_WORDS.get(k, k)} {n}" for k, n in files.items()))
     statuses = Counter(a.status for a in result.aggregates)
     click.echo("指标：" + "，".join(f"{STATUS_WORDS.get(k, k)} {n}" for k, n in statuses.items()))
+    for notice in result.notices:
+        click.echo(f"注意：{_safe(notice)}")
     for path in result.written:
         click.echo(f"已写入：{_safe(path)}")
 

@@ -148,6 +148,7 @@ class Consolidation:
     # they are many, `values` stays empty and consumers use this
     values_table: object = field(default=None, repr=False, compare=False)
     written: list = field(default_factory=list, compare=False, repr=False)  # the output files a run wrote
+    notices: list[str] = field(default_factory=list)  # said once for the run (Chinese), e.g. checksums not checked
 
     def value_count(self) -> int:
         return len(self.values) if self.values or self.values_table is None else len(self.values_table)
@@ -203,6 +204,7 @@ class Consolidation:
         yield "outcomes", (dump(o) for o in self.outcomes)
         yield "findings", (dump(x) for x in self.findings)
         yield "issued", {name: getattr(self, name) for name in _ISSUED}
+        yield "notices", list(self.notices)
 
     def validation_report(self):
         """The files and their findings as a validation report (for the marked-up copies)."""
@@ -228,6 +230,7 @@ class Consolidation:
         result.outcomes = [load(Outcome, o) for o in data.get("outcomes", [])]
         result.findings = [load(Finding, x) for x in data.get("findings", [])]
         result.values = [load(ValueRecord, v) for v in data["values"]]
+        result.notices = list(data.get("notices") or [])
         return result
 
     def _value_dicts(self) -> Iterator[dict]:

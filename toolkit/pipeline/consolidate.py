@@ -64,7 +64,7 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
         plan_id=plan.id, plan_title=plan.title, plan_issuer=plan.issuer, plan_doc_number=plan.doc_number,
         period=period.code, period_label=period.label, period_end=period.end.isoformat(),
         due=due.isoformat() if due else None, outcomes=outcomes, files=entries,
-        findings=report.findings, baseline_source=baseline_source,
+        findings=report.findings, baseline_source=baseline_source, notices=report.notices,
     )
     result.units = _unit_statuses(expected, chosen, returns, report, period, due, assignment)
     result.aggregates = _roll_up(plan, period, frame, used, outcomes, area_baselines or {})
