@@ -141,17 +141,17 @@ class OutputSet:
         """Check that `target` may be written by this run and lock it (a file
         in a folder this run has locked as a whole is not locked again)."""
         target = Path(target)
-        if _key(target) in self.inputs:  # (a set: a run may write thousands of files)
+        key = _key(target)  # resolved once: a run may write thousands of files
+        if key in self.inputs:
             raise OutputError(f"输出文件“{target}”是本次要读取的报表之一，输入文件从不修改",
                               hint="换一个输出文件名或文件夹")
-        if target.is_dir():
-            raise OutputError(f"输出位置“{target}”是一个文件夹", hint="给出要写入的文件名，例如 汇总_2026Q2.xlsx")
-        key = _key(target)
         if key in self.target_keys:
             return target
+        if target.is_dir():
+            raise OutputError(f"输出位置“{target}”是一个文件夹", hint="给出要写入的文件名，例如 汇总_2026Q2.xlsx")
         self.targets.append(target)
         self.target_keys.add(key)
-        if _key(target.parent) not in self.folders:
+        if os.path.dirname(key) not in self.folders and _key(target.parent) not in self.folders:
             self._lock(target, target.with_name(f".{target.name}.lock"))
         return target
 
