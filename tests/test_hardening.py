@@ -130,6 +130,7 @@ def test_a_later_build_removes_the_templates_of_the_earlier_one_it_replaces(tmp_
     changed = load_plan("dingshan-2026")
     changed.tables[0].rows[0].indicators[0].value = 7.0
     third = build_templates(changed, [_unit("V1", "青坪村委会")], PERIOD, out)
+    assert sorted(third.removed) == ["V2_长田村_2026Q2.xlsx", "V3_石龙村_2026Q2.xlsx"]
     other_period = build_templates(changed, [_unit("V2", "长田村")], parse_period("2026Q3"), out)
     assert set(_xlsx(out)) == {t.path.name for t in (*third.templates, *other_period.templates)}
     assert [p.name for p in out.iterdir() if ".toolkit-tmp-" in p.name or p.name.endswith(".lock")] == []

@@ -227,6 +227,9 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     from toolkit.api import period_of
 
     click.echo(f"已生成 {len(result.templates)} 个模板（{period_of(period).label}）→ {_safe(out_dir)}")
+    if result.removed:
+        click.echo(f"已删除被本次取代的旧模板（其他计划版本或单位改名前的） {len(result.removed)} 个：{_safe('、'.join(result.removed[:5]))}"
+                   + ("……" if len(result.removed) > 5 else ""))
 
 
 # ---------------------------------------------------------------- validate

@@ -45,6 +45,7 @@ class BuiltTemplate:
 class BuildResult:
     templates: list[BuiltTemplate] = field(default_factory=list)
     without_rows: list[str] = field(default_factory=list)  # unit codes that report nothing
+    removed: list[str] = field(default_factory=list)  # file names of an earlier build's templates it replaced
     assignment: object = None
 
 
@@ -116,7 +117,9 @@ def build_templates(plan: Plan, units, period, out_dir: str | Path, *, due: dt.d
         out.add(manifest, _manifest_text(version, period, [*written, *kept], stale))
         out.commit()
         for name in stale:  # listed in the new manifest first: a build killed here finishes next time
-            (out_dir / name).unlink(missing_ok=True)
+            if (out_dir / name).exists():
+                (out_dir / name).unlink(missing_ok=True)
+                result.removed.append(name)
     return result
 
 
