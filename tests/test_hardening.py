@@ -268,6 +268,7 @@ def test_an_unchanged_marked_copy_in_the_returns_folder_is_listed_and_not_used(t
     assert _codes(second, copy) == ["office-copy"] and _file(second, copy).status == "unrecognised"
     assert second.files[[f.path for f in second.files].index(str(copy))].findings[0].severity == "warning"
     assert second.written == []  # its copy is there already: none is written over an input, none beside it
+    assert "可用 0 个，有错误 1 个" in second.to_text()  # the unit's return; its office copy is no error
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == ["DS-V01.xlsx", "DS-V01_退回修改.xlsx"]
 
 

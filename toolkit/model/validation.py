@@ -180,7 +180,7 @@ class ValidationReport:
         valid = sum(1 for f in self.files if f.status == USED)
         errors = sum(len(f.errors) for f in self.files)
         warnings = sum(len(f.warnings) for f in self.files)
-        rejected = sum(1 for f in self.files if f.status in (REJECTED, UNRECOGNISED))
+        rejected = sum(1 for f in self.files if f.status in (REJECTED, UNRECOGNISED) and f.errors)  # not system files or office copies
         out.append("")
         out.append(f"共 {len(self.files)} 个文件：可用 {valid} 个，有错误 {rejected} 个；错误 {errors} 处，提示 {warnings} 处")
         out.extend(f"注意：{notice}" for notice in self.notices)
