@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The office secret that signs templates (toolkit.identity): one of the test
+# session's own, never the user's config folder. Set before any worker
+# process starts, so that they read the same.
+os.environ["TOOLKIT_SECRET_FILE"] = str(Path(tempfile.mkdtemp(prefix="toolkit-secret-")) / "secret.key")
 
 ROOT = Path(__file__).resolve().parent.parent
 ANNEXES = ROOT / "examples" / "annexes"

@@ -263,9 +263,12 @@ def test_same_stem_twice_gets_distinct_outputs(filled, tmp_path):
     report = ValidationReport("dingshan-2026", "2026Q2", [r1.files[0], r2.files[0]])
     out = write_feedback(report, {str(filled): filled, str(second): second}, tmp_path / "out")
     assert len(out) == 2 and len(set(out)) == 2
-    assert out[0].name == "DS-V01_青坪村_2026Q2_退回修改.xlsx"
-    assert out[1].name == "DS-V01_青坪村_2026Q2_退回修改(2).xlsx"
+    assert all(p.name.startswith("DS-V01_青坪村_2026Q2_") and p.name.endswith("_退回修改.xlsx") for p in out)
     assert all(p.is_file() for p in out)
+    # the names come from each file itself, not from the order they were read in
+    report.files.reverse()
+    again = write_feedback(report, {str(filled): filled, str(second): second}, tmp_path / "again")
+    assert [p.name for p in again] == [p.name for p in reversed(out)]
 
 
 def test_not_xlsx_gets_list_only(tmp_path):

@@ -175,11 +175,20 @@ def test_stamped_workbook_equals_a_direct_build(built, dingshan):
 
 
 def test_unit_names_with_xml_characters_are_escaped(tmp_path, dingshan):
-    units = [Unit(code="X&1", name="A&B<村>", kind="村", parent=None, contact=None)]
+    # (a units list refuses < and > in names, as Windows file names cannot
+    # hold them; the stamper escapes whatever it is given all the same)
+    from toolkit.templates import Stamper, skeletons
+
+    units = [Unit(code="X&1", name="A&B村", kind="村", parent=None, contact=None)]
     result = build_templates(dingshan, units, parse_period("2026"), tmp_path)
     workbook = openpyxl.load_workbook(result.templates[0].path)
-    assert workbook[INSTRUCTIONS_SHEET]["B5"].value == "A&B<村>"
+    assert workbook[INSTRUCTIONS_SHEET]["B5"].value == "A&B村"
     assert workbook[INSTRUCTIONS_SHEET]["B6"].value == "X&1"
+    assert workbook["核心绩效指标"].oddHeader.left.text == "A&&B村"
+    [(_, _, skeleton)], _ = skeletons(dingshan, units, parse_period("2026"))
+    (tmp_path / "odd.xlsx").write_bytes(Stamper(skeleton).stamp("X<1", "A&B<村>"))
+    workbook = openpyxl.load_workbook(tmp_path / "odd.xlsx")
+    assert workbook[INSTRUCTIONS_SHEET]["B5"].value == "A&B<村>"
     assert workbook["核心绩效指标"].oddHeader.left.text == "A&&B<村>"
 
 

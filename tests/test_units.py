@@ -121,7 +121,7 @@ def test_the_example_units_list():
 
 
 @pytest.mark.parametrize("text, where, words", [
-    ("code,name\nV1,青坪村\nV1,长田村\n", "units.csv, 第3行", ["duplicate code V1", "第2行", "第3行"]),
+    ("code,name\nV1,青坪村\nV1,长田村\n", "units.csv, 第3行", ["编码“V1”与第2行的编码“V1”重复", "第3行"]),
     ("code,name\nV1,青坪村\n,长田村\n", "units.csv, 第3行", ["empty code"]),
     ("code,name\nV1,青坪村\nV2,\n", "units.csv, 第3行", ["empty name"]),
     ("code,name\nV1,青坪村,多余\n", "units.csv, 第2行", ["3 cells", "2 columns", "多余"]),
@@ -159,7 +159,7 @@ def test_all_problems_are_reported_at_once(tmp_path):
     assert "4 problems" in lines[0]
     assert [line for line in lines if "第" in line and "units.csv," in line] == [
         f"  {tmp_path / 'units.csv'}, 第3行: empty name（名称）",
-        f"  {tmp_path / 'units.csv'}, 第4行: duplicate code V1: 第2行 and 第4行 both use it",
+        f"  {tmp_path / 'units.csv'}, 第4行: 编码“V1”与第2行的编码“V1”重复（不区分大小写）",
         f"  {tmp_path / 'units.csv'}, 第6行: 4 cells but the header has 3 columns (extra: 多余)",
         f"  {tmp_path / 'units.csv'}, 第7行: empty code（编码）",
     ]
@@ -174,7 +174,7 @@ def test_duplicate_code_in_xlsx_names_the_sheet_rows(tmp_path):
         workbook.active.append(values)
     path = tmp_path / "u.xlsx"
     workbook.save(path)
-    with pytest.raises(UnitsError, match="duplicate code V1: 第2行 and 第4行") as caught:
+    with pytest.raises(UnitsError, match="第4行：编码“V1”与第2行的编码“V1”重复") as caught:
         load_units(path)
     assert caught.value.where == f"{path}, 第4行"
 

@@ -601,6 +601,6 @@ def test_every_finding_code_is_triggered_by_a_test():
     here = Path(__file__)
     source = "".join(here.with_name(name).read_text(encoding="utf-8")
                      for name in ("test_validate.py", "test_simulate_demo.py", "test_hostile.py", "test_input.py",
-                                  "test_ledger.py"))
+                                  "test_ledger.py", "test_hardening.py"))
     untested = [code for code in CODES if f'"{code}"' not in source]
     assert untested == []

@@ -241,6 +241,9 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
     click.echo(f"已生成 {len(result.templates)} 个模板（{period_of(period).label}）→ {_safe(out_dir)}")
     if result.prefilled:
         click.echo(f"已按台账预填或标注 {result.prefilled} 个单元格（基线、上期本年累计、已完成的任务）")
+    if result.removed:
+        click.echo(f"已删除被本次取代的旧模板（其他计划版本或单位改名前的） {len(result.removed)} 个：{_safe('、'.join(result.removed[:5]))}"
+                   + ("……" if len(result.removed) > 5 else ""))
 
 
 # ---------------------------------------------------------------- validate
@@ -354,6 +357,8 @@ def _print_consolidation(result) -> None:
     files = Counter(f.status for f in result.files)
     click.echo("文件：" + "，".join(f"{FILE_STATUS_WORDS.get(k, k)} {n}" for k, n in files.items()))
     click.echo("指标：" + "，".join(f"{STATUS_WORDS.get(k, k)} {n}" for k, n in result.status_counts.items() if n))
+    for notice in result.notices:
+        click.echo(f"注意：{_safe(notice)}")
     for path in result.written:
         click.echo(f"已写入：{_safe(path)}")
 

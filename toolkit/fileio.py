@@ -132,6 +132,7 @@ class OutputSet:
         self.pending: list[tuple[Path, Path]] = []  # (temporary, final)
         self.locks: list[Path] = []
         self.targets: list[Path] = []
+        self.target_keys: set[str] = set()
         self.folders: set[str] = set()
         for target in targets:
             self.claim(target)
@@ -140,15 +141,17 @@ class OutputSet:
         """Check that `target` may be written by this run and lock it (a file
         in a folder this run has locked as a whole is not locked again)."""
         target = Path(target)
-        if _key(target) in self.inputs:
+        key = _key(target)  # resolved once: a run may write thousands of files
+        if key in self.inputs:
             raise OutputError(f"输出文件“{target}”是本次要读取的报表之一，输入文件从不修改",
                               hint="换一个输出文件名或文件夹")
+        if key in self.target_keys:
+            return target
         if target.is_dir():
             raise OutputError(f"输出位置“{target}”是一个文件夹", hint="给出要写入的文件名，例如 汇总_2026Q2.xlsx")
-        if any(_key(t) == _key(target) for t in self.targets):
-            return target
         self.targets.append(target)
-        if _key(target.parent) not in self.folders:
+        self.target_keys.add(key)
+        if os.path.dirname(key) not in self.folders and _key(target.parent) not in self.folders:
             self._lock(target, target.with_name(f".{target.name}.lock"))
         return target
 

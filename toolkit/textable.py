@@ -34,6 +34,21 @@ def safe_cell_text(text: str) -> str:
     return text if len(text) <= CELL_TEXT_LIMIT else text[: CELL_TEXT_LIMIT - 1] + "…"
 
 
+# Text Excel, WPS or LibreOffice would run as a formula when it opens a CSV
+# (OWASP, CSV injection): it starts with = + - @, a tab or a carriage return.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
+
+
+def csv_text(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet shows and never runs: one that
+    would start a formula gets a leading single quote (numbers written as
+    text, -5 or +3, are left as they are: they are numbers to any reader)."""
+    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 # What a terminal would obey instead of showing: C0 and C1 controls (escape
 # sequences start with ESC or CSI), DEL, and the bidirectional overrides that
 # make text read backwards (U+202E) — all but the line break.

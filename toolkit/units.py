@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.errors import UnitsError
+from toolkit.names import CODE_LIMIT, NAME_LIMIT, clip, name_problems, same_name, template_stem
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,7 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
                          where=f"{path}, 第{header_line}行", hint=_FIX_HEADER)
 
     units: list[Unit] = []
-    seen: dict[str, int] = {}  # code -> line
+    seen: dict[str, dict[str, tuple[str, int]]] = {}  # what must be unique -> its key -> (as written, line)
     width = len(header)
     while width and not header[width - 1]:
         width -= 1
@@ -250,7 +251,7 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
         extra = [c for c in cells[width:] if c]
         if extra:
             problems.append((where, f"{len(cells)} cells but the header has {width} columns "
-                                    f"(extra: {'、'.join(extra[:3])})", _FIX_EXTRA))
+                                    f"(extra: {clip('、'.join(extra[:3]))})", _FIX_EXTRA))
 
         def value(field: str) -> str:
             parts = [cells[i] for i in columns.get(field, []) if i < len(cells) and cells[i]]
@@ -261,17 +262,17 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
         if empty:
             problems.append((where, f"empty {' and '.join(empty)}", _FIX_EMPTY))
             continue
-        if code in seen:
-            problems.append((where, f"duplicate code {code}: 第{seen[code]}行 and 第{line}行 both use it", _FIX_DUPLICATE))
+        naming = _naming_problems(code, name, f"第{line}行", seen)
+        if naming:
+            problems.extend((where, message, hint) for message, hint in naming)
             continue
-        seen[code] = line
         aliases = tuple(dict.fromkeys(a.strip() for a in _ALIAS_SEPARATORS.split(value("aliases")) if a.strip()))
         rows = tuple(dict.fromkeys(r for r in _ROWS_SEPARATORS.split(value("rows")) if r))
         territorial = None
         if value("territorial"):
             territorial = _TERRITORIAL_WORDS.get(_squash(value("territorial")))
             if territorial is None:
-                problems.append((where, f"territorial: '{value('territorial')}' is neither 属地 nor 行业",
+                problems.append((where, f"territorial: '{clip(value('territorial'))}' is neither 属地 nor 行业",
                                  "属地单位（村、社区、乡镇、街道）填“属地”或“是”，部门和辖区单位填“行业”或“否”；不填则按类型（kind）判断"))
         units.append(Unit(code=code, name=name, kind=value("kind") or None, parent=value("parent") or None,
                           contact=value("contact") or None, aliases=tuple(a for a in aliases if a != name), rows=rows,
@@ -283,6 +284,53 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
     if problems:
         raise _errors(path, problems)
     return units
+
+
+_FIX_NAME = ("编码和名称会成为模板的文件名：去掉其中的控制字符和 < > : \" / \\ | ? *，不要以“.”开头或结尾，"
+             f"编码不超过 {CODE_LIMIT} 个字、名称不超过 {NAME_LIMIT} 个字（更长的全称可写在 aliases 别名列）")
+_FIX_SAME_NAME = "每个单位的名称必须不同（不区分大小写）：改掉其中一行的名称，或删除重复的那一行"
+_FIX_SAME_FILE = "两个单位的模板文件名相同，后生成的会覆盖先生成的：改掉其中一行的编码，例如不要在编码里用“_”"
+
+
+def _naming_problems(code: str, name: str, line, seen: dict) -> list[tuple[str, str]]:
+    """What stops this unit's code and name from naming its files (Windows
+    rules), and clashes with a unit before it (`seen`, updated): the same
+    code or name in any letter case, or the same template file name.
+    `line` is how the unit is referred to (第3行)."""
+    problems = [(f"编码“{clip(code)}”{why}", _FIX_NAME) for why in name_problems(code, CODE_LIMIT)]
+    problems += [(f"名称“{clip(name)}”{why}", _FIX_NAME) for why in name_problems(name, NAME_LIMIT)]
+    if problems:
+        return problems
+    for kind, key, hint in (("code", same_name(code), _FIX_DUPLICATE), ("name", same_name(name), _FIX_SAME_NAME),
+                            ("file", same_name(template_stem(code, name)), _FIX_SAME_FILE)):
+        earlier = seen.setdefault(kind, {}).get(key)
+        if earlier is None:
+            continue
+        other, at = earlier
+        if kind == "code":
+            message = f"编码“{clip(code)}”与{at}的编码“{clip(other)}”重复（不区分大小写）"
+        elif kind == "name":
+            message = f"名称“{clip(name)}”与{at}的名称“{clip(other)}”重复（不区分大小写）"
+        else:
+            message = f"模板文件名“{clip(template_stem(code, name))}_…”与{at}（{clip(other)}）的相同"
+        problems.append((message, hint))
+    if not problems:
+        seen["code"][same_name(code)] = (code, line)
+        seen["name"][same_name(name)] = (name, line)
+        seen["file"][same_name(template_stem(code, name))] = (f"{code} {name}", line)
+    return problems
+
+
+def check_units(units) -> None:
+    """The checks load_units makes on codes and names, for a list of Unit
+    given by a program: raises UnitsError listing every problem."""
+    seen: dict = {}
+    problems = []
+    for i, unit in enumerate(units, start=1):
+        problems += [(f"第{i}个单位（{clip(unit.code)}）", message, hint)
+                     for message, hint in _naming_problems(unit.code, unit.name, f"第{i}个单位", seen)]
+    if problems:
+        raise _errors(Path("单位清单"), problems)
 
 
 def _errors(path: Path, problems: list[tuple[str, str, str]]) -> UnitsError:

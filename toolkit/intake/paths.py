@@ -22,6 +22,12 @@ def skip_reason(name: str) -> str | None:
         return "Office 临时锁定文件（有人正用 Excel/WPS 打开同名文件时产生）"
     if name.startswith("._"):
         return "macOS 附加信息文件"
+    if name.startswith(".toolkit-templates-") and name.endswith(".json"):
+        return "toolkit 生成模板时记下的清单文件"
+    if name == ".toolkit.lock" or (name.startswith(".") and name.endswith(".lock")):
+        return "toolkit 运行时的锁文件（防止两个程序同时写入）"
+    if ".toolkit-tmp-" in name:
+        return "toolkit 正在写入的临时文件"
     return _SYSTEM_FILES.get(name.casefold())
 
 

@@ -23,6 +23,17 @@ import re
 from pathlib import Path
 
 from toolkit.gate import DEFAULT_LIMITS
+from toolkit.identity import Verifier
+from toolkit.intake.identify import (
+    COPY_OF,
+    COPY_SAVED,
+    COPY_VALUES,
+    check_identity,
+    is_office_copy,
+    plan_changes,
+    values_digest,
+    visible_identity,
+)
 from toolkit.intake.tamper import check_sheet_xml, merge_allowance, read_cells
 from toolkit.logs import log_internal_error
 from toolkit.model.returns import Identification, ReturnData
@@ -40,8 +51,6 @@ from toolkit.templates.layout import (
 from toolkit.templates.write import VISIBLE_ID  # where 填报说明 shows plan, unit and period
 from toolkit.textable import cell_text
 
-_PERIOD_IN_LABEL = re.compile(r"（([0-9]{4}(?:H[12]|Q[1-4]|M\d\d)?)）\s*$")
-
 
 class PlanLayouts:
     """The plan's fingerprint and its workbook layouts, computed once per
@@ -51,6 +60,7 @@ class PlanLayouts:
     def __init__(self, plan: Plan):
         self.plan = plan
         self.fingerprint = plan.fingerprint()
+        self.verifier = Verifier()  # this PC's office secret, read once
         self._cache: dict[tuple, tuple] = {}
 
     def get(self, rows, period_is_year: bool):
@@ -136,8 +146,10 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
         result.add("outdated-template", found=ident.template_version, expected=TEMPLATE_VERSION)
         return
     elif ident.plan_fingerprint != layouts.fingerprint:
-        result.add("plan-changed")
+        result.add("plan-changed", detail=plan_changes(ident, plan))
         return
+    else:
+        check_identity(result, ident, visible_identity(book, INSTRUCTIONS_SHEET, VISIBLE_ID), layouts.verifier)
     result.recognised = True
     rows = ident.rows
     if rows is None:  # identified from content: the rows are those found on the sheets
@@ -148,6 +160,9 @@ def _read_return(result: ReturnData, plan: Plan, layouts: PlanLayouts, limits) -
     result.layout_key = (tuple(rows), period_is_year)
     read_cells(result, layout, fixed, allowances, book.names, book)
     check_sheet_xml(result, gate)
+    result.values_digest = values_digest(result.records)  # a marked-up copy records it
+    if ident.office_copy:
+        is_office_copy(result, ident, gate.modified)
 
 
 def _older_formats(gate, data: bytes, kind: str) -> None:
@@ -285,18 +300,14 @@ def _identify(book: _Book) -> Identification | None:
                 unit_name=pairs.get("unit_name", ""), plan_fingerprint=pairs.get("plan_fingerprint"),
                 template_format=pairs.get("format"), template_version=int(version) if version.isdigit() else None,
                 rows=[r for r in pairs.get("rows", "").split(";") if r],
+                table_fingerprints=pairs.get("table_fingerprints"), key_id=pairs.get("key_id"),
+                checksum=pairs.get("checksum"),
+                office_copy={k: pairs[k] for k in (COPY_OF, COPY_VALUES, COPY_SAVED) if pairs.get(k)} or None,
             )
-    if INSTRUCTIONS_SHEET in book.names:
-        rows = book(INSTRUCTIONS_SHEET)
-
-        def at(key):
-            r, c = VISIBLE_ID[key]
-            return str(rows[r][c]).strip() if r < len(rows) and c < len(rows[r]) and rows[r][c] is not None else ""
-
-        period = _PERIOD_IN_LABEL.search(at("period"))
-        if at("plan_id") and at("unit_code") and period:
-            return Identification(source="content", plan_id=at("plan_id"), unit_code=at("unit_code"),
-                                  unit_name=at("unit_name"), period=period.group(1))
+    visible = visible_identity(book, INSTRUCTIONS_SHEET, VISIBLE_ID)
+    if visible.get("plan_id") and visible.get("unit_code") and visible.get("period"):
+        return Identification(source="content", plan_id=visible["plan_id"], unit_code=visible["unit_code"],
+                              unit_name=visible["unit_name"], period=visible["period"])
     return None
 
 

@@ -155,6 +155,7 @@ class FileEntry:
     warnings: int
     sha256: str
     saved: str | None
+    values_digest: str = ""  # of its input cells: marks the office's marked-up copy of it (toolkit.xlsx.feedback)
 
 
 @dataclass(slots=True)
@@ -223,6 +224,7 @@ class Consolidation:
     changed_periods: dict = field(default_factory=dict, compare=False, repr=False)
     since_issued: list = field(default_factory=list, compare=False, repr=False)
     sources: object = field(default=None, compare=False, repr=False)  # (returns, report) for the ledger to record
+    notices: list[str] = field(default_factory=list)  # said once for the run (Chinese), e.g. checksums not checked
 
     def value_count(self) -> int:
         return len(self.values) if self.values or self.values_table is None else len(self.values_table)
@@ -293,6 +295,7 @@ class Consolidation:
         yield "outcomes", (dump(o) for o in self.outcomes)
         yield "findings", (dump(x) for x in self.findings)
         yield "issued", {name: getattr(self, name) for name in _ISSUED}
+        yield "notices", list(self.notices)
 
     def validation_report(self):
         """The files and their findings as a validation report (for the marked-up copies)."""
@@ -302,7 +305,8 @@ class Consolidation:
         for finding in self.findings:
             findings.setdefault(finding.file, []).append(finding)
         files = [FileReport(path=f.path, sha256=f.sha256, unit=f.unit, unit_name=f.unit_name, period=f.period,
-                            findings=findings.get(f.path, []), status=f.status, modified=f.saved)
+                            findings=findings.get(f.path, []), status=f.status, modified=f.saved,
+                            values_digest=f.values_digest)
                  for f in self.files]
         return ValidationReport(plan_id=self.plan_id, period=self.period, files=files, outcomes=list(self.outcomes))
 
@@ -317,6 +321,7 @@ class Consolidation:
         result.outcomes = [load(Outcome, o) for o in data.get("outcomes", [])]
         result.findings = [load(Finding, x) for x in data.get("findings", [])]
         result.values = [load(ValueRecord, v) for v in data["values"]]
+        result.notices = list(data.get("notices") or [])
         return result
 
     def compact(self) -> dict:

@@ -29,6 +29,10 @@ class Identification:
     template_format: str | None = None
     template_version: int | None = None
     rows: list[str] | None = None  # row ids the template was built for
+    table_fingerprints: str | None = None  # "table id=digest;…" of the plan it was built from
+    key_id: str | None = None  # which office secret signed it (toolkit.identity)
+    checksum: str | None = None  # HMAC over plan fingerprint, unit, period and template version
+    office_copy: dict | None = None  # a marked-up copy's mark (toolkit.intake.identify)
 
 
 @dataclass(slots=True)  # about a hundred per return
@@ -65,6 +69,8 @@ class ReturnData:
     records: list[CellRecord] = field(default_factory=list)  # raw input cells (emptied once typed)
     cells: dict[str, list] | None = None  # the input cells typed, column by column (COLUMNS)
     recognised: bool = False  # one of our templates, for this plan
+    values_digest: str = ""  # of the input cells as read (toolkit.intake.identify)
+    identity_check: str | None = None  # why its checksum was not checked (toolkit.identity), if it was not
     layout_key: tuple | None = None  # (rows, period_is_year): the layout, rebuilt where needed
     layout: object = field(default=None, repr=False, compare=False)  # not sent between processes
 

@@ -33,6 +33,7 @@ class FileReport:
     modified: str | None = None  # ISO time the workbook was last saved
     superseded_by: str | None = None
     id: str | None = None  # the return's id (its sha256, see toolkit.model.returns)
+    values_digest: str = ""  # of its input cells as read: marks the office's marked-up copy of it
 
     @property
     def errors(self) -> list[Finding]:
@@ -118,6 +119,7 @@ class ValidationReport:
     missed: set = field(default_factory=set)  # frame rows whose target check failed
     choice: object = None  # which file counts per unit and period (toolkit.rules.choose.Choice)
     written: list = field(default_factory=list, compare=False, repr=False)  # the output files a run wrote
+    notices: list[str] = field(default_factory=list)  # said once for the run (Chinese), e.g. checksums not checked
 
     def by_id(self) -> dict[str, FileReport]:
         return {f.id: f for f in self.files}
@@ -153,10 +155,12 @@ class ValidationReport:
                     "unit_name": f.unit_name,
                     "modified": f.modified,
                     "superseded_by": f.superseded_by,
+                    "values_digest": f.values_digest,
                 }
                 for f in self.files
             ],
             "outcomes": [dump(o) for o in self.outcomes],
+            "notices": list(self.notices),
         }
 
     @classmethod
@@ -168,9 +172,10 @@ class ValidationReport:
                         for x in f["findings"]]
             files.append(FileReport(path=f["path"], sha256=f["sha256"], unit=f["unit"], unit_name=f.get("unit_name"),
                                     period=f["period"], findings=findings, status=f["status"],
-                                    modified=f.get("modified"), superseded_by=f.get("superseded_by"), id=f.get("id")))
+                                    modified=f.get("modified"), superseded_by=f.get("superseded_by"), id=f.get("id"),
+                                    values_digest=f.get("values_digest") or ""))
         return cls(plan_id=data["plan"], period=data["period"], files=files,
-                   outcomes=[load(Outcome, o) for o in data.get("outcomes", [])])
+                   outcomes=[load(Outcome, o) for o in data.get("outcomes", [])], notices=data.get("notices") or [])
 
     def to_text(self, *, max_findings: int | None = None) -> str:
         """Per file: unit, status, counts; then the findings."""
@@ -188,7 +193,8 @@ class ValidationReport:
         valid = sum(1 for f in self.files if f.status == USED)
         errors = sum(len(f.errors) for f in self.files)
         warnings = sum(len(f.warnings) for f in self.files)
-        rejected = sum(1 for f in self.files if f.status in (REJECTED, UNRECOGNISED))
+        rejected = sum(1 for f in self.files if f.status in (REJECTED, UNRECOGNISED) and f.errors)  # not system files or office copies
         out.append("")
         out.append(f"共 {len(self.files)} 个文件：可用 {valid} 个，有错误 {rejected} 个；错误 {errors} 处，提示 {warnings} 处")
+        out.extend(f"注意：{notice}" for notice in self.notices)
         return "\n".join(out)

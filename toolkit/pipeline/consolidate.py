@@ -82,7 +82,7 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
         plan_id=plan.id, plan_title=plan.title, plan_issuer=plan.issuer, plan_doc_number=plan.doc_number,
         period=period.code, period_label=period.label, period_end=period.end.isoformat(),
         due=due.isoformat() if due else None, outcomes=outcomes, files=entries,
-        findings=report.findings, baseline_source=baseline_source,
+        findings=report.findings, baseline_source=baseline_source, notices=report.notices,
     )
     result.units = _unit_statuses(expected, chosen, returns, report, period, due, assignment)
     result.aggregates = roll_up(plan, period, frame, used, outcomes, area_baselines or {},
@@ -135,7 +135,7 @@ def _intake(returns, report, period) -> tuple[dict[str, str], list[FileEntry]]:
         entries.append(FileEntry(
             path=ret.display, unit=file_report.unit, unit_name=file_report.unit_name, period=file_report.period,
             status=state, why=why, errors=errors, warnings=len(file_report.warnings),
-            sha256=ret.sha256, saved=file_report.modified,
+            sha256=ret.sha256, saved=file_report.modified, values_digest=ret.values_digest,
         ))
     return chosen, entries
 

@@ -68,6 +68,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     its row's lead unit reports (without units, any unit may).
     keep_cells: leave each return's `cells` as they are; else they are
     released once the report's frame holds them (for callers that own the returns)."""
+    from toolkit.identity import identity_notices
     from toolkit.periods import parse_period, period_label
     from toolkit.rules import checks as engine
 
@@ -78,7 +79,7 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
         report = FileReport(path=ret.display, sha256=ret.sha256, unit=ident.unit_code if ident else None,
                             unit_name=ident.unit_name if ident else None, period=ident.period if ident else None,
                             findings=list(ret.findings), modified=ret.modified.isoformat(timespec="seconds") if ret.modified else None,
-                            id=ret.id)
+                            id=ret.id, values_digest=ret.values_digest)
         if ret.recognised:
             if known_units is not None and ident.unit_code not in known_units:
                 report.findings.append(make_finding("unknown-unit", ret.display, unit=ident.unit_code,
@@ -142,7 +143,8 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     used = {i for i, r in reports.items() if r.status in (USED, REJECTED) and i in period_of_file}
     outcomes = _outcomes(plan, frame, returns, used, missed_index) if with_outcomes else []
     return ValidationReport(plan_id=plan.id, period=period.code if period else None, files=list(reports.values()),
-                            outcomes=outcomes, values=frame, missed=missed_index, choice=choice)
+                            outcomes=outcomes, values=frame, missed=missed_index, choice=choice,
+                            notices=identity_notices(returns))
 
 
 def choose_files(returns, reports):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from toolkit.names import clip
 from toolkit.plan.importer import ReviewItem, describe
 from toolkit.plan.model import TABLE_KIND_NAMES, Plan
 from toolkit.textable import render
@@ -142,26 +143,26 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
     names = Counter(ind.name for _, _, ind in plan.indicators())
     for table, row, ind in plan.indicators():
         if ind.status == "unparsed":
-            problems.append(PlanProblem("error", "target-unparsed", ind.id, f"目标“{ind.text}”未能解析：请填写 op 和 value，或设为 op: qualitative"))
+            problems.append(PlanProblem("error", "target-unparsed", ind.id, f"目标“{clip(ind.text, 200)}”未能解析：请填写 op 和 value，或设为 op: qualitative"))
         elif ind.status == "review":
-            problems.append(PlanProblem("warning", "target-review", ind.id, f"“{ind.name}”需人工判断：{ind.note or '定性目标'}"))
+            problems.append(PlanProblem("warning", "target-review", ind.id, f"“{clip(ind.name)}”需人工判断：{clip(ind.note or '定性目标', 120)}"))
         if names[ind.name] > 1:
-            problems.append(PlanProblem("error", "duplicate-name", ind.id, f"指标名称“{ind.name}”重复：汇总表按名称区分指标，请改名"))
+            problems.append(PlanProblem("error", "duplicate-name", ind.id, f"指标名称“{clip(ind.name)}”重复：汇总表按名称区分指标，请改名"))
         if ind.measure in ("count", "amount", "rate", "percentage", "frequency") and not ind.unit:
-            problems.append(PlanProblem("error", "missing-unit", ind.id, f"“{ind.name}”缺少计量单位 (unit)"))
+            problems.append(PlanProblem("error", "missing-unit", ind.id, f"“{clip(ind.name)}”缺少计量单位 (unit)"))
         if ind.relative and ind.op == "qualitative":
-            problems.append(PlanProblem("error", "relative-without-value", ind.id, f"“{ind.name}”是相对目标但没有数值"))
+            problems.append(PlanProblem("error", "relative-without-value", ind.id, f"“{clip(ind.name)}”是相对目标但没有数值"))
         if not ind.name.strip():
             problems.append(PlanProblem("error", "missing-name", ind.id, "指标缺少名称 (name)"))
         if ind.generic_labels:
             problems.append(PlanProblem("warning", "generic-rate-label", ind.id,
-                                        f"比率“{ind.name}”的分子/分母说明过于笼统（{ind.numerator} / {ind.denominator}）："
+                                        f"比率“{clip(ind.name)}”的分子/分母说明过于笼统（{clip(ind.numerator)} / {clip(ind.denominator)}）："
                                         "请在计划文件中写明 numerator 和 denominator（如 已整改重大隐患数 / 重大隐患总数）"))
     for table in plan.tables:
         for row in table.rows:
             for text in row.review:
                 problems.append(PlanProblem("warning", "target-like-text", row.id,
-                                            f"“{text}”像是目标，但未能识别为量化目标：如是目标，请在该行 indicators 中补上；如不是，删去 review 中的这句话"))
+                                            f"“{clip(text, 400)}”像是目标，但未能识别为量化目标：如是目标，请在该行 indicators 中补上；如不是，删去 review 中的这句话"))
     for table in plan.tables:
         unrouted = [row.label for row in table.rows if table.kind == "prose"
                     and not (table.cell(row, "responsible") or table.cell(row, "partners") or row.include_related)]
@@ -172,10 +173,10 @@ def check_plan(plan: Plan) -> list[PlanProblem]:
         if table.kind == "tasks":
             for row in table.rows:
                 if not row.deadline:
-                    problems.append(PlanProblem("warning", "task-without-deadline", row.id, f"任务第 {row.label} 行没有可识别的完成时间"))
+                    problems.append(PlanProblem("warning", "task-without-deadline", row.id, f"任务第 {clip(row.label)} 行没有可识别的完成时间"))
         for role in _REQUIRED_ROLES[table.kind]:
             if table.column(role) is None:
-                problems.append(PlanProblem("warning", "missing-column", table.id, f"表“{table.title}”没有{_ROLE_WORDS[role]}列"))
+                problems.append(PlanProblem("warning", "missing-column", table.id, f"表“{clip(table.title)}”没有{_ROLE_WORDS[role]}列"))
     return problems
 
 

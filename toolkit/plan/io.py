@@ -13,6 +13,7 @@ import yaml
 
 from toolkit.errors import PlanError, PlanFileErrors
 from toolkit.fileio import write_atomic
+from toolkit.names import clip
 from toolkit.plan.model import (
     COLUMN_ROLES,
     FORMAT,
@@ -45,8 +46,20 @@ class _Mapping(dict):
     key_lines: dict
 
 
-class _LineLoader(yaml.SafeLoader):
+class _AliasRefused(yaml.MarkedYAMLError):
     pass
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader without anchors and aliases (&name, *name): a plan file is
+    written out in full, and nested aliases make a few hundred bytes expand
+    to gigabytes (a "billion laughs")."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasRefused(problem="计划文件中不能使用 YAML 锚点和别名（&名称、*名称）", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader, node, deep=False):
@@ -78,10 +91,10 @@ def load_plan(path: str | Path) -> Plan:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise PlanFileErrors(
-            str(path),
-            [(line, f"YAML syntax error: {problem}", "check indentation and quotes on this line and the one above")],
-        ) from None
+        if isinstance(exc, _AliasRefused):
+            raise PlanFileErrors(str(path), [(line, problem, "在每个用到的地方把内容完整写出来（复制过去），不要用 & 和 *")]) from None
+        raise PlanFileErrors(str(path), [(line, f"YAML syntax error: {clip(problem, 200)}",
+                                          "check indentation and quotes on this line and the one above")]) from None
     return plan_from_data(data, str(path))
 
 
@@ -116,11 +129,11 @@ class _Checker:
             return None
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
             names = "/".join(t.__name__ for t in _as_tuple(types))
-            self.problem(node, key, f"{path}.{key}: expected {names}, found {value!r}")
+            self.problem(node, key, f"{path}.{key}: expected {names}, found {clip(repr(value))}")
             return default
         if choices is not None and value not in choices:
             shown = ", ".join("null" if c is None else str(c) for c in choices)
-            self.problem(node, key, f"{path}.{key}: '{value}' is not one of: {shown}", f"use one of: {shown}")
+            self.problem(node, key, f"{path}.{key}: '{clip(value)}' is not one of: {shown}", f"use one of: {shown}")
             return default
         return value
 
@@ -130,7 +143,7 @@ class _Checker:
             return None
         fmt = self.field(data, "format", str, "plan")
         if fmt is not None and fmt != FORMAT:
-            self.problem(data, "format", f"plan.format: '{fmt}' is not supported", f"this version of toolkit reads '{FORMAT}'")
+            self.problem(data, "format", f"plan.format: '{clip(fmt)}' is not supported", f"this version of toolkit reads '{FORMAT}'")
         plan_id = self.field(data, "id", str, "plan")
         if plan_id is not None and not plan_id.strip():
             self.problem(data, "id", "plan.id: empty", "give the plan a short id such as dingshan-2026")
@@ -140,7 +153,7 @@ class _Checker:
         years = self.field(data, "years", list, "plan", default=[])
         for year in years or []:
             if not isinstance(year, int) or not 1990 <= year <= 2100:
-                self.problem(data, "years", f"plan.years: {year!r} is not a year", "write years as a list, e.g. [2026] or [2024, 2025, 2026]")
+                self.problem(data, "years", f"plan.years: {clip(repr(year))} is not a year", "write years as a list, e.g. [2026] or [2024, 2025, 2026]")
         source = self.field(data, "source", str, "plan", required=False)
         issued = self.field(data, "issued", str, "plan", required=False)
         tables_data = self.field(data, "tables", list, "plan", default=[])
@@ -151,15 +164,15 @@ class _Checker:
             if table is None:
                 continue
             if table.id in table_ids:
-                self.problem(table_data, "id", f"tables[{i}].id: '{table.id}' is used by another table", "give each table its own id")
+                self.problem(table_data, "id", f"tables[{i}].id: '{clip(table.id)}' is used by another table", "give each table its own id")
             table_ids.add(table.id)
             for r, (row, row_data) in enumerate(zip(table.rows, table_data.get("rows") or [])):
                 if row.id in row_ids:
-                    self.problem(row_data, "id", f"row id '{row.id}' is used twice", "give each row its own id")
+                    self.problem(row_data, "id", f"row id '{clip(row.id)}' is used twice", "give each row its own id")
                 row_ids.add(row.id)
                 for k, (indicator, ind_data) in enumerate(zip(row.indicators, row_data.get("indicators") or [])):
                     if indicator.id in indicator_ids:
-                        self.problem(ind_data, "id", f"indicator id '{indicator.id}' is used twice (also at line {indicator_ids[indicator.id]})", "give each indicator its own id")
+                        self.problem(ind_data, "id", f"indicator id '{clip(indicator.id)}' is used twice (also at line {indicator_ids[indicator.id]})", "give each indicator its own id")
                     else:
                         indicator_ids[indicator.id] = getattr(ind_data, "line", None)
             tables.append(table)
@@ -172,7 +185,7 @@ class _Checker:
                     if not indicator.key:
                         continue
                     if indicator.key in keys:
-                        self.problem(ind_data, "key", f"indicator key '{indicator.key}' is used twice (also at line {keys[indicator.key]})",
+                        self.problem(ind_data, "key", f"indicator key '{clip(indicator.key)}' is used twice (also at line {keys[indicator.key]})",
                                      "keys must be unique: keep the key on the indicator a ledger knows, give the other a new one")
                     keys[indicator.key] = getattr(ind_data, "line", None)
         if self.problems:
@@ -200,7 +213,7 @@ class _Checker:
             col_title = self.field(col, "title", str, cpath)
             role = self.field(col, "role", str, cpath, choices=COLUMN_ROLES, default="other")
             if key in keys:
-                self.problem(col, "key", f"{cpath}.key: '{key}' is used twice", "column keys must be unique within a table")
+                self.problem(col, "key", f"{cpath}.key: '{clip(key)}' is used twice", "column keys must be unique within a table")
             keys.add(key)
             columns.append(Column(key=key, title=col_title, role=role))
         rows = []
@@ -222,7 +235,7 @@ class _Checker:
         clean_cells = {}
         for key, text in cells.items():
             if key not in keys:
-                self.problem(cells, key, f"{path}.cells: '{key}' is not a column of this table", f"use one of: {', '.join(sorted(keys))}")
+                self.problem(cells, key, f"{path}.cells: '{clip(key)}' is not a column of this table", f"use one of: {clip(', '.join(sorted(keys)), 200)}")
             clean_cells[key] = "" if text is None else str(text)
         deadline = self.deadline(data, "deadline", self.field(data, "deadline", str, path, required=False), path)
         review = [str(t) for t in (self.field(data, "review", list, path, required=False) or [])]
@@ -231,7 +244,7 @@ class _Checker:
         merged_up = self.field(data, "merged_up", list, path, required=False) or []
         for key in merged_up:
             if key not in keys:
-                self.problem(data, "merged_up", f"{path}.merged_up: '{key}' is not a column key", f"use one of: {', '.join(sorted(keys))}")
+                self.problem(data, "merged_up", f"{path}.merged_up: '{clip(key)}' is not a column key", f"use one of: {clip(', '.join(sorted(keys)), 200)}")
         indicators = []
         for k, ind in enumerate(self.field(data, "indicators", list, path, required=False) or []):
             indicator = self.indicator(ind, f"{path}.indicators[{k}]")
@@ -246,7 +259,7 @@ class _Checker:
         try:
             return Deadline.from_canonical(text)
         except (ValueError, KeyError):
-            self.problem(node, key, f"{path}.{key}: '{text}' is not a deadline", "write a date as 2026-11-30, several as 2025-12-31;2026-12-31, or every:year / every:quarter / ongoing")
+            self.problem(node, key, f"{path}.{key}: '{clip(text)}' is not a deadline", "write a date as 2026-11-30, several as 2025-12-31;2026-12-31, or every:year / every:quarter / ongoing")
             return None
 
     def indicator(self, data, path) -> Indicator | None:
@@ -282,13 +295,13 @@ class _Checker:
         if values["relative"] and values["baseline"] is None:
             values["baseline"] = "same-period-last-year"
         if values["baseline"] is not None and not valid_baseline(values["baseline"]):
-            self.problem(data, "baseline", f"{path}.baseline: '{values['baseline']}' is not a baseline",
+            self.problem(data, "baseline", f"{path}.baseline: '{clip(values['baseline'])}' is not a baseline",
                          "use same-period-last-year (上年同期), last-year-total (上年全年), previous-period (上一报送期) or year:2025")
         if len(self.problems) > n:
             return None
         op, value = values["op"], values["value"]
         if op != "qualitative" and value is None and values["status"] == "parsed":
-            self.problem(data, "value", f"{path}: op '{op}' needs a value", "add 'value: <number>' (100% is written 1.0, 3‰ is 0.003), or set op: qualitative")
+            self.problem(data, "value", f"{path}: op '{clip(op)}' needs a value", "add 'value: <number>' (100% is written 1.0, 3‰ is 0.003), or set op: qualitative")
         if values["measure"] == "rate" and values["rollup"] == "ratio" and not (values["numerator"] and values["denominator"]):
             self.problem(data, "measure", f"{path}: a rate rolled up as a ratio needs 'numerator' and 'denominator' labels", "add numerator: ... and denominator: ... (what the unit counts above and below the line)")
         if values["rollup"] == "ratio" and values["measure"] != "rate":

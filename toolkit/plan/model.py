@@ -212,13 +212,35 @@ class Plan:
         }
 
     def fingerprint(self) -> str:
-        """sha256 of the plan's content: what a template was built from.
+        """sha256 of what a return depends on: the plan's id and years, and
+        its tables (columns, rows, published cells, targets and their rules).
 
-        Identity fields are included so that a re-titled plan counts as a
-        change; key order and YAML formatting are not.
-        """
-        canonical = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        The plan's title, issuer, document number and source are not in it:
+        correcting them does not make the returns in circulation outdated.
+        Nor are the notes for a person (an indicator's note, a row's review
+        sentences). Key order and YAML formatting do not count either."""
+        content = {"format": self.format, "id": self.id, "years": list(self.years),
+                   "tables": self.table_fingerprints()}
+        return _digest(content)
+
+    def table_fingerprints(self) -> dict[str, str]:
+        """{table id: a digest of its content} in the plan's order (a template
+        keeps them, so that a changed plan can say which tables changed)."""
+        return {table.id: _digest(_table_content(table))[:16] for table in self.tables}
+
+
+def _table_content(table: Table) -> dict:
+    data = _plain(table)
+    for row in data["rows"]:
+        row.pop("review", None)
+        for indicator in row["indicators"]:
+            indicator.pop("note", None)
+    return data
+
+
+def _digest(data) -> str:
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _plain(obj):

@@ -18,7 +18,7 @@ from toolkit.words import COMPUTED_RATE, FIELD_WORDS, INSTRUCTIONS_SHEET, META_F
 TEMPLATE_FORMAT = "toolkit-template/1"
 # Bump when the layout of generated workbooks changes: returns made from an
 # older layout are reported as outdated instead of being misread.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2  # 2: the identification carries a keyed checksum and per-table fingerprints
 
 ID_SHEET = "_toolkit_id"  # what the return is (read for every return)
 CELLS_SHEET = "_toolkit_cells"  # where its input cells are (for people and other tools)

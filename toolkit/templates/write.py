@@ -65,6 +65,7 @@ class Context:
     contact: str | None
     password: str | None
     issued: dt.date
+    secret: bytes = b""  # the office's key (toolkit.identity): signs each unit's identification
 
 
 @dataclass
@@ -75,6 +76,14 @@ class UnitText:
     name: str
     header_name: str  # the name as written in a page header (& doubled)
     row_ids: tuple[str, ...]
+    checksum: str | None = None  # given for a skeleton (a placeholder); else computed from ctx.secret
+
+
+def id_checksum(ctx: Context, unit_code: str) -> str:
+    """The identification's keyed checksum (toolkit.identity)."""
+    from toolkit.identity import checksum
+
+    return checksum(ctx.secret, ctx.plan.fingerprint(), unit_code, ctx.period_code, TEMPLATE_VERSION)
 
 
 def render_workbook(layout: WorkbookLayout, ctx: Context, unit: UnitText) -> bytes:
@@ -270,12 +279,15 @@ def _clip(text: str, limit: int) -> str:
 def _write_id_sheet(wb, layout: WorkbookLayout, ctx: Context, unit: UnitText) -> None:
     """The very hidden identification: what the return is (one small sheet,
     read for every return) and where its inputs are (a second sheet)."""
+    from toolkit.identity import key_id
+
     ws = wb.add_worksheet(ID_SHEET)
     pairs = [
         ("format", TEMPLATE_FORMAT),
         ("template_version", str(TEMPLATE_VERSION)),
         ("plan_id", ctx.plan.id),
         ("plan_fingerprint", ctx.plan.fingerprint()),
+        ("table_fingerprints", ";".join(f"{k}={v}" for k, v in ctx.plan.table_fingerprints().items())),
         ("plan_title", ctx.plan.title),
         ("unit_code", unit.code),
         ("unit_name", unit.name),
@@ -285,6 +297,8 @@ def _write_id_sheet(wb, layout: WorkbookLayout, ctx: Context, unit: UnitText) ->
         ("issued", ctx.issued.isoformat()),
         ("rows", ";".join(unit.row_ids)),
         ("sheets", ";".join(s.name for s in layout.sheets)),
+        ("key_id", key_id(ctx.secret)),
+        ("checksum", unit.checksum if unit.checksum is not None else id_checksum(ctx, unit.code)),
     ]
     for r, (key, value) in enumerate(pairs):
         ws.write_string(r, 0, key)

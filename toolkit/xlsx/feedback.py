@@ -14,6 +14,7 @@ something to send back.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import re
@@ -27,7 +28,7 @@ from toolkit.gate import is_percent_format
 from toolkit.findings import ERROR, WARNING, Finding
 from toolkit.periods import period_label
 from toolkit.model.validation import FileReport, ValidationReport
-from toolkit.templates.layout import CELLS_SHEET
+from toolkit.templates.layout import CELLS_SHEET, ID_SHEET
 from toolkit.textable import display_width, safe_cell_text
 from toolkit.words import FEEDBACK_COLUMNS, FEEDBACK_SHEET, LEVEL_WORDS, LIST_SUFFIX, MARKED_SUFFIX
 from toolkit.xlsx import style
@@ -58,20 +59,21 @@ def write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: 
 
 
 def _write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir: Path, out: OutputSet) -> list[Path]:
-    taken: set[str] = set()
     inputs: set[str] = set()
     for real in returns.values():
         try:
             inputs.add(str(Path(real).resolve()).casefold())
         except OSError:
             pass
-    written: list[Path] = []
+    # The office's own unchanged marked copies are not returns: none is marked
+    # again, and one already in the folder for a return is that return's copy.
+    copies = {x.value for f in report.files for x in f.findings if x.code == "office-copy"}
+    jobs = []
     for file_report in report.files:
-        if not file_report.findings:
+        if not file_report.findings or _is_office_copy(file_report) or _not_for_a_unit(file_report):
             continue
         real = returns.get(file_report.path)
         real = Path(real) if real is not None else None
-        stem = _stem(real, file_report.path)
         data, suffix, problem = None, MARKED_SUFFIX, None
         if real is None:
             problem = "找不到原文件"
@@ -85,10 +87,57 @@ def _write_feedback(report: ValidationReport, returns: dict[str, Path], out_dir:
         if data is None:
             suffix = LIST_SUFFIX
             data = _list_only(file_report, report.period, problem)
-        target = _unique_path(out_dir, stem + suffix, ".xlsx", taken, inputs)
+        jobs.append((file_report, _stem(real, file_report.path), suffix, data))
+    written: list[Path] = []
+    for (file_report, stem, suffix, data), name in zip(jobs, _names(jobs, out_dir, inputs)):
+        if file_report.sha256 in copies and _key(out_dir / f"{stem}{suffix}.xlsx") in inputs:
+            continue  # its unchanged marked copy is already there, as an input of this run
+        target = out_dir / name
         out.add(target, data)
         written.append(target)
     return written
+
+
+def _not_for_a_unit(file_report: FileReport) -> bool:
+    """Files no unit sent (system files, toolkit's own lock files): nothing to send back."""
+    return all(f.code == "skipped-file" for f in file_report.findings)
+
+
+def _is_office_copy(file_report: FileReport) -> bool:
+    return any(f.code == "office-copy" for f in file_report.findings)
+
+
+def _key(path: Path) -> str:
+    try:
+        return str(path.resolve()).casefold()
+    except OSError:
+        return str(path).casefold()
+
+
+def _names(jobs, out_dir: Path, inputs: set[str]) -> list[str]:
+    """The file names of the copies: `{stem}_退回修改.xlsx`, the same from run
+    to run. Where two files of a run would get one name (the same file name
+    in two folders), or the name is one of the run's inputs, each gets a tag
+    from its own content (and path, for the very same bytes twice), never a
+    number that depends on the order the files were read in."""
+    plain = [f"{stem}{suffix}.xlsx" for _, stem, suffix, _ in jobs]
+    count: dict[str, int] = {}
+    for name in plain:
+        count[name.casefold()] = count.get(name.casefold(), 0) + 1
+    same_bytes: dict[tuple[str, str], int] = {}
+    for (file_report, stem, _, _), name in zip(jobs, plain):
+        key = (name.casefold(), file_report.sha256)
+        same_bytes[key] = same_bytes.get(key, 0) + 1
+    names = []
+    for (file_report, stem, suffix, _), name in zip(jobs, plain):
+        if count[name.casefold()] == 1 and _key(out_dir / name) not in inputs:
+            names.append(name)
+            continue
+        tag = (file_report.sha256 or hashlib.sha256(file_report.path.encode("utf-8")).hexdigest())[:8]
+        if same_bytes[(name.casefold(), file_report.sha256)] > 1:
+            tag += "-" + hashlib.sha256(file_report.path.encode("utf-8")).hexdigest()[:6]
+        names.append(f"{stem}_{tag}{suffix}.xlsx")
+    return names
 
 
 # --- the marked copy
@@ -140,8 +189,39 @@ def _marked_copy(file_report: FileReport, path: Path, period: str | None) -> byt
     wb.active = 0
     for view in wb.views:
         view.firstSheet = 0
+    return _save_marked(wb, file_report)
+
+
+def _save_marked(wb, file_report: FileReport) -> bytes:
+    """The copy as bytes, marked as the office's copy of this return (in the
+    very hidden identification sheet): the return's sha256, a digest of its
+    input values and the saved time written here. Sent back unchanged, intake
+    lists it as the office's copy and does not use it; once the unit saves it
+    again (corrected), it is the unit's new version."""
+    import datetime as dt
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    from toolkit.intake.identify import COPY_OF, COPY_SAVED, COPY_VALUES, saved_stamp
+
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    wb.properties.modified = now  # openpyxl's own save would set it anew
+    if ID_SHEET in wb.sheetnames and file_report.sha256 and file_report.values_digest:
+        local = now.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
+        mark = {COPY_OF: file_report.sha256, COPY_VALUES: file_report.values_digest, COPY_SAVED: saved_stamp(local)}
+        ws = wb[ID_SHEET]
+        rows = {row[0].value: row[0].row for row in ws.iter_rows(min_col=1, max_col=1) if row[0].value}
+        last = ws.max_row
+        for key, value in mark.items():
+            if key not in rows:
+                last += 1
+                rows[key] = last
+            ws.cell(row=rows[key], column=1, value=key)
+            ws.cell(row=rows[key], column=2, value=value)
     buffer = io.BytesIO()
-    wb.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
     return buffer.getvalue()
 
 
@@ -368,22 +448,8 @@ def _stem(real: Path | None, display: str) -> str:
     name = real.name if real is not None else _file_name(display)
     stem = name.rsplit(".", 1)[0] if "." in name.strip(".") else name
     # a marked copy sent back again keeps its original name
-    stem = re.sub(rf"({MARKED_SUFFIX}|{LIST_SUFFIX})(\(\d+\))?$", "", stem)
+    stem = re.sub(rf"(_[0-9a-f]{{8}}(-[0-9a-f]{{6}})?)?({MARKED_SUFFIX}|{LIST_SUFFIX})(\(\d+\))?$", "", stem)
     stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "", stem).strip(" .")
     return stem or "报表"
 
 
-def _unique_path(out_dir: Path, base: str, ext: str, taken: set[str], inputs: set[str]) -> Path:
-    n = 1
-    while True:
-        name = f"{base}{ext}" if n == 1 else f"{base}({n}){ext}"
-        path = out_dir / name
-        key = name.casefold()
-        try:
-            resolved = str(path.resolve()).casefold()
-        except OSError:
-            resolved = key
-        if key not in taken and resolved not in inputs:
-            taken.add(key)
-            return path
-        n += 1

@@ -10,7 +10,7 @@ import math
 from collections.abc import Iterator
 
 from toolkit.model.consolidation import Consolidation
-from toolkit.textable import safe_cell_text
+from toolkit.textable import csv_text, safe_cell_text
 from toolkit.words import (
     FIELD_WORDS,
     LATE_WORD,
@@ -101,13 +101,14 @@ _CSV_ROWS_PER_PIECE = 20_000
 
 def _csv(header, rows) -> Iterator[str]:
     """Rows as CSV text in pieces, UTF-8 with BOM once written (so Excel opens
-    it as UTF-8); a province's million rows never held as one string."""
+    it as UTF-8); a province's million rows never held as one string; every
+    text that a spreadsheet would run as a formula made inert (csv_text)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow(header)
     for n, row in enumerate(rows, start=1):
-        writer.writerow(row)
+        writer.writerow([csv_text(v) if v.__class__ is str else v for v in row])
         if n % _CSV_ROWS_PER_PIECE == 0:
             yield buffer.getvalue()
             buffer.seek(0)
