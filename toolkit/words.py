@@ -18,13 +18,47 @@ from toolkit.xlsx.style import TEXT_LIMIT
 # ------------------------------------------------------------------ statuses
 
 # A target's outcome, for a unit or the whole area.
-STATUS_WORDS = {"met": "达标", "missed": "未达标", "review": "待人工判断", "no-data": "无数据"}
+# The order of this table is the order of counts, legends and charts; a new
+# status code shows everywhere by adding it here, to STATUS_MEANINGS and to
+# the colour tables (toolkit.xlsx.style STATUS_COLOURS, CHART_COLOURS).
+STATUS_WORDS = {
+    "missed": "未达标", "met": "达标", "in-progress": "进行中（未到期）", "needs-baseline": "待填基线",
+    "qualitative": "需人工判断", "review": "待人工判断", "no-data": "无数据",
+}
 STATUS_MEANINGS = {
     "met": "已达到目标",
     "missed": "未达到目标（零容忍指标：任一单位未达标即为未达标）",
+    "in-progress": "尚未到期，目前未达到目标：到期前继续推进",
+    "needs-baseline": "相对目标缺少基线（上年同期数）：请补填基线后再判断",
+    "qualitative": "定性目标：请责任领导或科室据实判断",
     "review": "定性目标、尚未到期或缺少基线，需人工判断",
-    "no-data": "没有单位报送有效数据",
+    "no-data": "没有单位报送有效数据：请督促报送",
 }
+# Statuses shown in every count even when none has them; the others only when some do.
+STATUS_ALWAYS = ("missed", "met", "no-data")
+
+
+def status_word(status: str) -> str:
+    """A status code's word (an unknown code as itself, so nothing is lost)."""
+    return STATUS_WORDS.get(status, status)
+
+
+def status_order(statuses) -> list[str]:
+    """The statuses to count, in table order: the ones always shown, those
+    present in `statuses`, then codes the table does not know yet."""
+    present = set(statuses)
+    known = [s for s in STATUS_WORDS if s in STATUS_ALWAYS or s in present]
+    return known + sorted(present - set(STATUS_WORDS))
+
+
+def change_words(change: float | None) -> str:
+    """A relative change as a reader says it: -0.123 → 下降12.3%, 0.04 → 上升4.0%, 0 → 持平."""
+    if change is None or change != change:
+        return NO_DATA
+    if abs(change) < 5e-5:
+        return "持平"
+    word = RELATIVE_WORDS["decrease" if change < 0 else "increase"]
+    return f"{word}{abs(change) * 100:.1f}%"
 # An expected unit in a consolidation.
 UNIT_STATUS_WORDS = {"received": "已报送", "rejected": "被退回", "missing": "未报送"}
 LATE_WORD = "逾期"
@@ -239,11 +273,11 @@ REPORT_OUTCOME_COLUMNS = ("单位", "指标", "目标", "实际值", "结果", "
 LEADERS_SHEETS = ("领导总览", "指标明细", "未达标清单", "报送情况", "任务进度", "校验问题", "数据")
 AREA_WORDS = ("全域", "全域汇总")  # the area's row: code, name
 HELPER_TITLE = "状态代码"
-HELPER_LEGEND = "每个字符对应一项指标：m 达标，x 未达标，r 待人工判断，n 无数据，- 不填报"
+HELPER_LEGEND = "每个字符对应一项指标：m 达标，x 未达标，p 进行中（未到期），b 待填基线，q 需人工判断，r 待人工判断，n 无数据，- 不填报"
 # The leaders' workbook's column titles, per sheet or block (toolkit.xlsx.leaders).
 LEADERS_COLUMNS = {
-    "overview": ("序号", "表", "指标", "目标", "全域数值", "计量单位", "状态", "未达标单位数", "填报单位数", "责任领导",
-                 "责任办公室/单位", "说明"),
+    "overview": ("序号", "指标", "目标", "全域数值", "状态", "未达标单位数", "责任领导/办公室", "说明"),
+    "overview-tasks": ("责任办公室/单位", "任务数", "已完成", "推进中", "未启动", "未填报", "逾期"),
     "missed": ("单位编码", "单位", "指标", "实际值", "目标", "未达标原因", "责任领导", "责任办公室", "文件", "工作表",
                "单元格"),
     "units": ("单位编码", "单位", "类型", "报送状态", "采用文件", "最后保存时间", "错误数", "提示数"),

@@ -36,15 +36,18 @@ from toolkit.xlsx.style import (
     LIGHT_GREY,
     RED,
     REPORT_HEIGHTS,
+    REPORT_STATUS_COLOURS,
     ReportFormats,
     a4_landscape,
+    fit_or_spread,
     new_workbook,
 )
 
 # Column widths, in the order of the column titles (toolkit.words).
-FILE_COLUMNS = tuple(zip(REPORT_FILE_COLUMNS, (40, 12, 16, 15, 14, 8, 8, 17, 24)))
-FINDING_COLUMNS = tuple(zip(REPORT_FINDING_COLUMNS, (32, 14, 14, 8, 7, 16, 24, 16, 60)))
-OUTCOME_COLUMNS = tuple(zip(REPORT_OUTCOME_COLUMNS, (14, 28, 16, 11, 11, 30, 24, 28, 14, 8)))
+FILE_COLUMNS = tuple(zip(REPORT_FILE_COLUMNS, (36, 12, 16, 15, 14, 8, 8, 17, 22)))  # sha256: three lines
+# (at most about 175 units a sheet: one A4 page wide at 80%, so 10-point text prints at 8 points)
+FINDING_COLUMNS = tuple(zip(REPORT_FINDING_COLUMNS, (24, 14, 14, 8, 7, 16, 20, 16, 50)))
+OUTCOME_COLUMNS = tuple(zip(REPORT_OUTCOME_COLUMNS, (14, 22, 16, 11, 11, 24, 24, 22, 14, 8)))
 
 
 def write_report_workbook(report: ValidationReport, path: Path, *, out: OutputSet | None = None) -> None:
@@ -71,7 +74,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
         rows.append([fr.path, fr.unit, fr.unit_name, period_label(fr.period),
                      CHECKED_FILE_STATUS_WORDS.get(fr.status, fr.status), len(fr.errors), len(fr.warnings),
                      _datetime(fr.modified), fr.sha256])
-    ws = _sheet(wb, f, files_sheet, FILE_COLUMNS, rows, title, wrap={0, 2})
+    ws = _sheet(wb, f, files_sheet, FILE_COLUMNS, rows, title, wrap={0, 2, 8})
     _colour(ws, f, 4, len(rows), [(CHECKED_FILE_STATUS_WORDS[s], colours) for s, colours in
                                   (("rejected", RED), ("unrecognised", RED), ("superseded", LIGHT_GREY), ("used", GREEN))])
     ws.conditional_format(1, 5, max(1, len(rows)), 5, {"type": "cell", "criteria": ">", "value": 0, "format": f.cf[RED]})
@@ -95,8 +98,8 @@ def render_report_workbook(report: ValidationReport) -> bytes:
                      o.reason, o.note, o.file, o.sheet, o.cell])
     ws = _sheet(wb, f, outcomes_sheet, OUTCOME_COLUMNS, rows, title, wrap={0, 1, 2, 5, 6, 7},
                 number_formats={3: [f.actual(o.number_kind) for o in report.outcomes]})
-    _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], colours) for s, colours in
-                                  (("missed", RED), ("met", GREEN), ("review", AMBER), ("no-data", LIGHT_GREY))])
+    _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], REPORT_STATUS_COLOURS[s]) for s in STATUS_WORDS
+                                  if s in REPORT_STATUS_COLOURS])
 
     wb.close()
     return buffer.getvalue()
@@ -133,6 +136,7 @@ def _sheet(wb, f: ReportFormats, name: str, columns, rows: list[list], title: st
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     a4_landscape(ws, header=f"&C{(title + ' — ' + name).replace('&', '&&')}")
+    fit_or_spread(ws, [width for _, width in columns], repeat_cols=1)
     return ws
 
 
