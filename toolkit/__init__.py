@@ -5,8 +5,8 @@
     report = toolkit.validate(plan, ["回收/"], units="examples/dingshan-units.csv", period="2026Q2")
 
 The public API (toolkit.api) is one function per CLI command: load_plan,
-check_plan, assignment, build_templates, validate, consolidate, simulate_returns,
-run_demo;
+check_plan, assignment, build_templates, validate, consolidate, brief,
+simulate_returns, run_demo;
 and the results they return (ValidationReport, Consolidation, ReturnData,
 Finding) with to_json/from_json. Names are imported on first use, so
 `import toolkit` (and `toolkit --help`) stays fast.
@@ -17,7 +17,7 @@ __version__ = "0.1.0"
 _API = {
     "load_plan": "toolkit.api", "load_units": "toolkit.api", "check_plan": "toolkit.api", "assignment": "toolkit.api",
     "build_templates": "toolkit.api", "validate": "toolkit.api", "consolidate": "toolkit.api",
-    "simulate_returns": "toolkit.api", "run_demo": "toolkit.api",
+    "brief": "toolkit.api", "simulate_returns": "toolkit.api", "run_demo": "toolkit.api",
     "read_returns": "toolkit.intake",
     "ReturnData": "toolkit.model.returns", "ValidationReport": "toolkit.model.validation",
     "Consolidation": "toolkit.model.consolidation", "Finding": "toolkit.findings",

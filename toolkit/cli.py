@@ -57,6 +57,7 @@ def cli():
       templates    fill-in workbooks per reporting unit and period
       validate     check returned workbooks
       consolidate  merge valid returns into the leaders' workbook
+      brief        the 通报 draft (.docx) of a period
     """
 
 
@@ -307,15 +308,40 @@ def _check_paths(paths) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期): a CSV (unit, indicator, value) or last year's consolidated workbook.")
 @click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Also write marked-up copies of returns with findings here.")
+@click.option("--brief", "brief_file", type=click.Path(dir_okay=False), help="Also write the 通报 draft (.docx) here.")
 @click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, max_size):
+def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, brief_file,
+                    max_size):
     """Validate the returns in PATH... and merge the valid ones into one workbook for leaders."""
     import toolkit
 
     _check_paths(paths)
     result = _shown_on_failure(lambda: toolkit.consolidate(
         plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, output=output,
-        json=json_file, feedback=feedback_dir, limits=_limits(max_size), fork=True), _print_consolidation)
+        json=json_file, feedback=feedback_dir, brief=brief_file, limits=_limits(max_size), fork=True),
+        _print_consolidation)
+    _print_consolidation(result)
+
+
+@cli.command("brief")
+@click.argument("plan_file", metavar="[PLAN]", required=False)
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), help="Units list: who is expected to report.")
+@click.option("--period", help="The period, e.g. 2026Q2.")
+@click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期), as for consolidate.")
+@click.option("--from-json", "from_json", type=click.Path(dir_okay=False, exists=True), help="Build it from the JSON consolidate --json wrote, instead of the returns.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The 通报 draft to write (.docx).")
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
+def brief_cmd(plan_file, paths, units_file, period, due, baseline, from_json, output, max_size):
+    """Write the 通报 draft (.docx) of a period: from the returns, as consolidate, or from its JSON."""
+    import toolkit
+
+    if not from_json:
+        _check_paths(paths)
+    result = _shown_on_failure(lambda: toolkit.brief(
+        plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, from_json=from_json,
+        output=output, limits=_limits(max_size)), _print_consolidation)
     _print_consolidation(result)
 
 

@@ -119,6 +119,22 @@ QUALITATIVE_WORDS = "定性：需人工判断"
 ONGOING_WORDS = "长期坚持"
 
 
+def figure_words(value, kind: str, unit: str | None = None) -> str:
+    """A figure as a sentence says it, by its kind of number
+    (toolkit.model.validation.NUMBER_KINDS): 5起, 93.8%, 1.548‰, 下降12.3%."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return NO_DATA
+    if kind == "change-decrease":
+        return change_words(-value)
+    if kind in ("change-increase", "change"):
+        return change_words(value)
+    if kind == "rate-percent":
+        return f"{trim_number(round(value * 100, 2))}%"
+    if kind == "rate-permille":
+        return f"{trim_number(round(value * 1000, 3))}‰"
+    return f"{trim_number(round(value, 3))}{unit or ''}"
+
+
 def format_value(value: float | None, scale: str | None, unit: str | None) -> str:
     """A target's number in its own terms: 1.0 percent → 100%, 0.003 permille → 3‰, 12 个 → 12个."""
     if value is None:

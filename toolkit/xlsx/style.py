@@ -420,3 +420,27 @@ class FeedbackStyles:
         from openpyxl.styles import PatternFill
 
         return PatternFill(fill_type="solid", fgColor=hex_colour, bgColor=hex_colour)
+
+
+# ------------------------------------------------------------------ the 通报 (toolkit.docx.brief)
+
+# As government documents are set (GB/T 9704): A4, margins top 37 mm, bottom
+# 35 mm, left 28 mm, right 26 mm; title 方正小标宋 二号 (22 pt), headings 黑体
+# 三号, second-level headings 楷体 三号, body 仿宋_GB2312 三号 (16 pt) on a
+# fixed 28-point line, first lines indented two characters. Where a font is
+# missing, Word, WPS and LibreOffice substitute a font of the same kind (the
+# ascii font is one every PC has); the text and layout stay.
+BRIEF_MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+BRIEF_FONTS = {  # role: (East Asian font, size in points)
+    "title": ("方正小标宋简体", 22),
+    "heading": ("黑体", 16),
+    "subheading": ("楷体_GB2312", 16),
+    "body": ("仿宋_GB2312", 16),
+    "table": ("仿宋_GB2312", 12),
+    "table-header": ("黑体", 12),
+}
+BRIEF_ASCII_FONT = "Times New Roman"
+BRIEF_LINE = 28  # points, fixed line spacing of body text
+BRIEF_INDENT = 32  # points: two characters of 三号 text
+BRIEF_TABLE_LINE = 18
+BRIEF_HEADER_FILL = "D9E1F2"
