@@ -196,7 +196,7 @@ def _indicator_rows(ws):
     rows = []
     for r in range(header.row + 1, ws.max_row + 1):
         if isinstance(ws.cell(r, 1).value, int):
-            rows.append([ws.cell(r, 1 + i) for i in range(8)])
+            rows.append([ws.cell(r, 1 + i) for i in range(9)])
         elif ws.cell(r, 1).value and str(ws.cell(r, 1).value).startswith("状态说明"):
             break
     return header, rows
@@ -205,22 +205,22 @@ def _indicator_rows(ws):
 def test_overview_one_row_per_indicator(book):
     ws = book["领导总览"]
     header, rows = _indicator_rows(ws)
-    heads = [ws.cell(header.row, header.column + i).value for i in range(8)]
-    assert heads == ["序号", "指标", "目标", "全域数值", "状态", "未达标单位数", "责任领导/办公室", "说明"]
+    heads = [ws.cell(header.row, header.column + i).value for i in range(9)]
+    assert heads == ["序号", "指标", "目标", "全域数值", "计量单位", "状态", "未达标单位数", "责任领导/办公室", "说明"]
     assert [r[0].value for r in rows] == [1, 2, 3, 4]
-    assert [r[1].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行（危险化学品领域）"]
-    assert [r[4].value for r in rows] == ["未达标", "达标", "待人工判断", "无数据"]
-    assert [r[5].value for r in rows] == [1, 0, 0, 0]
-    assert [r[6].value.split("／")[0] for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
-    assert rows[0][6].value == "王副镇长／镇应急办"
+    assert [r[1].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
+    assert [r[5].value for r in rows] == ["未达标", "达标", "待人工判断", "无数据"]
+    assert [r[6].value for r in rows] == [1, 0, 0, 0]
+    assert [r[7].value.split("／")[0] for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
+    assert rows[0][7].value == "王副镇长／镇应急办"
     count, rate, permille, none = (r[3] for r in rows)
-    assert count.value == 2 and count.number_format == '#,##0"起"'
+    assert count.value == 2 and count.number_format == "#,##0"
     assert rate.value == 1.0 and rate.number_format == "0.0%"
     assert permille.value == pytest.approx(0.4) and "‰" in permille.number_format
     assert none.value == "—"
     # a title row before each annex table's indicators
     assert ws.cell(header.row + 1, 1).value == "附件1 核心绩效指标"
-    assert ws.cell(rows[3][0].row - 1, 1).value == "附件2 重点整治"
+    assert ws.cell(rows[3][0].row - 1, 1).value == "附件2 重点整治：危险化学品领域"
 
 
 def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
@@ -229,7 +229,7 @@ def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
     words = [ws.cell(label.row + 2 + i, 1).value for i in range(4)]
     formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(4)]
     assert words == ["未达标", "达标", "待人工判断", "无数据"]  # the order of toolkit.words.STATUS_WORDS
-    assert all(f.startswith("=COUNTIF($E$") and w in f for f, w in zip(formulas, words))
+    assert all(f.startswith("=COUNTIF($F$") and w in f for f, w in zip(formulas, words))
     with zipfile.ZipFile(rendered) as z:
         names = z.namelist()
         assert "xl/charts/chart1.xml" in names
@@ -247,7 +247,7 @@ def test_overview_live_conditional_formats(book):
     rules = _rules(ws)
     header, rows = _indicator_rows(ws)
     first, last = header.row + 1, rows[-1][0].row
-    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"E{first}:E{last}" and r[1] == "cellIs"}
+    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"F{first}:F{last}" and r[1] == "cellIs"}
     assert on_status == {
         ('"未达标"',): ("FFFFC7CE", "FF9C0006"),
         ('"达标"',): ("FFC6EFCE", "FF006100"),
@@ -257,13 +257,13 @@ def test_overview_live_conditional_formats(book):
     # the area figure follows its row's status
     on_value = [r for r in rules if r[0] == f"D{first}:D{last}"]
     assert {r[1] for r in on_value} == {"expression"}
-    assert f'$E{first}="未达标"' in [r[3][0] for r in on_value]
+    assert f'$F{first}="未达标"' in [r[3][0] for r in on_value]
     # units that missed: > 0 in red
     assert ("cellIs", "greaterThan", ["0"], "FFFFC7CE") in [(r[1], r[2], r[3], r[5]) for r in rules
-                                                            if r[0] == f"F{first}:F{last}"]
+                                                            if r[0] == f"G{first}:G{last}"]
     # no static fills on the status cells
     for row in range(first, last + 1):
-        assert ws.cell(row, 5).fill.fgColor.rgb in (None, "00000000")
+        assert ws.cell(row, 6).fill.fgColor.rgb in (None, "00000000")
 
 
 # ------------------------------------------------------------------ 指标明细
@@ -423,7 +423,7 @@ def test_every_sheet_prints_on_a4_the_lists_hidden(book):
 
 def test_columns_sized_for_chinese_and_text_wraps(book):
     ws = book["领导总览"]
-    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGH"}
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHI"}
     assert widths["B"] >= 2 * len("生产安全事故起数") and all(w <= 33 for w in widths.values())
     _, rows = _indicator_rows(ws)
     assert rows[0][1].alignment.wrap_text

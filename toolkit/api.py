@@ -90,7 +90,7 @@ def validate(plan, paths, *, units=None, period=None, feedback=None, report=None
     try:
         result = validate_returns(plan, paths, units=load_units(units), period=period_of(period), rules=rules,
                                   limits=limits, timeout=timeout or DEFAULT_TIMEOUT)
-        result.written = _write(result, out, lambda: _validation_outputs(result, out, feedback, report))
+        result.written = _write(result, out, lambda: _validation_outputs(result, out, feedback, report, plan.title))
     finally:
         out.release()
     return result
@@ -179,7 +179,7 @@ def _write(result, out, make) -> list[Path]:
         raise
 
 
-def _validation_outputs(report, out, feedback, report_file) -> None:
+def _validation_outputs(report, out, feedback, report_file, plan_title=None) -> None:
     if feedback:
         from toolkit.xlsx.feedback import write_feedback
 
@@ -188,7 +188,7 @@ def _validation_outputs(report, out, feedback, report_file) -> None:
     if report_file:
         from toolkit.xlsx.report import write_report_workbook
 
-        write_report_workbook(report, Path(report_file), out=out)
+        write_report_workbook(report, Path(report_file), out=out, plan_title=plan_title)
 
 
 def brief(plan=None, paths=(), *, output, units=None, period=None, due=None, baseline=None, from_json=None,

@@ -125,7 +125,7 @@ def plan_check(plan_file):
         click.echo(problems_table(problems))
         click.echo("")
     indicators = sum(1 for _ in loaded.indicators())
-    click.echo(f"{loaded.id}: {indicators} targets, {len(errors)} errors, {len(warnings)} warnings")
+    click.echo(f"《{loaded.title}》：{indicators} 项目标，{len(errors)} 个错误，{len(warnings)} 个提示")
     sys.exit(1 if errors else 0)
 
 
@@ -160,7 +160,7 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
         try:
             parts = [int(y) for y in years.replace("—", "-").split("-")]
         except ValueError:
-            raise UsageError(f"--years: '{years}' is not a year or range", hint="write --years 2026 or --years 2024-2026") from None
+            raise UsageError(f"--years：“{years}”不是年份或年份范围", hint="写作 --years 2026 或 --years 2024-2026") from None
         identity.years = list(range(parts[0], parts[-1] + 1))
     previous = None
     if os.path.exists(output):  # re-import: keep the indicator keys a ledger knows
@@ -173,13 +173,13 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
         click.echo(review_table(result.review))
         click.echo("")
     for line in result.skipped_tables:
-        click.echo(f"skipped: {line}")
+        click.echo(f"已跳过：{line}")
     plan_obj = result.plan
     targets = sum(1 for _ in plan_obj.indicators())
     review = sum(1 for i in result.review if i.status == "review")
     unparsed = sum(1 for i in result.review if i.status == "unparsed")
     tables = "、".join(f"{t.title}({len(t.rows)}行)" for t in plan_obj.tables)
-    click.echo(f"imported {tables}: {targets} targets, {review} for review, {unparsed} unparsed -> {output}")
+    click.echo(f"已导入 {tables}：{targets} 项目标，{review} 项待人工复核，{unparsed} 项未能解析 → {output}")
 
 
 # ---------------------------------------------------------------- templates

@@ -82,7 +82,7 @@ def run_demo(folder: str | Path) -> str:
 
     report = validate_returns(plan, [returns_dir], units=units, period=period)
     copies = write_feedback(report, {f.path: Path(f.path) for f in report.files}, feedback_dir)
-    write_report_workbook(report, feedback_dir / "校验报告.xlsx")
+    write_report_workbook(report, feedback_dir / "校验报告.xlsx", plan_title=plan.title)
 
     result = consolidate(plan, [returns_dir], units=units, period=period, due=DUE)
     workbook = summary_dir / f"汇总_{period.code}.xlsx"
@@ -90,31 +90,38 @@ def run_demo(folder: str | Path) -> str:
     import json
 
     write_atomic(summary_dir / f"汇总_{period.code}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    from toolkit.docx.brief import write_brief
+    from toolkit.words import FILE_STATUS_WORDS
+
+    brief = summary_dir / f"通报_{period.code}.docx"
+    write_brief(result, brief)
 
     c = result.completeness
     missed = [a for a in result.aggregates if a.status == "missed"]
     files = {s: [f for f in result.files if f.status == s] for s in ("used", "superseded", "rejected", "unrecognised")}
     lines = [
-        f"toolkit demo: {plan.title}（{period.label}）",
+        f"toolkit 演示：{plan.title}（{period.label}）",
         "",
-        f"1. templates    {len(built.templates)} workbooks, one per unit -> {templates_dir}",
-        f"2. returns      {sum(1 for _ in returns_dir.iterdir())} files as the units sent them -> {returns_dir}",
-        f"3. validate     {len(report.files)} files: {sum(1 for f in report.files if f.status == 'used')} valid, "
-        f"{sum(1 for f in report.files if f.errors)} with errors; {len(copies)} marked-up copies to send back -> {feedback_dir}",
-        f"4. consolidate  {c['expected']} units expected: {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late",
-        f"                files: {len(files['used'])} used, {len(files['superseded'])} superseded, "
-        f"{len(files['rejected'])} rejected, {len(files['unrecognised'])} not ours",
-        f"                indicators missing their targets: {len(missed)}"
-        + (f" ({'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''})" if missed else ""),
-        f"                leaders' workbook -> {workbook}",
+        f"1. 模板      {len(built.templates)} 个填报模板，每个单位一个 → {templates_dir}",
+        f"2. 回收报表  {sum(1 for _ in returns_dir.iterdir())} 个文件，与各单位报来的一样 → {returns_dir}",
+        f"3. 校验      {len(report.files)} 个文件：有效 {sum(1 for f in report.files if f.status == 'used')} 个，"
+        f"有错误 {sum(1 for f in report.files if f.errors)} 个；退回修改的标注副本 {len(copies)} 个 → {feedback_dir}",
+        f"4. 汇总      应报 {c['expected']} 个单位：有效 {c['valid']} 个，被退回 {c['rejected']} 个，未报送 {c['missing']} 个，"
+        f"逾期 {c['late']} 个",
+        f"            文件：已采用 {len(files['used'])} 个，已被新版本替代 {len(files['superseded'])} 个，"
+        f"退回修改 {len(files['rejected'])} 个，无法识别 {len(files['unrecognised'])} 个",
+        f"            未达标指标：{len(missed)} 项"
+        + (f"（{'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''}）" if missed else ""),
+        f"            领导汇总表 → {workbook}",
+        f"            通报（草稿） → {brief}",
         "",
-        "What happened to each file:",
+        "每个文件的处理结果：",
     ]
     for entry in result.files:
-        lines.append(f"  {Path(entry.path).name}: {entry.status} ({entry.why})")
+        lines.append(f"  {Path(entry.path).name}：{FILE_STATUS_WORDS.get(entry.status, entry.status)}（{entry.why}）")
     missing = [u for u in result.units if u.status == "missing"]
     for unit in missing:
-        lines.append(f"  {unit.name} ({unit.code}): never returned")
+        lines.append(f"  {unit.name}（{unit.code}）：未报送")
     return "\n".join(lines)
 
 

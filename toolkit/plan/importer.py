@@ -104,7 +104,7 @@ def read_notice(path: str | Path) -> Identity:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise AnnexError(f"cannot read notice text: {exc}", where=str(path), hint="give a UTF-8 .txt file") from None
+        raise AnnexError(f"无法读取通知文本：{exc}", where=str(path), hint="给出 UTF-8 编码的 .txt 文件") from None
     head = "\n".join(line.strip() for line in text.splitlines()[:40] if line.strip())
     identity = Identity()
     issue = re.search(r"关于印发", head)
@@ -352,9 +352,9 @@ def import_annex(path: str | Path, *, identity: Identity | None = None, previous
     if not tables:
         details = "；".join(skipped) if skipped else "文件中没有表格"
         raise AnnexError(
-            f"no annex table recognised ({details})",
+            f"没有识别出附件表格（{details}）",
             where=str(path),
-            hint="an annex table needs a header row naming its columns, e.g. 序号 | 名称 | 2026年目标 | 责任单位, or 重点任务 | 完成时间 | 责任科室",
+            hint="附件表格需要一行写明各列名称的表头，例如 序号 | 名称 | 2026年目标 | 责任单位，或 重点任务 | 完成时间 | 责任科室",
         )
 
     _make_names_unique(tables)

@@ -17,7 +17,7 @@ from pathlib import Path
 from toolkit.fileio import OutputSet, outputs
 from toolkit.periods import period_label
 from toolkit.model.validation import ValidationReport
-from toolkit.textable import safe_cell_text
+from toolkit.textable import file_name, safe_cell_text
 from toolkit.words import (
     CHECKED_FILE_STATUS_WORDS,
     LEVEL_WORDS,
@@ -50,18 +50,20 @@ FINDING_COLUMNS = tuple(zip(REPORT_FINDING_COLUMNS, (24, 14, 14, 8, 7, 16, 20, 1
 OUTCOME_COLUMNS = tuple(zip(REPORT_OUTCOME_COLUMNS, (14, 22, 16, 11, 11, 24, 24, 22, 14, 8)))
 
 
-def write_report_workbook(report: ValidationReport, path: Path, *, out: OutputSet | None = None) -> None:
+def write_report_workbook(report: ValidationReport, path: Path, *, out: OutputSet | None = None,
+                          plan_title: str | None = None) -> None:
     """Write `report` to `path` (.xlsx), with the run's other outputs (`out`) or on its own."""
     with outputs(out) as out:
         out.claim(path)
-        out.add(path, render_report_workbook(report))
+        out.add(path, render_report_workbook(report, plan_title=plan_title))
 
 
-def render_report_workbook(report: ValidationReport) -> bytes:
+def render_report_workbook(report: ValidationReport, *, plan_title: str | None = None) -> bytes:
+    """The report as .xlsx bytes; its title names the plan by `plan_title` (a plan id never shows)."""
     buffer = io.BytesIO()
     wb = new_workbook(buffer)
     period = period_label(report.period)
-    title = f"{report.plan_id} {period}校验报告".replace("  ", " ").strip()
+    title = f"{plan_title or ''}{period}校验报告".strip()
     wb.set_properties({"title": title, "subject": "报表校验结果", "author": "toolkit", "created": FIXED_TIME,
                        "comments": "由 toolkit validate 生成。"})
     f = ReportFormats(wb)
@@ -85,7 +87,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
     for fr in report.files:
         for x in fr.findings:
             unit = fr.unit_name or names.get(x.unit or "") or x.unit or fr.unit
-            rows.append([x.file or fr.path, unit, x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity), x.code,
+            rows.append([file_name(x.file or fr.path), unit, x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity), x.code,
                          x.indicator, x.value, x.message])
     ws = _sheet(wb, f, findings_sheet, FINDING_COLUMNS, rows, title, wrap={0, 6, 7, 8})
     _colour(ws, f, 4, len(rows), ((LEVEL_WORDS["error"], RED), (LEVEL_WORDS["warning"], AMBER)))
@@ -95,7 +97,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
     for o in report.outcomes:
         actual = float(o.actual) if isinstance(o.actual, (int, float)) and not isinstance(o.actual, bool) else o.actual
         rows.append([names.get(o.unit) or o.unit, o.indicator, o.target, actual, STATUS_WORDS.get(o.status, o.status),
-                     o.reason, o.note, o.file, o.sheet, o.cell])
+                     o.reason, o.note, file_name(o.file), o.sheet, o.cell])
     ws = _sheet(wb, f, outcomes_sheet, OUTCOME_COLUMNS, rows, title, wrap={0, 1, 2, 5, 6, 7},
                 number_formats={3: [f.actual(o.number_kind) for o in report.outcomes]})
     _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], REPORT_STATUS_COLOURS[s]) for s in STATUS_WORDS

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from toolkit.textable import file_name
 from toolkit.words import (
     FILE_STATUS_WORDS,
     LATE_WORD,
@@ -55,7 +56,7 @@ def write_missed(book: Book) -> None:
             formats[(n, 3)] = f.number(figure[1])
         reason = o.reason if isinstance(o.reason, str) and o.reason.strip() else NO_REASON
         rows.append([o.unit, book.name(o.unit), o.indicator, figure[0] if figure else NO_DATA, o.target, reason,
-                     a.leader if a else "", a.office if a else "", o.file, o.sheet, o.cell])
+                     a.leader if a else "", a.office if a else "", file_name(o.file), o.sheet, o.cell])
     ws, last = book.list_sheet(LEADERS_SHEETS[2], MISSED_COLUMNS, rows, number_formats=formats,
                                empty="本期没有未达标的指标。")
     book.colour_words(ws, 1, 5, last, [(NO_REASON, RED)])
@@ -121,8 +122,8 @@ def write_returns(book: Book) -> None:
 # ---- 任务进度
 
 TASK_COLUMNS = columns(LEADERS_COLUMNS["tasks"], [
-    ("wrap", 8, 18), ("wrap", 8, 16), ("center", 6, 12), ("wrap", 16, 40), ("center", 10, 16), ("center", 10, 10),
-    ("wrap", 16, 40), ("center", 9, 9), ("wrap", 8, 12), ("wrap", 10, 18), ("wrap", 10, 28), ("center", 7, 8),
+    ("wrap", 8, 14), ("wrap", 8, 12), ("center", 6, 8), ("wrap", 16, 36), ("center", 10, 12), ("center", 10, 10),
+    ("wrap", 16, 30), ("center", 9, 9), ("wrap", 8, 10), ("wrap", 10, 14), ("wrap", 10, 20), ("center", 7, 8),
 ])
 NO_TASKS = "本期没有需报告进度的任务。"
 
@@ -132,7 +133,7 @@ def write_tasks(book: Book) -> None:
         _task_summary(book)
         return
     rows = [[t.unit_name or book.name(t.unit), t.table, t.row, t.task, deadline_words(t.deadline),
-             t.status or NOT_REPORTED, t.progress, LATE_WORD if t.overdue else "", t.leader, t.office, t.file, t.cell]
+             t.status or NOT_REPORTED, t.progress, LATE_WORD if t.overdue else "", t.leader, t.office, file_name(t.file), t.cell]
             for t in book.c.tasks]
     ws, last = book.list_sheet(LEADERS_SHEETS[4], TASK_COLUMNS, rows, empty=NO_TASKS)
     book.colour_words(ws, 1, 7, last, [(LATE_WORD, RED)])
@@ -166,7 +167,7 @@ FINDING_COLUMNS = columns(LEADERS_COLUMNS["findings"], [
 
 
 def write_findings(book: Book) -> None:
-    rows = [[x.file, book.name(x.unit) if x.unit else "", x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity),
+    rows = [[file_name(x.file), book.name(x.unit) if x.unit else "", x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity),
              x.code, x.indicator, x.value, x.message] for x in book.c.findings]
     ws, last = book.list_sheet(LEADERS_SHEETS[5], FINDING_COLUMNS, rows, empty="没有发现问题。")
     book.colour_words(ws, 1, 4, last, [(LEVEL_WORDS["error"], RED), (LEVEL_WORDS["warning"], AMBER)])

@@ -39,11 +39,11 @@ from toolkit.xlsx.style import (
 )
 
 COLUMNS = columns(LEADERS_COLUMNS["overview"], [
-    ("center", 4, 4), ("wrap", 32, 32), ("wrap", 12, 12), ("number", 11, 11), ("center", 14, 14),
-    ("center", 6, 6), ("wrap", 22, 22), ("wrap", 18, 18),
+    ("center", 4, 4), ("wrap", 30, 30), ("wrap", 12, 12), ("number", 11, 11), ("center", 6, 6), ("center", 14, 14),
+    ("center", 6, 6), ("wrap", 20, 20), ("wrap", 16, 16),
 ])
 WIDTHS = [col.lo for col in COLUMNS]
-VALUE_COLUMN, STATUS_COLUMN, MISSED_COLUMN = 3, 4, 5
+VALUE_COLUMN, STATUS_COLUMN, MISSED_COLUMN = 3, 5, 6
 CHART_ROWS = 11  # rows of 18 points the chart stands in, beside the status counts
 ROW = 18  # points: a one-line row of the top blocks
 
@@ -124,7 +124,7 @@ def write_overview(book: Book) -> None:
             book.write(ws, r, i, value, styles[COLUMNS[i].style], formats.get((n, i)), center=True)
     book.colour_words(ws, first, STATUS_COLUMN, last,
                       [(status_word(s), STATUS_COLOURS[s]) for s in statuses if s in STATUS_COLOURS])
-    status_cell = f"$E{first + 1}"  # relative row, fixed column: the row's 状态
+    status_cell = f"$F{first + 1}"  # relative row, fixed column: the row's 状态
     for s in statuses:
         if s in STATUS_COLOURS:
             ws.conditional_format(first, VALUE_COLUMN, last, VALUE_COLUMN, {
@@ -145,26 +145,27 @@ def write_overview(book: Book) -> None:
 
 def _indicator_rows(book: Book):
     """The table's rows, a title row before each annex table's indicators
-    (`groups`: row index → title), and number formats by (row, column)."""
+    and each named row's (`groups`: row index → title), and number formats by
+    (row, column). The 指标 and 全域数值 columns are what a later period's
+    `--baseline` reads back (with 计量单位 saying ‰)."""
     f = book.f
     rows, formats, groups = [], {}, {}
-    table = None
+    group = None
     for n, a in enumerate(book.c.aggregates):
-        if a.table != table:
-            table = a.table
-            groups[len(rows)] = table or ""
-            rows.append([table or ""] + [""] * (len(COLUMNS) - 1))
-        name = a.indicator
-        if a.row and not a.row.strip().replace(".", "").isdigit() and a.row.strip() not in (name or ""):
-            name = f"{name}（{a.row.strip()}）"
+        label = (a.row or "").strip()
+        title = a.table or ""
+        if label and not label.replace(".", "").isdigit():  # a named row (危险化学品领域): its own group
+            title = f"{title}：{label}" if title else label
+        if title != group:
+            group = title
+            groups[len(rows)] = title
+            rows.append([title] + [""] * (len(COLUMNS) - 1))
         figure = leaders_figure(a.value, a.number_kind)
         if figure is not None:
-            unit = a.unit if a.unit and a.number_kind in ("count", "amount") else ""
-            fmt = figure[1] + (f'"{unit}"' if unit and '"' not in unit else "")
-            formats[(len(rows), VALUE_COLUMN)] = f.number(fmt, bold=True, center=True)
+            formats[(len(rows), VALUE_COLUMN)] = f.number(figure[1], bold=True, center=True)
         who = "／".join(x for x in (a.leader, a.office) if x)
-        rows.append([n + 1, name, a.target, figure[0] if figure else NO_DATA, status_word(a.status), a.units_missed,
-                     who, a.note])
+        rows.append([n + 1, a.indicator, a.target, figure[0] if figure else NO_DATA, a.unit or "",
+                     status_word(a.status), a.units_missed, who, a.note])
     return rows, formats, groups
 
 
