@@ -1,7 +1,8 @@
-"""The task block of 领导总览, for plans with task rows: how many tasks each
-reporting office or unit has done, has in progress, has not started or not
-reported, and how many are overdue (the consolidation decides `overdue`; this
-only counts)."""
+"""The task block of 领导总览, for plans with task rows: per responsible
+office as the plan names it (责任科室/责任办公室; the reporting unit where the
+plan names none), how many task reports are done, in progress, not started or
+not reported, and how many are overdue (the consolidation decides `overdue`;
+this only counts). Its length follows the plan's offices, not the units."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ COUNTED = ("已完成", "推进中", "未启动", NOT_REPORTED)
 
 
 def task_counts(tasks) -> list[tuple[str, dict[str, int]]]:
-    """(unit, counts) per reporting unit in order of appearance, then the
-    total: 任务数, each status of COUNTED (不适用 counts as 已完成) and 逾期."""
+    """(office, counts) per responsible office in order of appearance, then
+    the total: 任务数, each status of COUNTED (不适用 counts as 已完成) and 逾期."""
     by_unit: dict[str, dict[str, int]] = {}
     total = dict.fromkeys(("任务数", *COUNTED, LATE_WORD), 0)
     for t in tasks:
-        counts = by_unit.setdefault(t.unit_name or t.unit, dict.fromkeys(total, 0))
+        counts = by_unit.setdefault(t.office or t.unit_name or t.unit, dict.fromkeys(total, 0))
         status = t.status if t.status in COUNTED else "已完成" if t.status == "不适用" else NOT_REPORTED
         for c in (counts, total):
             c["任务数"] += 1
