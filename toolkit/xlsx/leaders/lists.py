@@ -22,7 +22,7 @@ from toolkit.words import (
     deadline_words,
 )
 from toolkit.xlsx.leaders.book import Book, columns, widths
-from toolkit.xlsx.style import AMBER, GREEN, GREY, RED, leaders_figure
+from toolkit.xlsx.style import AMBER, GREEN, GREY, RED, fit_or_spread, leaders_figure
 
 
 def _datetime(value) -> dt.datetime | str | None:
@@ -69,8 +69,8 @@ UNIT_COLUMNS = columns(LEADERS_COLUMNS["units"], [
     ("datetime", 17, 17), ("number", 8, 8), ("number", 8, 8),
 ])
 FILE_COLUMNS = columns(LEADERS_COLUMNS["files"], [
-    ("wrap", 16, 36), ("text", 10, 14), ("wrap", 12, 22), ("center", 8, 16), ("center", 14, 16), ("wrap", 16, 36),
-    ("number", 8, 8), ("number", 8, 8), ("datetime", 17, 17), ("text", 12, 20),
+    ("wrap", 16, 30), ("text", 10, 14), ("wrap", 12, 22), ("center", 8, 16), ("center", 14, 16), ("wrap", 16, 30),
+    ("number", 8, 8), ("number", 8, 8), ("datetime", 17, 17), ("wrap", 12, 18),
 ])
 
 
@@ -83,7 +83,7 @@ def write_returns(book: Book) -> None:
         word = UNIT_STATUS_WORDS.get(u.status, u.status)
         if u.on_time is False:
             word += f"（{LATE_WORD}）"
-        unit_rows.append([u.code, u.name, u.kind, word, u.file, _datetime(u.saved), u.errors, u.warnings])
+        unit_rows.append([u.code, u.name, u.kind, word, file_name(u.file), _datetime(u.saved), u.errors, u.warnings])
     file_rows = [[fe.path, fe.unit, fe.unit_name or book.name(fe.unit), fe.period,
                   FILE_STATUS_WORDS.get(fe.status, fe.status), fe.why, fe.errors, fe.warnings, _datetime(fe.saved),
                   fe.sha256] for fe in c.files]
@@ -117,6 +117,7 @@ def write_returns(book: Book) -> None:
     book.positive(ws, r0 + 2, 6, last2, f.cf_red_font)
     book.positive(ws, r0 + 2, 7, last2, f.cf_orange)
     ws.print_area(0, 0, last2, max(len(UNIT_COLUMNS), len(FILE_COLUMNS)) - 1)
+    fit_or_spread(ws, shared, repeat_cols=2)
 
 
 # ---- 任务进度
