@@ -299,7 +299,7 @@ class _Document:
             return
         by_office: dict[str, list] = {}
         for t in overdue:
-            by_office.setdefault(t.unit_name or self.names.get(t.unit, t.unit), []).append(t)
+            by_office.setdefault(t.office or t.unit_name or self.names.get(t.unit, t.unit), []).append(t)
         rows = []
         for office, tasks in sorted(by_office.items(), key=lambda kv: (-len(kv[1]), kv[0])):
             listed = "；".join(f"{t.row}.{_short(t.task)}（{_date(t.due) or '—'}）" for t in tasks[:5])
