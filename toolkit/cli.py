@@ -408,8 +408,10 @@ def codes_cmd(markdown):
     if markdown:
         click.echo(codes_markdown(), nl=False)
         return
-    rows = [[t.code, t.severity, t.scope, t.title] for t in CODES.values()]
-    click.echo(render(["code", "severity", "where", "title"], rows))
+    from toolkit.words import LEVEL_WORDS
+
+    rows = [[t.code, LEVEL_WORDS.get(t.severity, t.severity), t.scope, t.title] for t in CODES.values()]
+    click.echo(render(["代码", "级别", "范围", "标题"], rows))
 
 
 def main():
