@@ -58,7 +58,7 @@ def read_annex(path: str | Path) -> RawDocument:
     if suffix in (".docx", ".xlsx", ".xlsm") and not zipfile.is_zipfile(path):
         kind = "Word 文档" if suffix == ".docx" else "Excel 工作簿"
         raise AnnexError(
-            f"不是可读取的{kind}（文件已损坏，或并不是真正的 {suffix} 文件）",
+            f"不是可读取的 {kind}（文件已损坏，或并不是真正的 {suffix} 文件）",
             where=str(path),
             hint=f"确认文件能在 Word、Excel 或 WPS 中打开，再重新另存为 {suffix}",
         )
