@@ -81,11 +81,11 @@ def test_xlsx_tables_with_title_line_and_merges(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("missing.docx", None, "file not found"),
-    ("broken.docx", b"not a zip", "not a readable Word document"),
-    ("old.doc", b"\xd0\xcf\x11\xe0", "old Word/WPS/Excel format"),
-    ("notes.txt", b"hello", "not a .docx or .xlsx file"),
-    ("broken.xlsx", b"PK\x03\x04junk", "not a readable Excel workbook"),
+    ("missing.docx", None, "找不到文件"),
+    ("broken.docx", b"not a zip", "不是可读取的 Word 文档"),
+    ("old.doc", b"\xd0\xcf\x11\xe0", "旧版 Word/WPS/Excel 格式"),
+    ("notes.txt", b"hello", "不是 .docx 或 .xlsx 文件"),
+    ("broken.xlsx", b"PK\x03\x04junk", "不是可读取的 Excel 工作簿"),
 ])
 def test_unreadable_files_are_clear_errors(tmp_path, name, content, message):
     path = tmp_path / name

@@ -22,7 +22,8 @@ from toolkit.model.consolidation import (
     UnitStatus,
     ValueRecord,
 )
-from toolkit.words import deadline_words
+from toolkit.words import STATUS_WORDS, deadline_words, status_order
+from toolkit.xlsx.leaders.grid import STATUS_CODES
 from toolkit.xlsx.leaders import SHEETS, render_consolidated_workbook, write_consolidated_workbook
 from toolkit.findings import make_finding
 from toolkit.model.validation import Outcome
@@ -192,58 +193,68 @@ def test_overview_title_summary_and_completeness(book):
     assert sample().completeness == {"expected": 4, "received": 3, "valid": 2, "rejected": 1, "missing": 1, "late": 2}
 
 
+def _indicator_rows(ws):
+    header = _find(ws, "序号")
+    rows = []
+    for r in range(header.row + 1, ws.max_row + 1):
+        if isinstance(ws.cell(r, 1).value, int):
+            rows.append([ws.cell(r, 1 + i) for i in range(11)])
+        elif ws.cell(r, 1).value and str(ws.cell(r, 1).value).startswith("状态说明"):
+            break
+    return header, rows
+
+
 def test_overview_one_row_per_indicator(book):
     ws = book["领导总览"]
-    header = _find(ws, "序号")
-    heads = [ws.cell(header.row, header.column + i).value for i in range(14)]
-    assert heads == ["序号", "表", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
-                     "填报单位数", "责任领导", "责任办公室/单位", "说明"]
-    rows = [[ws.cell(header.row + k, header.column + i) for i in range(14)] for k in range(1, 5)]
+    header, rows = _indicator_rows(ws)
+    heads = [ws.cell(header.row, header.column + i).value for i in range(11)]
+    assert heads == ["序号", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
+                     "责任领导/办公室", "说明"]
     assert [r[0].value for r in rows] == [1, 2, 3, 4]
-    assert [r[2].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
-    assert [r[8].value for r in rows] == ["未达标", "达标", "进行中（未到期）", "无数据"]
-    assert [r[9].value for r in rows] == [1, 0, 0, 0]
-    assert [r[11].value for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
-    assert rows[0][12].value == "镇应急办"
+    assert [r[1].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
+    assert [r[7].value for r in rows] == [STATUS_WORDS[a.status] for a in sample().aggregates]
+    assert [r[8].value for r in rows] == [1, 0, 0, 0]
+    assert [r[9].value.split("／")[0] for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
+    assert rows[0][9].value == "王副镇长／镇应急办"
     # what each figure is, and the sectoral count beside the territorial one
-    assert rows[0][5].value == "本年累计" and rows[0][6].value == 3 and rows[1][6].value is None
-    count, rate, permille, none = (r[4] for r in rows)
+    assert rows[0][4].value == "本年累计" and rows[0][5].value == 3 and rows[1][5].value is None
+    count, rate, permille, none = (r[3] for r in rows)
     assert count.value == 2 and count.number_format == "#,##0"
     assert rate.value == 1.0 and rate.number_format == "0.0%"
     assert permille.value == pytest.approx(0.4) and "‰" in permille.number_format
     assert none.value == "—"
-    assert rows[3][1].value == "附件2 重点整治（危险化学品领域）"
-    assert ws.cell(header.row + 5, 1).value is None  # nothing after the last indicator
+    # a title row before each annex table's indicators
+    assert ws.cell(header.row + 1, 1).value == "附件1 核心绩效指标"
+    assert ws.cell(rows[3][0].row - 1, 1).value == "附件2 重点整治：危险化学品领域"
 
 
 def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
     ws = book["领导总览"]
-    label = _find(ws, "三、指标状态统计")
-    words = [ws.cell(label.row + 2 + i, 2).value for i in range(6)]
-    formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(6)]
-    assert words == ["未达标", "达标", "进行中（未到期）", "待填基线", "需人工判断", "无数据"]
-    assert all(f.startswith("=COUNTIF($I$") and w in f for f, w in zip(formulas, words))
+    label = _find(ws, "二、指标状态统计")
+    shown = status_order(a.status for a in sample().aggregates)
+    words = [ws.cell(label.row + 2 + i, 1).value for i in range(len(shown))]
+    formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(len(shown))]
+    assert words == [STATUS_WORDS[s] for s in shown]  # the order of toolkit.words.STATUS_WORDS
+    assert all(f.startswith("=COUNTIF($H$") and w in f for f, w in zip(formulas, words))
     with zipfile.ZipFile(rendered) as z:
         names = z.namelist()
         assert "xl/charts/chart1.xml" in names
         chart = z.read("xl/charts/chart1.xml").decode("utf-8")
         drawing = z.read("xl/drawings/drawing1.xml").decode("utf-8")
     assert "<c:barChart>" in chart and "领导总览" in chart
-    # the chart sits below the status table, inside the print area
-    anchor_row = int(re.search(r"<xdr:from><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>",
-                               drawing).group(1))
-    assert anchor_row > label.row + 4
-    last_print_row = int(re.search(r"\$(\d+)$", ws.print_area.split("!")[-1].replace("'", "")).group(1))
-    assert last_print_row > anchor_row + 10
+    # the chart sits beside the status table, above the indicator table: on the first page
+    anchor = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
+    assert int(anchor.group(1)) == 3 and int(anchor.group(2)) == label.row  # 0-based: the header row below the label
+    assert _find(ws, "序号").row > int(anchor.group(2)) + 10
 
 
 def test_overview_live_conditional_formats(book):
     ws = book["领导总览"]
     rules = _rules(ws)
-    header = _find(ws, "序号")
-    first, last = header.row + 1, header.row + 4
-    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"I{first}:I{last}" and r[1] == "cellIs"}
-    assert on_status == {
+    header, rows = _indicator_rows(ws)
+    first, last = header.row + 1, rows[-1][0].row
+    on_status = {tuple(r[3]): (r[5], r[6]) for r in rules if r[0] == f"H{first}:H{last}" and r[1] == "cellIs"}
+    colours = {
         ('"未达标"',): ("FFFFC7CE", "FF9C0006"),
         ('"达标"',): ("FFC6EFCE", "FF006100"),
         ('"进行中（未到期）"',): ("FFFFEB9C", "FF9C5700"),
@@ -251,16 +262,19 @@ def test_overview_live_conditional_formats(book):
         ('"需人工判断"',): ("FFDDEBF7", "FF1F4E78"),
         ('"无数据"',): ("FFEDEDED", "FF595959"),
     }
+    # a rule for every status the overview counts: those always shown and those present
+    shown = {(f'"{STATUS_WORDS[s]}"',) for s in status_order(a.status for a in sample().aggregates)}
+    assert on_status == {k: v for k, v in colours.items() if k in shown}
     # the area figure follows its row's status
-    on_value = [r for r in rules if r[0] == f"E{first}:E{last}"]
+    on_value = [r for r in rules if r[0] == f"D{first}:D{last}"]
     assert {r[1] for r in on_value} == {"expression"}
-    assert f'$I{first}="未达标"' in [r[3][0] for r in on_value]
+    assert f'$H{first}="未达标"' in [r[3][0] for r in on_value]
     # units that missed: > 0 in red
     assert ("cellIs", "greaterThan", ["0"], "FFFFC7CE") in [(r[1], r[2], r[3], r[5]) for r in rules
-                                                            if r[0] == f"J{first}:J{last}"]
+                                                            if r[0] == f"I{first}:I{last}"]
     # no static fills on the status cells
     for row in range(first, last + 1):
-        assert ws.cell(row, 9).fill.fgColor.rgb in (None, "00000000")
+        assert ws.cell(row, 8).fill.fgColor.rgb in (None, "00000000")
 
 
 # ------------------------------------------------------------------ 指标明细
@@ -289,11 +303,13 @@ def test_grid_units_by_indicators_coloured_through_hidden_codes(book):
     assert [ws.cell(r, helper).value for r in (5, 6, 7)] == ["xmp-", "mx-n", "xmpn"]
     # formula rules on the grid pick the cell's letter out of its row's codes
     grid = [r for r in _rules(ws) if r[0] == "C5:F7"]
-    assert sorted(r[3][0] for r in grid) == sorted(f'MID(${letter}5,COLUMN(C5)-2,1)="{code}"' for code in "mxpbqnc")
+    present = status_order([o.status for o in sample().outcomes] + [a.status for a in sample().aggregates])
+    codes = [STATUS_CODES[s] for s in present if s in STATUS_CODES]
+    assert sorted(r[3][0] for r in grid) == sorted(f'MID(${letter}5,COLUMN(C5)-2,1)="{code}"' for code in codes)
     assert {r[1] for r in grid} == {"expression"}
     assert ("FFFFC7CE", "FF9C0006") in [(r[5], r[6]) for r in grid if r[3][0].endswith('"x"')]
     # the legend is live too, and the area row is part of the grid
-    assert any(r[0] == "C2:I2" and r[3] == ['"未达标"'] for r in _rules(ws))
+    assert any(r[0].startswith("C2:") and r[0].endswith("2") and r[3] == ['"未达标"'] for r in _rules(ws))
     assert ws.freeze_panes == "C5"
     assert ws.print_title_rows == "$3:$4"
 
@@ -396,32 +412,35 @@ def test_findings_and_data_sheets(book):
 # ------------------------------------------------------------------ print
 
 
-def test_every_sheet_prints_on_a4_landscape_one_page_wide(book):
+def test_every_sheet_prints_on_a4_the_lists_hidden(book):
     for ws in book.worksheets:
         assert ws.page_setup.paperSize == 9, ws.title
-        assert ws.page_setup.orientation == "landscape", ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        # fitToWidth 1 is the default, which xlsxwriter leaves out
-        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, ws.title
+        assert ws.page_setup.orientation == ("portrait" if ws.title == "领导总览" else "landscape"), ws.title
+        if ws.sheet_properties.pageSetUpPr.fitToPage:  # one page wide: fitToWidth 1 is the default, left out
+            assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight in (None, 0), ws.title
+        else:  # too wide: across pages at a legible scale, its first columns repeated
+            assert ws.page_setup.scale >= 80 and ws.print_title_cols, ws.title
         assert ws.print_title_rows, ws.title
         assert ws.freeze_panes, ws.title
         assert "丁山镇2026年安全生产工作要点" in ws.oddHeader.left.text, ws.title
         assert ws.oddHeader.right.text == "2026年第二季度", ws.title
         assert ws.oddFooter.center.text == "第 &P 页 共 &N 页", ws.title
+        assert ws.sheet_state == ("hidden" if ws.title in ("校验问题", "数据") else "visible"), ws.title
     for name in ("未达标清单", "报送情况", "任务进度", "校验问题", "数据", "指标明细", "领导总览"):
         assert book[name].auto_filter.ref, name
-    assert book["领导总览"].print_title_rows == "$10:$10"
-    assert book["领导总览"].freeze_panes == "A11"
+    header = _find(book["领导总览"], "序号").row
+    assert book["领导总览"].print_title_rows == f"${header}:${header}"
+    assert book["领导总览"].freeze_panes == f"A{header + 1}"
     assert book["未达标清单"].print_title_rows == "$1:$1"
 
 
 def test_columns_sized_for_chinese_and_text_wraps(book):
     ws = book["领导总览"]
-    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHIJKL"}
-    assert widths["C"] >= 2 * len("生产安全事故起数") and all(w <= 31 for w in widths.values())
-    header = _find(ws, "序号")
-    assert ws.cell(header.row + 1, 3).alignment.wrap_text
-    assert ws.cell(header.row + 1, 3).font.name == "宋体"
+    widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHI"}
+    assert widths["B"] >= 2 * len("生产安全事故起数") and all(w <= 33 for w in widths.values())
+    _, rows = _indicator_rows(ws)
+    assert rows[0][1].alignment.wrap_text
+    assert rows[0][1].font.name == "宋体"
     reason = book["未达标清单"]["F2"]
     assert reason.alignment.wrap_text and 20 <= book["未达标清单"].column_dimensions["F"].width <= 40
 
@@ -438,7 +457,7 @@ def test_empty_consolidation_renders():
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == list(SHEETS)
     assert book["未达标清单"]["A2"].value == "本期没有未达标的指标。"
-    assert book["领导总览"]["A11"].value == "本期没有可汇总的指标。"
+    assert book["领导总览"].cell(_find(book["领导总览"], "序号").row + 1, 1).value == "本期没有可汇总的指标。"
 
 
 @pytest.mark.slow

@@ -55,9 +55,10 @@ def _overview_rows(path):
     titles = rows[top]
     table = {}
     for r in rows[top + 1:]:
-        if not isinstance(r[0], int):
+        if isinstance(r[0], str) and r[0].startswith("状态说明"):
             break
-        table[r[2]] = dict(zip(titles, r))
+        if isinstance(r[0], int):  # an indicator (the others: a title row per annex table)
+            table[r[1]] = dict(zip(titles, r))
     return table
 
 

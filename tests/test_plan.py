@@ -207,7 +207,7 @@ def test_docx_that_is_not_an_annex_is_a_clear_error(tmp_path):
     with pytest.raises(AnnexError) as info:
         import_annex(path)
     message = str(info.value)
-    assert "no annex table recognised" in message and "letter.docx" in message and "解决办法" in message
+    assert "没有识别出附件表格" in message and "letter.docx" in message and "解决办法" in message
 
 
 def test_xlsx_annex_imports(tmp_path):
@@ -265,7 +265,7 @@ def test_load_reports_yaml_syntax_errors_by_line(tmp_path):
     with pytest.raises(PlanFileErrors) as info:
         load_plan_file(path)
     assert info.value.problems[0][0] in (2, 3, 4)
-    assert "YAML syntax error" in str(info.value)
+    assert "YAML 格式错误" in str(info.value)
 
 
 def test_duplicate_indicator_ids_are_reported(tmp_path):
@@ -274,7 +274,7 @@ def test_duplicate_indicator_ids_are_reported(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PlanFileErrors) as info:
         load_plan_file(path)
-    assert any("core-1" in message and "twice" in message for _, message, _ in info.value.problems)
+    assert any("core-1" in message and "两次" in message for _, message, _ in info.value.problems)
 
 
 def test_plan_round_trips_through_yaml(tmp_path):
@@ -297,7 +297,7 @@ def test_cli_import_writes_plan_and_prints_review(runner, tmp_path):
     assert out.read_text(encoding="utf-8") == (BUILTIN / "dingshan-2026.yaml").read_text(encoding="utf-8")
     assert "重大危险源安全风险在线监测率" in result.output
     last = result.output.strip().splitlines()[-1]
-    assert last.startswith("imported 核心绩效指标(6行)、重点整治(19行): ") and last.endswith(f"-> {out}")
+    assert last.startswith("已导入 核心绩效指标(6行)、重点整治(19行)：") and last.endswith(f"→ {out}")
 
 
 def test_cli_import_of_a_non_annex_exits_1_without_traceback(runner, tmp_path):
@@ -316,7 +316,7 @@ def test_cli_import_of_a_non_annex_exits_1_without_traceback(runner, tmp_path):
 def test_cli_check_passes_on_builtin_and_fails_on_errors(runner, tmp_path):
     result = runner.invoke(cli, ["plan", "check", "dingshan-2026"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1].startswith("dingshan-2026: ")
+    assert result.output.strip().splitlines()[-1].startswith("《2026年綦江区丁山镇安全生产和防灾减灾救灾工作要点》：")
     text = _plan_text().replace("      unit: 起\n", "", 1)
     path = tmp_path / "p.yaml"
     path.write_text(text, encoding="utf-8")
@@ -567,7 +567,7 @@ def test_duplicate_keys_are_reported(tmp_path):
     text = text.replace("key: core:因灾群死群伤责任事件:起", "key: core:较大生产安全事故起数:起")
     path = tmp_path / "p.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(PlanFileErrors, match="key 'core:较大生产安全事故起数:起' is used twice"):
+    with pytest.raises(PlanFileErrors, match="指标键“core:较大生产安全事故起数:起”用了两次"):
         load_plan_file(path)
 
 

@@ -90,7 +90,8 @@ def demo(tmp_path_factory):
 
 def test_demo_runs_the_whole_job(demo):
     folder, output = demo
-    assert output.startswith("toolkit demo: 2026年綦江区丁山镇安全生产和防灾减灾救灾工作要点（2026年第二季度）")
+    assert output.startswith("toolkit 演示：2026年綦江区丁山镇安全生产和防灾减灾救灾工作要点（2026年第二季度）")
+    assert (folder / "4-汇总" / "通报_2026Q2.docx").exists() and "通报（草稿）" in output
     assert len(list((folder / "1-模板").glob("*.xlsx"))) == 23
     returns = {p.name for p in (folder / "2-回收报表").iterdir()}
     assert "会议签到表.xlsx" in returns and any(name.endswith(".xls") for name in returns)

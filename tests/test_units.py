@@ -122,14 +122,14 @@ def test_the_example_units_list():
 
 @pytest.mark.parametrize("text, where, words", [
     ("code,name\nV1,青坪村\nV1,长田村\n", "units.csv, 第3行", ["编码“V1”与第2行的编码“V1”重复", "第3行"]),
-    ("code,name\nV1,青坪村\n,长田村\n", "units.csv, 第3行", ["empty code"]),
-    ("code,name\nV1,青坪村\nV2,\n", "units.csv, 第3行", ["empty name"]),
-    ("code,name\nV1,青坪村,多余\n", "units.csv, 第2行", ["3 cells", "2 columns", "多余"]),
-    ("编码,类型\nV1,村\n", "units.csv, 第1行", ["no name（名称） column", "found: 编码、类型"]),
-    ("名称,类型\n青坪村,村\n", "units.csv, 第1行", ["no code"]),
-    ("单位,类型\n青坪村,村\n", "units.csv, 第1行", ["no code"]),
-    ("code,name\n\n", "units.csv, 第1行", ["no units"]),
-    ("", "units.csv", ["empty"]),
+    ("code,name\nV1,青坪村\n,长田村\n", "units.csv, 第3行", ["code（编码）为空"]),
+    ("code,name\nV1,青坪村\nV2,\n", "units.csv, 第3行", ["name（名称）为空"]),
+    ("code,name\nV1,青坪村,多余\n", "units.csv, 第2行", ["有 3 格", "表头只有 2 列", "多余"]),
+    ("编码,类型\nV1,村\n", "units.csv, 第1行", ["没有 name（名称） 列", "现有：编码、类型"]),
+    ("名称,类型\n青坪村,村\n", "units.csv, 第1行", ["没有 code"]),
+    ("单位,类型\n青坪村,村\n", "units.csv, 第1行", ["没有 code"]),
+    ("code,name\n\n", "units.csv, 第1行", ["没有填报单位"]),
+    ("", "units.csv", ["空的"]),
 ])
 def test_errors_name_file_line_and_fix(tmp_path, text, where, words):
     with pytest.raises(UnitsError) as caught:
@@ -156,12 +156,12 @@ def test_all_problems_are_reported_at_once(tmp_path):
     error = caught.value
     assert error.where.endswith("units.csv")
     lines = str(error).splitlines()
-    assert "4 problems" in lines[0]
+    assert "4 处问题" in lines[0]
     assert [line for line in lines if "第" in line and "units.csv," in line] == [
-        f"  {tmp_path / 'units.csv'}, 第3行: empty name（名称）",
+        f"  {tmp_path / 'units.csv'}, 第3行: name（名称）为空",
         f"  {tmp_path / 'units.csv'}, 第4行: 编码“V1”与第2行的编码“V1”重复（不区分大小写）",
-        f"  {tmp_path / 'units.csv'}, 第6行: 4 cells but the header has 3 columns (extra: 多余)",
-        f"  {tmp_path / 'units.csv'}, 第7行: empty code（编码）",
+        f"  {tmp_path / 'units.csv'}, 第6行: 有 4 格，但表头只有 3 列（多出：多余）",
+        f"  {tmp_path / 'units.csv'}, 第7行: code（编码）为空",
     ]
     assert "解决办法" in str(error)
 
@@ -185,11 +185,11 @@ def test_duplicate_column_titles(tmp_path):
 
 
 @pytest.mark.parametrize("name, content, words", [
-    ("missing.csv", None, ["not found"]),
-    ("old.xls", b"\xd0\xcf\x11\xe0", ["cannot read .xls", "另存为"]),
-    ("broken.xlsx", b"not a zip", ["cannot open the workbook"]),
-    ("renamed.csv", b"PK\x03\x04rest", ["Excel workbook", ".xlsx"]),
-    ("binary.csv", b"\x00\x01\x02", ["not a text"]),
+    ("missing.csv", None, ["找不到"]),
+    ("old.xls", b"\xd0\xcf\x11\xe0", ["不能读取 .xls", "另存为"]),
+    ("broken.xlsx", b"not a zip", ["无法打开工作簿"]),
+    ("renamed.csv", b"PK\x03\x04rest", ["Excel 工作簿", ".xlsx"]),
+    ("binary.csv", b"\x00\x01\x02", ["不是文本"]),
 ])
 def test_unreadable_files(tmp_path, name, content, words):
     path = tmp_path / name
@@ -204,7 +204,7 @@ def test_unreadable_files(tmp_path, name, content, words):
 
 
 def test_folder_is_not_a_units_list(tmp_path):
-    with pytest.raises(UnitsError, match="folder"):
+    with pytest.raises(UnitsError, match="文件夹"):
         load_units(tmp_path)
 
 
@@ -239,5 +239,5 @@ def test_territorial_column_overrides_the_kind(tmp_path):
 def test_territorial_column_rejects_other_words(tmp_path):
     path = tmp_path / "units.csv"
     path.write_text("code,name,territorial\nV1,青坪村,也许\n", encoding="utf-8")
-    with pytest.raises(UnitsError, match="neither 属地 nor 行业"):
+    with pytest.raises(UnitsError, match="既不是属地也不是行业"):
         load_units(path)

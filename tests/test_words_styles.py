@@ -22,7 +22,7 @@ def test_every_indicator_has_a_kind_and_the_words_agree(plan_id):
         assert kind in NUMBER_KINDS
         # decided by the indicator's meaning: a relative target is a change, a rate shows in its own scale
         if indicator.relative and indicator.checkable:
-            assert kind == "change"
+            assert kind.startswith("change")
         elif indicator.measure in ("rate", "percentage"):
             assert kind == ("rate-permille" if indicator.scale == "permille" else "rate-percent")
         elif indicator.measure in ("count", "frequency", "amount"):
@@ -37,7 +37,7 @@ def test_the_leaders_workbook_follows_the_kind_not_the_words():
     rate = c.aggregates[1]
     rate.target, rate.kind = "≥100", "rate-permille"  # words without a scale: the kind decides
     ws = openpyxl.load_workbook(io.BytesIO(render_consolidated_workbook(c)))["领导总览"]
-    cell = next(row[4] for row in ws.iter_rows(min_row=11) if row[2].value == rate.indicator)
+    cell = next(row[3] for row in ws.iter_rows(min_row=11) if row[1].value == rate.indicator)
     assert cell.value == pytest.approx(1000) and "‰" in cell.number_format
 
 
@@ -70,3 +70,49 @@ def test_the_limits_live_in_the_style_module_and_the_consolidation_reads_them_th
     import toolkit.xlsx.leaders as leaders
 
     assert leaders.style.DATA_SHEET_LIMIT == 10
+
+
+def test_a_change_says_which_way():
+    from toolkit.words import change_words, figure_words
+    from toolkit.xlsx.style import leaders_figure
+
+    assert change_words(-0.123) == "下降12.3%" and change_words(0.04) == "上升4.0%" and change_words(0) == "持平"
+    assert figure_words(0.2295839753, "change-decrease") == "下降23.0%"  # signed in the target's direction
+    assert figure_words(-0.04, "change-decrease") == "上升4.0%"
+    assert figure_words(0.04, "change-increase") == "上升4.0%"
+    assert leaders_figure(0.2295839753, "change-decrease")[1].startswith('"下降"')
+
+
+def test_status_tables_drive_the_overview_counts_and_colours():
+    from tests.test_consolidate_workbook import sample
+    from toolkit.words import STATUS_WORDS
+    from toolkit.xlsx.leaders import render_consolidated_workbook
+    from toolkit.xlsx.style import CHART_COLOURS, STATUS_COLOURS
+
+    for code in ("in-progress", "needs-baseline", "qualitative", "review", "met", "missed", "no-data"):
+        assert code in STATUS_WORDS and code in STATUS_COLOURS and code in CHART_COLOURS
+    c = sample()
+    c.aggregates[1].status, c.aggregates[2].status = "in-progress", "some-new-code"
+    ws = openpyxl.load_workbook(io.BytesIO(render_consolidated_workbook(c)))["领导总览"]
+    words = [row[0].value for row in ws.iter_rows(min_row=10, max_row=20) if row[2].value
+             and str(row[2].value).startswith("=COUNTIF")]
+    assert words == ["未达标", "达标", "进行中（未到期）", "无数据", "some-new-code"]  # table order, then codes not yet known
+    assert "进行中（未到期） 1 项" in ws["A3"].value
+
+
+def test_the_brief_reads_back_with_python_docx():
+    import docx
+
+    from tests.test_consolidate_workbook import sample
+    from toolkit.docx.brief import render_brief
+
+    c = sample()
+    document = docx.Document(io.BytesIO(render_brief(c)))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[1] == f"关于{c.period_label}《{c.plan_title}》落实情况的通报"
+    opening = next(t for t in texts if "应报送单位" in t)
+    for unit in c.units:
+        if unit.status == "missing" or unit.on_time is False:
+            assert unit.name in opening
+    assert any(t.rows[0].cells[1].text == "指标" for t in document.tables)
+    assert round(document.sections[0].left_margin / docx.shared.Mm(1)) == 28

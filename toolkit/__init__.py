@@ -5,7 +5,7 @@
     report = toolkit.validate(plan, ["回收/"], units="examples/dingshan-units.csv", period="2026Q2")
 
 The public API (toolkit.api) is one function per CLI command: load_plan,
-check_plan, assignment, build_templates, validate, consolidate, simulate_returns,
+check_plan, assignment, build_templates, validate, consolidate, brief, simulate_returns,
 run_demo; the ledger (open_ledger, history_periods, history_units,
 history_indicator, history_import, history_export);
 and the results they return (ValidationReport, Consolidation, ReturnData,
@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _API = {
     "load_plan": "toolkit.api", "load_units": "toolkit.api", "check_plan": "toolkit.api", "assignment": "toolkit.api",
     "build_templates": "toolkit.api", "validate": "toolkit.api", "consolidate": "toolkit.api",
-    "simulate_returns": "toolkit.api", "run_demo": "toolkit.api",
+    "brief": "toolkit.api", "simulate_returns": "toolkit.api", "run_demo": "toolkit.api",
     "open_ledger": "toolkit.api", "history_periods": "toolkit.api", "history_units": "toolkit.api",
     "history_indicator": "toolkit.api", "history_import": "toolkit.api", "history_export": "toolkit.api",
     "read_returns": "toolkit.intake",

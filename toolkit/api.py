@@ -105,7 +105,7 @@ def validate(plan, paths, *, units=None, period=None, feedback=None, report=None
     try:
         result = validate_returns(plan, paths, units=load_units(units), period=period_of(period), rules=rules,
                                   limits=limits, timeout=timeout or DEFAULT_TIMEOUT, ledger=ledger)
-        result.written = _write(result, out, lambda: _validation_outputs(result, out, feedback, report))
+        result.written = _write(result, out, lambda: _validation_outputs(result, out, feedback, report, plan.title))
     finally:
         out.release()
         _close(ledger, db)
@@ -113,11 +113,11 @@ def validate(plan, paths, *, units=None, period=None, feedback=None, report=None
 
 
 def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=None, json=None, feedback=None,
-                limits=None, rules=None, fork: bool = False, db=None):
+                brief=None, limits=None, rules=None, fork: bool = False, db=None):
     """Validate the returns in `paths` and consolidate the valid ones for `period`.
 
     output: the leaders' workbook (.xlsx); json: the result as JSON; feedback:
-    a folder for the marked-up copies. fork: write the JSON and CSVs in forked
+    a folder for the marked-up copies; brief: the 通报 draft (.docx). fork: write the JSON and CSVs in forked
     processes while the workbook renders (only for a command's own process,
     never a server). Returns the Consolidation, with `written`; OutputsNotWritten
     (carrying the consolidation) when its outputs cannot be written.
@@ -131,12 +131,13 @@ def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=N
     if db is not None and not paths:
         return _rerender(db, period_of(period), output, json, fork)
     plan = load_plan(plan)
-    out = _outputs(paths, files=[f for f in (output, json) if f], folders=[feedback] if feedback else [])
+    out = _outputs(paths, files=[f for f in (output, json, brief) if f], folders=[feedback] if feedback else [])
     ledger = _ledger(db)
     try:
         result = _consolidate(plan, paths, units=load_units(units), period=period_of(period), due=date_of(due),
                               baseline=baseline, rules=rules, limits=limits, ledger=ledger)
-        result.written = _write(result, out, lambda: _consolidation_outputs(result, out, output, json, feedback, fork))
+        result.written = _write(result, out, lambda: _consolidation_outputs(result, out, output, json, feedback, fork,
+                                                                            brief))
         if ledger is not None:
             (returns, report), result.sources = result.sources, None
             ledger.record_consolidation(plan, returns, report, result, json_file=json)
@@ -311,7 +312,7 @@ def _write(result, out, make) -> list[Path]:
         raise
 
 
-def _validation_outputs(report, out, feedback, report_file) -> None:
+def _validation_outputs(report, out, feedback, report_file, plan_title=None) -> None:
     if feedback:
         from toolkit.xlsx.feedback import write_feedback
 
@@ -320,11 +321,49 @@ def _validation_outputs(report, out, feedback, report_file) -> None:
     if report_file:
         from toolkit.xlsx.report import write_report_workbook
 
-        write_report_workbook(report, Path(report_file), out=out)
+        write_report_workbook(report, Path(report_file), out=out, plan_title=plan_title)
 
 
-def _consolidation_outputs(result, out, output, json_file, feedback, fork) -> None:
+def brief(plan=None, paths=(), *, output, units=None, period=None, due=None, baseline=None, from_json=None,
+          limits=None, rules=None):
+    """The 通报 draft (.docx) of a period: consolidated from `paths` as
+    `consolidate` does, or from a consolidation's JSON (`from_json`: a file
+    `consolidate --json` wrote, or its dict). Returns the Consolidation, with `written`."""
+    if from_json is not None:
+        import json as _json
+
+        from toolkit.fileio import OutputSet
+        from toolkit.model.consolidation import Consolidation
+
+        data = from_json if isinstance(from_json, dict) else _json.loads(Path(from_json).read_text(encoding="utf-8"))
+        result = Consolidation.from_json(data)
+        out = OutputSet(inputs=[] if isinstance(from_json, dict) else [Path(from_json)])
+        try:
+            out.claim(output)
+            result.written = _write(result, out, lambda: _brief_output(result, out, output))
+        finally:
+            out.release()
+        return result
+    if plan is None or not paths or units is None or period is None:
+        from toolkit.errors import UsageError
+
+        raise UsageError("通报需要计划、回收报表、单位名单和报送期，或用 --from-json 指定汇总的 JSON 文件",
+                         hint="toolkit brief 计划 回收/ --units 单位.csv --period 2026Q2 -o 通报.docx")
+    return consolidate(plan, paths, units=units, period=period, due=due, baseline=baseline, brief=output,
+                       limits=limits, rules=rules)
+
+
+def _brief_output(result, out, brief_file) -> None:
+    from toolkit.docx.brief import write_brief
+
+    write_brief(result, Path(brief_file), out=out)
+
+
+def _consolidation_outputs(result, out, output, json_file, feedback, fork, brief_file=None) -> None:
     from toolkit.fileio import written_alongside
+
+    if brief_file:
+        _brief_output(result, out, brief_file)
 
     jobs = [out.add_later(json_file, result.json_chunks)[1]] if json_file else []
     with written_alongside(jobs, fork=fork):  # the JSON by a second process while the workbook is made

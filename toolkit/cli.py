@@ -57,6 +57,7 @@ def cli():
       templates    fill-in workbooks per reporting unit and period
       validate     check returned workbooks
       consolidate  merge valid returns into the leaders' workbook
+      brief        the 通报 draft (.docx) of a period
     """
 
 
@@ -124,7 +125,7 @@ def plan_check(plan_file):
         click.echo(problems_table(problems))
         click.echo("")
     indicators = sum(1 for _ in loaded.indicators())
-    click.echo(f"{loaded.id}: {indicators} targets, {len(errors)} errors, {len(warnings)} warnings")
+    click.echo(f"《{loaded.title}》：{indicators} 项目标，{len(errors)} 个错误，{len(warnings)} 个提示")
     sys.exit(1 if errors else 0)
 
 
@@ -164,7 +165,7 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
         try:
             parts = [int(y) for y in years.replace("—", "-").split("-")]
         except ValueError:
-            raise UsageError(f"--years: '{years}' is not a year or range", hint="write --years 2026 or --years 2024-2026") from None
+            raise UsageError(f"--years：“{years}”不是年份或年份范围", hint="写作 --years 2026 或 --years 2024-2026") from None
         identity.years = list(range(parts[0], parts[-1] + 1))
     previous = None
     if os.path.exists(output):  # re-import: keep the indicator keys a ledger knows
@@ -183,13 +184,13 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
         report = comparison_report(result.comparison)
         click.echo((report if not quiet else report.splitlines()[0]) + "\n")
     for line in result.skipped_tables:
-        click.echo(f"skipped: {line}")
+        click.echo(f"已跳过：{line}")
     plan_obj = result.plan
     targets = sum(1 for _ in plan_obj.indicators())
     review = sum(1 for i in result.review if i.status == "review")
     unparsed = sum(1 for i in result.review if i.status == "unparsed")
     tables = "、".join(f"{t.title}({len(t.rows)}行)" for t in plan_obj.tables)
-    click.echo(f"imported {tables}: {targets} targets, {review} for review, {unparsed} unparsed -> {output}")
+    click.echo(f"已导入 {tables}：{targets} 项目标，{review} 项待人工复核，{unparsed} 项未能解析 → {output}")
 
 
 # ---------------------------------------------------------------- templates
@@ -325,9 +326,11 @@ def _check_paths(paths) -> None:
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期): a CSV (unit, indicator, value) or last year's consolidated workbook.")
 @click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
 @click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Also write marked-up copies of returns with findings here.")
+@click.option("--brief", "brief_file", type=click.Path(dir_okay=False), help="Also write the 通报 draft (.docx) here.")
 @click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
 @click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (SQLite file, created if new; or TOOLKIT_DB): record this run, compare with earlier periods.")
-def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, max_size, db):
+def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, brief_file,
+                    max_size, db):
     """Validate the returns in PATH... and merge the valid ones into one workbook for leaders.
 
     With --db and no PATH, the period's summary is rendered again from the
@@ -340,11 +343,34 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
     _check_paths(paths)
     result = _shown_on_failure(lambda: toolkit.consolidate(
         plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, output=output,
-        json=json_file, feedback=feedback_dir, limits=_limits(max_size), fork=True, db=db), _print_consolidation)
+        json=json_file, feedback=feedback_dir, brief=brief_file, limits=_limits(max_size), fork=True, db=db),
+        _print_consolidation)
     _print_consolidation(result)
     from toolkit.cli_history import print_ledger_notes
 
     print_ledger_notes(result)
+
+
+@cli.command("brief")
+@click.argument("plan_file", metavar="[PLAN]", required=False)
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), help="Units list: who is expected to report.")
+@click.option("--period", help="The period, e.g. 2026Q2.")
+@click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期), as for consolidate.")
+@click.option("--from-json", "from_json", type=click.Path(dir_okay=False, exists=True), help="Build it from the JSON consolidate --json wrote, instead of the returns.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The 通报 draft to write (.docx).")
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
+def brief_cmd(plan_file, paths, units_file, period, due, baseline, from_json, output, max_size):
+    """Write the 通报 draft (.docx) of a period: from the returns, as consolidate, or from its JSON."""
+    import toolkit
+
+    if not from_json:
+        _check_paths(paths)
+    result = _shown_on_failure(lambda: toolkit.brief(
+        plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, from_json=from_json,
+        output=output, limits=_limits(max_size)), _print_consolidation)
+    _print_consolidation(result)
 
 
 def _print_consolidation(result) -> None:
@@ -415,8 +441,10 @@ def codes_cmd(markdown):
     if markdown:
         click.echo(codes_markdown(), nl=False)
         return
-    rows = [[t.code, t.severity, t.scope, t.title] for t in CODES.values()]
-    click.echo(render(["code", "severity", "where", "title"], rows))
+    from toolkit.words import LEVEL_WORDS
+
+    rows = [[t.code, LEVEL_WORDS.get(t.severity, t.severity), t.scope, t.title] for t in CODES.values()]
+    click.echo(render(["代码", "级别", "范围", "标题"], rows))
 
 
 from toolkit.cli_history import history  # noqa: E402 (the ledger's commands)

@@ -90,7 +90,7 @@ def run_demo(folder: str | Path) -> str:
 
     report = validate_returns(plan, [returns_dir], units=units, period=period)
     copies = write_feedback(report, {f.path: Path(f.path) for f in report.files}, feedback_dir)
-    write_report_workbook(report, feedback_dir / "校验报告.xlsx")
+    write_report_workbook(report, feedback_dir / "校验报告.xlsx", plan_title=plan.title)
 
     result = consolidate(plan, [returns_dir], units=units, period=period, due=DUE)
     workbook = summary_dir / f"汇总_{period.code}.xlsx"
@@ -98,6 +98,11 @@ def run_demo(folder: str | Path) -> str:
     import json
 
     write_atomic(summary_dir / f"汇总_{period.code}.json", json.dumps(result.to_json(), ensure_ascii=False, indent=2, allow_nan=False) + "\n")
+    from toolkit.docx.brief import write_brief
+    from toolkit.words import FILE_STATUS_WORDS
+
+    brief = summary_dir / f"通报_{period.code}.docx"
+    write_brief(result, brief)
 
     ledger_lines = _two_periods(plan, units, answering, returns_dir, ledger_dir)
 
@@ -105,27 +110,29 @@ def run_demo(folder: str | Path) -> str:
     missed = [a for a in result.aggregates if a.status == "missed"]
     files = {s: [f for f in result.files if f.status == s] for s in ("used", "superseded", "rejected", "unrecognised")}
     lines = [
-        f"toolkit demo: {plan.title}（{period.label}）",
+        f"toolkit 演示：{plan.title}（{period.label}）",
         "",
-        f"1. templates    {len(built.templates)} workbooks, one per unit -> {templates_dir}",
-        f"2. returns      {sum(1 for _ in returns_dir.iterdir())} files as the units sent them -> {returns_dir}",
-        f"3. validate     {len(report.files)} files: {sum(1 for f in report.files if f.status == 'used')} valid, "
-        f"{sum(1 for f in report.files if f.errors)} with errors; {len(copies)} marked-up copies to send back -> {feedback_dir}",
-        f"4. consolidate  {c['expected']} units expected: {c['valid']} valid, {c['rejected']} rejected, {c['missing']} missing, {c['late']} late",
-        f"                files: {len(files['used'])} used, {len(files['superseded'])} superseded, "
-        f"{len(files['rejected'])} rejected, {len(files['unrecognised'])} not ours",
-        f"                indicators missing their targets: {len(missed)}"
-        + (f" ({'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''})" if missed else ""),
-        f"                leaders' workbook -> {workbook}",
+        f"1. 模板      {len(built.templates)} 个填报模板，每个单位一个 → {templates_dir}",
+        f"2. 回收报表  {sum(1 for _ in returns_dir.iterdir())} 个文件，与各单位报来的一样 → {returns_dir}",
+        f"3. 校验      {len(report.files)} 个文件：有效 {sum(1 for f in report.files if f.status == 'used')} 个，"
+        f"有错误 {sum(1 for f in report.files if f.errors)} 个；退回修改的标注副本 {len(copies)} 个 → {feedback_dir}",
+        f"4. 汇总      应报 {c['expected']} 个单位：有效 {c['valid']} 个，被退回 {c['rejected']} 个，未报送 {c['missing']} 个，"
+        f"逾期 {c['late']} 个",
+        f"            文件：已采用 {len(files['used'])} 个，已被新版本替代 {len(files['superseded'])} 个，"
+        f"退回修改 {len(files['rejected'])} 个，无法识别 {len(files['unrecognised'])} 个",
+        f"            未达标指标：{len(missed)} 项"
+        + (f"（{'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''}）" if missed else ""),
+        f"            领导汇总表 → {workbook}",
+        f"            通报（草稿） → {brief}",
         *ledger_lines,
         "",
-        "What happened to each file:",
+        "每个文件的处理结果：",
     ]
     for entry in result.files:
-        lines.append(f"  {Path(entry.path).name}: {entry.status} ({entry.why})")
+        lines.append(f"  {Path(entry.path).name}：{FILE_STATUS_WORDS.get(entry.status, entry.status)}（{entry.why}）")
     missing = [u for u in result.units if u.status == "missing"]
     for unit in missing:
-        lines.append(f"  {unit.name} ({unit.code}): never returned")
+        lines.append(f"  {unit.name}（{unit.code}）：未报送")
     lines += ["", *_county(folder / COUNTY_STEP)]
     return "\n".join(lines)
 
@@ -152,20 +159,20 @@ def _county(folder: Path) -> list[str]:
     write_consolidated_workbook(result, workbook)
     indicators = {i.id: i for _, _, i in plan.indicators()}
     names = {u.code: u.name for u in units}
-    lines = [f"5. a county    {plan.title}（{period.label}）: {len(result.units)} units (towns and departments) -> {workbook}"]
+    lines = [f"5. 县级汇总  {plan.title}（{period.label}）：{len(result.units)} 个单位（乡镇和部门）→ {workbook}"]
     both = [a for a in result.aggregates if a.sectoral is not None and a.value is not None]
     sectoral = next((a for a in both if a.sectoral != a.value), both[0] if both else None)  # a difference, if any
     if sectoral:
         ind = indicators[sectoral.indicator_id]
-        lines.append(f"                {sectoral.indicator}: towns {actual_words(sectoral.value, ind)}"
-                     f"（{BASIS_WORDS[sectoral.basis]}，属地）, departments {actual_words(sectoral.sectoral, ind)}（行业口径）"
-                     f" -> {STATUS_WORDS[sectoral.status]}")
+        lines.append(f"            {sectoral.indicator}：乡镇合计 {actual_words(sectoral.value, ind)}"
+                     f"（{BASIS_WORDS[sectoral.basis]}，属地），部门合计 {actual_words(sectoral.sectoral, ind)}（行业口径）"
+                     f" → {STATUS_WORDS[sectoral.status]}")
     amount = next((a for a in result.aggregates if a.source == "lead" and a.measure == "amount" and a.value is not None), None)
     if amount:
         ind = indicators[amount.indicator_id]
-        lines.append(f"                {amount.indicator}: {actual_words(amount.value, ind)} from its lead "
-                     f"{names.get(amount.lead, amount.lead)}（{BASIS_WORDS[amount.basis]}）, "
-                     f"{amount.units_contribution} cooperating units not judged -> {STATUS_WORDS[amount.status]}")
+        lines.append(f"            {amount.indicator}：{actual_words(amount.value, ind)}，由牵头单位"
+                     f"{names.get(amount.lead, amount.lead)}填报（{BASIS_WORDS[amount.basis]}），"
+                     f"{amount.units_contribution} 个配合单位不单独考核 → {STATUS_WORDS[amount.status]}")
     return lines
 
 
@@ -188,10 +195,10 @@ def _two_periods(plan, units, answering, returns_dir: Path, ledger_dir: Path) ->
     series = history_indicator(db, "生产安全事故死亡人数")
     trend = "，".join(f"{h['period']} {h['value']:g}" for h in series[0]["history"] if h["value"] is not None) if series else ""
     return [
-        f"6. ledger       2026Q1 and {PERIOD} through one ledger -> {db}",
-        f"                {PERIOD} against 2026Q1: {decreased} 本年累计 lower than last quarter's; "
-        f"生产安全事故死亡人数 by quarter: {trend}",
-        f"                leaders' workbook with 上期 columns and a 趋势 sheet -> {trend_book}",
+        f"6. 台账      2026Q1 和 {PERIOD} 记入同一台账 → {db}",
+        f"            {PERIOD} 与 2026Q1 相比：本年累计小于上季度的 {decreased} 处；"
+        f"生产安全事故死亡人数（按季度）：{trend}",
+        f"            含“上期”列和“趋势”表的领导汇总表 → {trend_book}",
     ]
 
 

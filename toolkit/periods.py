@@ -66,12 +66,12 @@ class Period:
 def make_period(year: int, kind: str, index: int = 1) -> Period:
     """A period from its parts; raises UsageError when they are out of range."""
     if kind not in KINDS:
-        raise UsageError(f"unknown period kind {kind!r}", hint=f"use one of {', '.join(KINDS)}")
+        raise UsageError(f"未知的报送期类型 {kind!r}", hint=f"请用其中之一：{'、'.join(KINDS)}")
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise UsageError(f"year {year} is out of range", hint=f"报送期写作 {PERIOD_FORMS}")
+        raise UsageError(f"年份 {year} 超出范围", hint=f"报送期写作 {PERIOD_FORMS}")
     if not 1 <= index <= _MAX_INDEX[kind]:
-        what = {"year": "year", "half": "half (1-2)", "quarter": "quarter (1-4)", "month": "month (1-12)"}[kind]
-        raise UsageError(f"no {what} number {index}", hint=f"报送期写作 {PERIOD_FORMS}")
+        what = {"year": "年", "half": "半年（1-2）", "quarter": "季度（1-4）", "month": "月（1-12）"}[kind]
+        raise UsageError(f"没有第 {index} 个{what}", hint=f"报送期写作 {PERIOD_FORMS}")
     code = {"year": f"{year}", "half": f"{year}H{index}", "quarter": f"{year}Q{index}", "month": f"{year}M{index:02d}"}[kind]
     return Period(code=code, year=year, kind=kind, index=index)
 
@@ -92,14 +92,14 @@ def parse_period(text: str) -> Period:
     except UsageError as exc:
         if exc.message.startswith("not a reporting period") or exc.message.startswith("empty"):
             raise
-        raise UsageError(f"not a reporting period: {text!r} ({exc.message})", hint=exc.hint) from None
+        raise UsageError(f"不是报送期：{text!r}（{exc.message}）", hint=exc.hint) from None
 
 
 def _parse_period(text: str) -> Period:
     raw = "" if text is None else str(text)
     squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
     if not squashed:
-        raise UsageError("empty reporting period", hint=f"报送期写作 {PERIOD_FORMS}")
+        raise UsageError("报送期为空", hint=f"报送期写作 {PERIOD_FORMS}")
     match = _LATIN.match(squashed)
     if match:
         year = int(match[1])
@@ -114,7 +114,7 @@ def _parse_period(text: str) -> Period:
         if match:
             kind, index = parts(match)
             return make_period(int(match[1]), kind, index)
-    raise UsageError(f"not a reporting period: {raw!r}", hint=f"报送期写作 {PERIOD_FORMS}")
+    raise UsageError(f"不是报送期：{raw!r}", hint=f"报送期写作 {PERIOD_FORMS}")
 
 
 _DATE = (
@@ -146,8 +146,8 @@ def parse_due_date(text: str) -> dt.date:
             try:
                 date = dt.date(year, month, day)
             except ValueError:
-                raise UsageError(f"no such date: {raw!r}", hint=f"日期写作 {DATE_FORMS}") from None
+                raise UsageError(f"没有这个日期：{raw!r}", hint=f"日期写作 {DATE_FORMS}") from None
             if not MIN_YEAR <= year <= MAX_YEAR:
-                raise UsageError(f"year {year} is out of range in {raw!r}", hint=f"日期写作 {DATE_FORMS}")
+                raise UsageError(f"{raw!r} 中的年份 {year} 超出范围", hint=f"日期写作 {DATE_FORMS}")
             return date
-    raise UsageError(f"not a date: {raw!r}", hint=f"日期写作 {DATE_FORMS}")
+    raise UsageError(f"不是日期：{raw!r}", hint=f"日期写作 {DATE_FORMS}")

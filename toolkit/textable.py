@@ -100,3 +100,10 @@ def render(headers: list[str], rows: list[list], *, max_widths: dict[int, int] |
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(heads), rule, *(line(r) for r in cells)])
+
+
+def file_name(path: str | None) -> str | None:
+    """A file as a list row shows it: its name (the full path is on the file list, once)."""
+    if not path:
+        return path
+    return str(path).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]

@@ -118,16 +118,16 @@ def load_units(path) -> list[Unit]:
     """Read a units list (.csv or .xlsx). Raises UnitsError listing every problem."""
     path = Path(path)
     if not path.exists():
-        raise UnitsError("units list not found", where=str(path),
+        raise UnitsError("找不到单位清单", where=str(path),
                          hint="检查文件路径和文件名；单位清单可以是 .xlsx 或 .csv 文件")
     if path.is_dir():
-        raise UnitsError("this is a folder, not a units list", where=str(path),
+        raise UnitsError("这是一个文件夹，不是单位清单", where=str(path),
                          hint="给出单位清单文件本身的路径，例如 单位清单.xlsx")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         lines = _read_xlsx(path)
     elif suffix in (".xls", ".et", ".ods", ".wps"):
-        raise UnitsError(f"cannot read {suffix} files", where=str(path),
+        raise UnitsError(f"不能读取 {suffix} 文件", where=str(path),
                          hint="在 Excel/WPS 中打开后“另存为” .xlsx（Excel 工作簿）或 CSV（逗号分隔）再试")
     else:
         lines = _read_csv(path)
@@ -141,7 +141,7 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise UnitsError(f"cannot read the file: {exc.strerror or exc}", where=str(path),
+        raise UnitsError(f"无法读取文件：{exc.strerror or exc}", where=str(path),
                          hint="关闭正在打开这个文件的 Excel/WPS，或检查文件权限后再试") from None
     text = _decode(path, data)
     sample = next((line for line in text.splitlines() if line.strip()), "")
@@ -154,7 +154,7 @@ def _read_csv(path: Path) -> list[tuple[int, list[str]]]:
             lines.append((start, record))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise UnitsError(f"not a readable CSV file ({exc})", where=f"{path}, 第{start}行",
+        raise UnitsError(f"不是可读取的 CSV 文件（{exc}）", where=f"{path}, 第{start}行",
                          hint="检查该行的引号是否成对；或在 Excel/WPS 中另存为 .xlsx 再试") from None
     return lines
 
@@ -165,17 +165,17 @@ def _decode(path: Path, data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel "Unicode text"
         return data.decode("utf-16")
     if data.startswith(b"PK\x03\x04"):
-        raise UnitsError("this looks like an Excel workbook saved with a wrong extension", where=str(path),
+        raise UnitsError("这像是扩展名不对的 Excel 工作簿", where=str(path),
                          hint="把文件扩展名改为 .xlsx 再试")
     if b"\x00" in data[:4096]:
-        raise UnitsError("not a text (CSV) file", where=str(path),
+        raise UnitsError("不是文本（CSV）文件", where=str(path),
                          hint="单位清单应为 .xlsx 或 .csv；在 Excel/WPS 中“另存为” CSV（逗号分隔）或 .xlsx")
     for encoding in ("utf-8", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnitsError("cannot decode the file as UTF-8 or GBK", where=str(path),
+    raise UnitsError("无法按 UTF-8 或 GBK 编码读取文件", where=str(path),
                      hint="在 Excel/WPS 中“另存为” CSV UTF-8（逗号分隔）或 .xlsx 再试")  # pragma: no cover
 
 
@@ -187,7 +187,7 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnitsError(f"cannot open the workbook ({exc.__class__.__name__})", where=str(path),
+        raise UnitsError(f"无法打开工作簿（{exc.__class__.__name__}）", where=str(path),
                          hint="确认文件是 .xlsx 格式且没有损坏；可在 Excel/WPS 中打开后重新“另存为” .xlsx") from None
     try:
         sheet = workbook.worksheets[0]
@@ -214,7 +214,7 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
     lines = [(n, [_clean(c) for c in cells]) for n, cells in lines]
     content = [(n, cells) for n, cells in lines if any(cells)]
     if not content:
-        raise UnitsError("the units list is empty", where=str(path), hint=_FIX_HEADER)
+        raise UnitsError("单位清单是空的", where=str(path), hint=_FIX_HEADER)
 
     # The header is the first non-blank line, or a later one among the first
     # few when a title line sits above it.
@@ -232,13 +232,13 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
     for field, indexes in columns.items():
         if len(indexes) > 1 and field not in _JOINED_FIELDS:
             titles = "、".join(f"“{header[i]}”" for i in indexes)
-            problems.append((f"{path}, 第{header_line}行", f"columns {titles} all mean '{field}'",
+            problems.append((f"{path}, 第{header_line}行", f"列 {titles} 都表示“{field}”",
                              "每种信息只保留一列：删除或改名多余的列"))
     missing = [f for f in REQUIRED_FIELDS if f not in columns]
     if missing:
         wanted = "、".join(f"{f}（{FIELD_TITLES[f][1]}）" for f in missing)
         found = "、".join(h for h in header if h) or "（空）"
-        raise UnitsError(f"no {wanted} column in the header (found: {found})",
+        raise UnitsError(f"表头中没有 {wanted} 列（现有：{found}）",
                          where=f"{path}, 第{header_line}行", hint=_FIX_HEADER)
 
     units: list[Unit] = []
@@ -250,8 +250,8 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
         where = f"{path}, 第{line}行"
         extra = [c for c in cells[width:] if c]
         if extra:
-            problems.append((where, f"{len(cells)} cells but the header has {width} columns "
-                                    f"(extra: {clip('、'.join(extra[:3]))})", _FIX_EXTRA))
+            problems.append((where, f"有 {len(cells)} 格，但表头只有 {width} 列"
+                                    f"（多出：{clip('、'.join(extra[:3]))}）", _FIX_EXTRA))
 
         def value(field: str) -> str:
             parts = [cells[i] for i in columns.get(field, []) if i < len(cells) and cells[i]]
@@ -260,7 +260,7 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
         code, name = value("code"), value("name")
         empty = [title for title, text in (("code（编码）", code), ("name（名称）", name)) if not text]
         if empty:
-            problems.append((where, f"empty {' and '.join(empty)}", _FIX_EMPTY))
+            problems.append((where, f"{'和'.join(empty)}为空", _FIX_EMPTY))
             continue
         naming = _naming_problems(code, name, f"第{line}行", seen)
         if naming:
@@ -272,14 +272,14 @@ def _parse(path: Path, lines: list[tuple[int, list[str]]]) -> list[Unit]:
         if value("territorial"):
             territorial = _TERRITORIAL_WORDS.get(_squash(value("territorial")))
             if territorial is None:
-                problems.append((where, f"territorial: '{clip(value('territorial'))}' is neither 属地 nor 行业",
+                problems.append((where, f"territorial（属地/行业）：“{clip(value('territorial'))}”既不是属地也不是行业",
                                  "属地单位（村、社区、乡镇、街道）填“属地”或“是”，部门和辖区单位填“行业”或“否”；不填则按类型（kind）判断"))
         units.append(Unit(code=code, name=name, kind=value("kind") or None, parent=value("parent") or None,
                           contact=value("contact") or None, aliases=tuple(a for a in aliases if a != name), rows=rows,
                           territorial=territorial))
 
     if not units and not problems:
-        problems.append((f"{path}, 第{header_line}行", "no units below the header",
+        problems.append((f"{path}, 第{header_line}行", "表头下面没有填报单位",
                          "在表头下面每行填写一个填报单位（编码、名称……）"))
     if problems:
         raise _errors(path, problems)
@@ -339,5 +339,5 @@ def _errors(path: Path, problems: list[tuple[str, str, str]]) -> UnitsError:
         return UnitsError(message, where=where, hint=hint)
     lines = [f"  {where}: {message}" for where, message, _ in problems]
     hints = list(dict.fromkeys(hint for _, _, hint in problems))
-    return UnitsError(f"{len(problems)} problems in the units list:\n" + "\n".join(lines),
+    return UnitsError(f"单位清单有 {len(problems)} 处问题：\n" + "\n".join(lines),
                       where=str(path), hint="；\n    ".join(hints))

@@ -18,9 +18,12 @@ from toolkit.xlsx.style import TEXT_LIMIT
 # ------------------------------------------------------------------ statuses
 
 # A target's outcome, for a unit or the whole area (toolkit.model.validation.OUTCOME_STATUSES).
+# The order of this table is the order of counts, legends and charts; a new
+# status code shows everywhere by adding it here, to STATUS_MEANINGS and to
+# the colour tables (toolkit.xlsx.style STATUS_COLOURS, CHART_COLOURS).
 STATUS_WORDS = {
-    "met": "达标", "missed": "未达标", "in-progress": "进行中（未到期）", "needs-baseline": "待填基线",
-    "qualitative": "需人工判断", "no-data": "无数据", "contribution": "计入全域（不单独考核）",
+    "missed": "未达标", "met": "达标", "in-progress": "进行中（未到期）", "needs-baseline": "待填基线",
+    "qualitative": "需人工判断", "review": "待人工判断", "no-data": "无数据", "contribution": "计入全域（不单独考核）",
 }
 STATUS_MEANINGS = {
     "met": "已达到目标",
@@ -30,9 +33,37 @@ STATUS_MEANINGS = {
     "qualitative": "定性目标或目标未能解析，需人工判断",
     "no-data": "没有单位报送有效数据",
     "contribution": "全域指标：单位数值计入全域，只考核全域数值",
+    "review": "定性目标、尚未到期或缺少基线，需人工判断",
 }
 # What a figure is: the period's own, or the year so far (toolkit.rules.judge.BASES).
 BASIS_WORDS = {"period": "本期", "year-to-date": "本年累计"}
+# Statuses shown in every count even when none has them; the others only when some do.
+STATUS_ALWAYS = ("missed", "met", "no-data")
+
+
+def status_word(status: str) -> str:
+    """A status code's word (an unknown code as itself, so nothing is lost)."""
+    return STATUS_WORDS.get(status, status)
+
+
+def status_order(statuses) -> list[str]:
+    """The statuses to count, in table order: the ones always shown, those
+    present in `statuses`, then codes the table does not know yet."""
+    present = set(statuses)
+    known = [s for s in STATUS_WORDS if s in STATUS_ALWAYS or s in present]
+    return known + sorted(present - set(STATUS_WORDS))
+
+
+def change_words(change: float | None) -> str:
+    """A relative change as a reader says it: -0.123 → 下降12.3%, 0.04 → 上升4.0%, 0 → 持平."""
+    if change is None or change != change:
+        return NO_DATA
+    if abs(change) < 5e-5:
+        return "持平"
+    word = RELATIVE_WORDS["decrease" if change < 0 else "increase"]
+    return f"{word}{abs(change) * 100:.1f}%"
+
+
 # An expected unit in a consolidation.
 UNIT_STATUS_WORDS = {"received": "已报送", "rejected": "被退回", "missing": "未报送"}
 LATE_WORD = "逾期"
@@ -104,6 +135,22 @@ RELATIVE_WORDS = {"decrease": "下降", "increase": "上升"}
 UNPARSED_WORDS = "未能解析"
 QUALITATIVE_WORDS = "定性：需人工判断"
 ONGOING_WORDS = "长期坚持"
+
+
+def figure_words(value, kind: str, unit: str | None = None) -> str:
+    """A figure as a sentence says it, by its kind of number
+    (toolkit.model.validation.NUMBER_KINDS): 5起, 93.8%, 1.548‰, 下降12.3%."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return NO_DATA
+    if kind == "change-decrease":
+        return change_words(-value)
+    if kind in ("change-increase", "change"):
+        return change_words(value)
+    if kind == "rate-percent":
+        return f"{trim_number(round(value * 100, 2))}%"
+    if kind == "rate-permille":
+        return f"{trim_number(round(value * 1000, 3))}‰"
+    return f"{trim_number(round(value, 3))}{unit or ''}"
 
 
 def format_value(value: float | None, scale: str | None, unit: str | None) -> str:
@@ -264,8 +311,9 @@ HELPER_LEGEND = ("每个字符对应一项指标：m 达标，x 未达标，p �
                  "c 计入全域（不单独考核），- 不填报")
 # The leaders' workbook's column titles, per sheet or block (toolkit.xlsx.leaders).
 LEADERS_COLUMNS = {
-    "overview": ("序号", "表", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
-                 "填报单位数", "责任领导", "责任办公室/单位", "说明"),
+    "overview": ("序号", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
+                 "责任领导/办公室", "说明"),
+    "overview-tasks": ("责任办公室/单位", "任务数", "已完成", "推进中", "未启动", "未填报", "逾期"),
     "missed": ("单位编码", "单位", "指标", "实际值", "目标", "未达标原因", "责任领导", "责任办公室", "文件", "工作表",
                "单元格"),
     "units": ("单位编码", "单位", "类型", "报送状态", "采用文件", "最后保存时间", "错误数", "提示数"),

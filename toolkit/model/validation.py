@@ -55,7 +55,9 @@ NUMBER_KINDS = (
     "amount",  # 个、公里、口 …
     "rate-percent",  # a rate or share, as a fraction shown in %
     "rate-permille",  # a rate as a fraction shown in ‰
-    "change",  # relative to the baseline: the change, as a fraction
+    "change-decrease",  # a decrease against the baseline, as a fraction (positive: it went down)
+    "change-increase",  # an increase against the baseline, as a fraction (positive: it went up)
+    "change",  # relative to the baseline, direction not known (older JSON)
     "other",  # qualitative or not understood: no figure to scale
 )
 
@@ -63,7 +65,7 @@ NUMBER_KINDS = (
 def number_kind(indicator) -> str:
     """The kind of number an indicator's figure is (one of NUMBER_KINDS)."""
     if indicator.relative and indicator.status != "unparsed" and indicator.op != "qualitative":
-        return "change"
+        return "change-decrease" if indicator.relative == "decrease" else "change-increase"
     if indicator.measure in ("rate", "percentage"):
         return "rate-permille" if indicator.scale == "permille" or indicator.unit == "‰" else "rate-percent"
     if indicator.measure in ("count", "frequency"):

@@ -9,7 +9,7 @@ subject's own measure and unit, never a change. Three kinds of file give one:
 - a previous consolidation (`toolkit consolidate --json` output): its period
   is in the file; unit levels come from its values (the unit's 本年累计, else
   本期数值; a rate from its numerator and denominator), area levels from its
-  aggregates, except where the aggregate was itself a change (kind "change");
+  aggregates, except where the aggregate was itself a change (kind "change…");
 - a previous consolidated workbook: its period is in 领导总览's title; area
   levels from 领导总览's 全域数值 except on rows whose 目标 is a change
   (较…下降/上升), unit levels from the 数据 sheet (or the `…_数据.csv` beside
@@ -224,7 +224,7 @@ def _from_json(path: Path, units, relative) -> _Levels:
             raise BaselineError(f"“{ind.name}”在本计划中是{_MEASURE_WORDS.get(ind.measure, ind.measure)}，"
                                 f"在该汇总中却是{_MEASURE_WORDS.get(agg['measure'], agg['measure'])}", where=where,
                                 hint="基线应与目标是同一计量，请提供同一指标口径的上期汇总")
-        if agg.get("kind") == "change":  # that period's change against its own baseline: not a level
+        if str(agg.get("kind") or "").startswith("change"):  # that period's change against its own baseline: not a level
             if agg.get("numerator") is not None and agg.get("denominator"):
                 levels.area[ind.id] = _checked(agg["numerator"] / agg["denominator"], ind, where, None)
             continue

@@ -53,14 +53,14 @@ def read_annex(path: str | Path) -> RawDocument:
     """Read every table of an annex document; raise AnnexError if it cannot be read."""
     path = Path(path)
     if not path.exists():
-        raise AnnexError("file not found", where=str(path))
+        raise AnnexError("找不到文件", where=str(path))
     suffix = path.suffix.lower()
     if suffix in (".docx", ".xlsx", ".xlsm") and not zipfile.is_zipfile(path):
-        kind = "Word document" if suffix == ".docx" else "Excel workbook"
+        kind = "Word 文档" if suffix == ".docx" else "Excel 工作簿"
         raise AnnexError(
-            f"not a readable {kind} (the file is damaged or not really {suffix})",
+            f"不是可读取的 {kind}（文件已损坏，或并不是真正的 {suffix} 文件）",
             where=str(path),
-            hint=f"check that the file opens in Word, Excel or WPS; save it again as {suffix}",
+            hint=f"确认文件能在 Word、Excel 或 WPS 中打开，再重新另存为 {suffix}",
         )
     if suffix == ".docx":
         return _read_docx(path)
@@ -68,14 +68,14 @@ def read_annex(path: str | Path) -> RawDocument:
         return _read_xlsx(path)
     if suffix in (".doc", ".wps", ".et", ".xls"):
         raise AnnexError(
-            f"{suffix} files (old Word/WPS/Excel format) cannot be read",
+            f"不能读取 {suffix} 文件（旧版 Word/WPS/Excel 格式）",
             where=str(path),
-            hint="open it in Word, WPS or Excel and save it as .docx (or .xlsx), then import that copy",
+            hint="在 Word、WPS 或 Excel 中打开，另存为 .docx（或 .xlsx）后导入另存的文件",
         )
     raise AnnexError(
-        f"not a .docx or .xlsx file ({suffix or 'no extension'})",
+        f"不是 .docx 或 .xlsx 文件（{suffix or '没有扩展名'}）",
         where=str(path),
-        hint="import the annex as a Word .docx or Excel .xlsx file",
+        hint="附件请用 Word .docx 或 Excel .xlsx 文件导入",
     )
 
 
@@ -87,12 +87,12 @@ def _read_docx(path: Path) -> RawDocument:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise AnnexError(
-            f"not a readable Word document ({exc.__class__.__name__})",
+            f"不是可读取的 Word 文档（{exc.__class__.__name__}）",
             where=str(path),
-            hint="check that the file opens in Word or WPS; save it again as .docx",
+            hint="确认文件能在 Word 或 WPS 中打开，再重新另存为 .docx",
         ) from None
     except Exception as exc:  # python-docx raises assorted errors on damaged files
-        raise AnnexError(f"cannot read Word document: {exc}", where=str(path)) from None
+        raise AnnexError(f"无法读取 Word 文档：{exc}", where=str(path)) from None
 
     paragraphs: list[str] = []
     tables: list[RawTable] = []
@@ -173,9 +173,9 @@ def _read_xlsx(path: Path) -> RawDocument:
         workbook = openpyxl.load_workbook(str(path), read_only=False, data_only=True)
     except Exception as exc:
         raise AnnexError(
-            f"not a readable Excel workbook ({exc.__class__.__name__})",
+            f"不是可读取的 Excel 工作簿（{exc.__class__.__name__}）",
             where=str(path),
-            hint="check that the file opens in Excel or WPS; save it again as .xlsx",
+            hint="确认文件能在 Excel 或 WPS 中打开，再重新另存为 .xlsx",
         ) from None
     tables: list[RawTable] = []
     paragraphs: list[str] = []

@@ -361,9 +361,9 @@ def import_annex(path: str | Path, *, identity: Identity | None = None, previous
     if not tables:
         details = "；".join(skipped) if skipped else "文件中没有表格"
         raise AnnexError(
-            f"no annex table recognised ({details})",
+            f"没有识别出附件表格（{details}）",
             where=str(path),
-            hint="an annex table needs a header row naming its columns, e.g. 序号 | 名称 | 2026年目标 | 责任单位, or 重点任务 | 完成时间 | 责任科室",
+            hint="附件表格需要一行写明各列名称的表头，例如 序号 | 名称 | 2026年目标 | 责任单位，或 重点任务 | 完成时间 | 责任科室",
         )
 
     _make_names_unique(tables)

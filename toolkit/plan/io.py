@@ -78,12 +78,12 @@ def load_plan(path: str | Path) -> Plan:
     """Load and check a plan file; raise PlanFileErrors listing every problem."""
     path = Path(path)
     if not path.exists():
-        raise PlanError("plan file not found", where=str(path), hint="give the path of a plan .yaml file, or a built-in plan name (toolkit plan list)")
+        raise PlanError("找不到计划文件", where=str(path), hint="给出计划文件（.yaml）的路径，或内置计划的名称（toolkit plan list）")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise PlanError(
-            f"not UTF-8 text (byte {exc.start})", where=str(path), hint="save the file as UTF-8 in your editor"
+            f"不是 UTF-8 编码的文本（第 {exc.start} 字节）", where=str(path), hint="在编辑器中另存为 UTF-8 编码"
         ) from None
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
@@ -93,8 +93,7 @@ def load_plan(path: str | Path) -> Plan:
         problem = getattr(exc, "problem", None) or str(exc)
         if isinstance(exc, _AliasRefused):
             raise PlanFileErrors(str(path), [(line, problem, "在每个用到的地方把内容完整写出来（复制过去），不要用 & 和 *")]) from None
-        raise PlanFileErrors(str(path), [(line, f"YAML syntax error: {clip(problem, 200)}",
-                                          "check indentation and quotes on this line and the one above")]) from None
+        raise PlanFileErrors(str(path), [(line, f"YAML 格式错误：{clip(problem, 200)}", "检查这一行和上一行的缩进和引号")]) from None
     return plan_from_data(data, str(path))
 
 
@@ -122,38 +121,38 @@ class _Checker:
     def field(self, node, key, types, path, *, required=True, choices=None, default=None):
         if not isinstance(node, dict) or key not in node:
             if required:
-                self.problem(node, None, f"{path}: missing '{key}'", f"add a line '{key}: ...'")
+                self.problem(node, None, f"{path}：缺少“{key}”", f"加一行“{key}: …”")
             return default
         value = node[key]
         if value is None and not required:
             return None
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in _as_tuple(types)):
             names = "/".join(t.__name__ for t in _as_tuple(types))
-            self.problem(node, key, f"{path}.{key}: expected {names}, found {clip(repr(value))}")
+            self.problem(node, key, f"{path}.{key}：应为 {names}，实际是 {clip(repr(value))}")
             return default
         if choices is not None and value not in choices:
             shown = ", ".join("null" if c is None else str(c) for c in choices)
-            self.problem(node, key, f"{path}.{key}: '{clip(value)}' is not one of: {shown}", f"use one of: {shown}")
+            self.problem(node, key, f"{path}.{key}：“{clip(value)}”不在可选值中：{shown}", f"请用其中之一：{shown}")
             return default
         return value
 
     def plan(self, data) -> Plan | None:
         if not isinstance(data, dict):
-            self.problems.append((None, "the file is not a plan (expected 'key: value' lines at the top level)", "start from a file made by 'toolkit plan import'"))
+            self.problems.append((None, "这不是计划文件（顶层应为“键: 值”形式的行）", "从 toolkit plan import 生成的文件开始修改"))
             return None
         fmt = self.field(data, "format", str, "plan")
         if fmt is not None and fmt != FORMAT:
-            self.problem(data, "format", f"plan.format: '{clip(fmt)}' is not supported", f"this version of toolkit reads '{FORMAT}'")
+            self.problem(data, "format", f"plan.format：不支持“{clip(fmt)}”", f"此版本的 toolkit 读取“{FORMAT}”格式")
         plan_id = self.field(data, "id", str, "plan")
         if plan_id is not None and not plan_id.strip():
-            self.problem(data, "id", "plan.id: empty", "give the plan a short id such as dingshan-2026")
+            self.problem(data, "id", "plan.id 为空", "给计划一个简短的编号，例如 dingshan-2026")
         title = self.field(data, "title", str, "plan")
         issuer = self.field(data, "issuer", str, "plan", required=False)
         doc_number = self.field(data, "doc_number", str, "plan", required=False)
         years = self.field(data, "years", list, "plan", default=[])
         for year in years or []:
             if not isinstance(year, int) or not 1990 <= year <= 2100:
-                self.problem(data, "years", f"plan.years: {clip(repr(year))} is not a year", "write years as a list, e.g. [2026] or [2024, 2025, 2026]")
+                self.problem(data, "years", f"plan.years：{clip(repr(year))} 不是年份", "年份写成列表，例如 [2026] 或 [2024, 2025, 2026]")
         source = self.field(data, "source", str, "plan", required=False)
         issued = self.field(data, "issued", str, "plan", required=False)
         tables_data = self.field(data, "tables", list, "plan", default=[])
@@ -164,20 +163,20 @@ class _Checker:
             if table is None:
                 continue
             if table.id in table_ids:
-                self.problem(table_data, "id", f"tables[{i}].id: '{clip(table.id)}' is used by another table", "give each table its own id")
+                self.problem(table_data, "id", f"tables[{i}].id：“{clip(table.id)}”已被另一张表使用", "每张表用自己的编号")
             table_ids.add(table.id)
             for r, (row, row_data) in enumerate(zip(table.rows, table_data.get("rows") or [])):
                 if row.id in row_ids:
-                    self.problem(row_data, "id", f"row id '{clip(row.id)}' is used twice", "give each row its own id")
+                    self.problem(row_data, "id", f"行编号“{clip(row.id)}”用了两次", "每行用自己的编号")
                 row_ids.add(row.id)
                 for k, (indicator, ind_data) in enumerate(zip(row.indicators, row_data.get("indicators") or [])):
                     if indicator.id in indicator_ids:
-                        self.problem(ind_data, "id", f"indicator id '{clip(indicator.id)}' is used twice (also at line {indicator_ids[indicator.id]})", "give each indicator its own id")
+                        self.problem(ind_data, "id", f"指标编号“{clip(indicator.id)}”用了两次（另见第 {indicator_ids[indicator.id]} 行）", "每个指标用自己的编号")
                     else:
                         indicator_ids[indicator.id] = getattr(ind_data, "line", None)
             tables.append(table)
         if not tables and not self.problems:
-            self.problem(data, "tables", "plan.tables: the plan has no tables", "import the annex with 'toolkit plan import'")
+            self.problem(data, "tables", "plan.tables：计划中没有表", "用 toolkit plan import 导入附件")
         keys: dict[str, int | None] = {}
         for table, table_data in zip(tables, tables_data or []):
             for row, row_data in zip(table.rows, table_data.get("rows") or []):
@@ -185,8 +184,8 @@ class _Checker:
                     if not indicator.key:
                         continue
                     if indicator.key in keys:
-                        self.problem(ind_data, "key", f"indicator key '{clip(indicator.key)}' is used twice (also at line {keys[indicator.key]})",
-                                     "keys must be unique: keep the key on the indicator a ledger knows, give the other a new one")
+                        self.problem(ind_data, "key", f"指标键“{clip(indicator.key)}”用了两次（另见第 {keys[indicator.key]} 行）",
+                                     "键必须唯一：保留台账已知指标的键，给另一个指标换一个新键")
                     keys[indicator.key] = getattr(ind_data, "line", None)
         if self.problems:
             return None
@@ -213,7 +212,7 @@ class _Checker:
             col_title = self.field(col, "title", str, cpath)
             role = self.field(col, "role", str, cpath, choices=COLUMN_ROLES, default="other")
             if key in keys:
-                self.problem(col, "key", f"{cpath}.key: '{clip(key)}' is used twice", "column keys must be unique within a table")
+                self.problem(col, "key", f"{cpath}.key：“{clip(key)}”用了两次", "同一张表中的列键必须唯一")
             keys.add(key)
             columns.append(Column(key=key, title=col_title, role=role))
         rows = []
@@ -235,7 +234,7 @@ class _Checker:
         clean_cells = {}
         for key, text in cells.items():
             if key not in keys:
-                self.problem(cells, key, f"{path}.cells: '{clip(key)}' is not a column of this table", f"use one of: {clip(', '.join(sorted(keys)), 200)}")
+                self.problem(cells, key, f"{path}.cells：“{clip(key)}”不是本表的列", f"请用其中之一：{clip('、'.join(sorted(keys)), 200)}")
             clean_cells[key] = "" if text is None else str(text)
         deadline = self.deadline(data, "deadline", self.field(data, "deadline", str, path, required=False), path)
         review = [str(t) for t in (self.field(data, "review", list, path, required=False) or [])]
@@ -244,7 +243,7 @@ class _Checker:
         merged_up = self.field(data, "merged_up", list, path, required=False) or []
         for key in merged_up:
             if key not in keys:
-                self.problem(data, "merged_up", f"{path}.merged_up: '{clip(key)}' is not a column key", f"use one of: {clip(', '.join(sorted(keys)), 200)}")
+                self.problem(data, "merged_up", f"{path}.merged_up：“{clip(key)}”不是列键", f"请用其中之一：{clip('、'.join(sorted(keys)), 200)}")
         indicators = []
         for k, ind in enumerate(self.field(data, "indicators", list, path, required=False) or []):
             indicator = self.indicator(ind, f"{path}.indicators[{k}]")
@@ -259,7 +258,7 @@ class _Checker:
         try:
             return Deadline.from_canonical(text)
         except (ValueError, KeyError):
-            self.problem(node, key, f"{path}.{key}: '{clip(text)}' is not a deadline", "write a date as 2026-11-30, several as 2025-12-31;2026-12-31, or every:year / every:quarter / ongoing")
+            self.problem(node, key, f"{path}.{key}：“{clip(text)}”不是完成时限", "日期写作 2026-11-30，多个日期写作 2025-12-31;2026-12-31，或写 every:year（每年）/ every:quarter（每季度）/ ongoing（长期坚持）")
             return None
 
     def indicator(self, data, path) -> Indicator | None:
@@ -295,19 +294,19 @@ class _Checker:
         if values["relative"] and values["baseline"] is None:
             values["baseline"] = "same-period-last-year"
         if values["baseline"] is not None and not valid_baseline(values["baseline"]):
-            self.problem(data, "baseline", f"{path}.baseline: '{clip(values['baseline'])}' is not a baseline",
-                         "use same-period-last-year (上年同期), last-year-total (上年全年), previous-period (上一报送期) or year:2025")
+            self.problem(data, "baseline", f"{path}.baseline：“{clip(values['baseline'])}”不是基线",
+                         "用 same-period-last-year（上年同期）、last-year-total（上年全年）、previous-period（上一报送期）或 year:2025")
         if len(self.problems) > n:
             return None
         op, value = values["op"], values["value"]
         if op != "qualitative" and value is None and values["status"] == "parsed":
-            self.problem(data, "value", f"{path}: op '{clip(op)}' needs a value", "add 'value: <number>' (100% is written 1.0, 3‰ is 0.003), or set op: qualitative")
+            self.problem(data, "value", f"{path}：op“{clip(op)}”需要 value", "加一行 value: 数字（100% 写作 1.0，3‰ 写作 0.003），或改为 op: qualitative（定性）")
         if values["measure"] == "rate" and values["rollup"] == "ratio" and not (values["numerator"] and values["denominator"]):
-            self.problem(data, "measure", f"{path}: a rate rolled up as a ratio needs 'numerator' and 'denominator' labels", "add numerator: ... and denominator: ... (what the unit counts above and below the line)")
+            self.problem(data, "measure", f"{path}：按 Σ分子/Σ分母汇总的比率需要 numerator（分子）和 denominator（分母）", "加上 numerator: … 和 denominator: …（单位统计的分子和分母各是什么）")
         if values["rollup"] == "ratio" and values["measure"] != "rate":
-            self.problem(data, "rollup", f"{path}: rollup 'ratio' only fits measure 'rate'", "use rollup: sum for counts and amounts, none otherwise")
+            self.problem(data, "rollup", f"{path}：rollup: ratio 只适用于 measure: rate（比率）", "计数和数量用 rollup: sum，其他用 none")
         if values["rollup"] == "sum" and values["measure"] not in ("count", "amount"):
-            self.problem(data, "rollup", f"{path}: rollup 'sum' only fits counts and amounts", "use rollup: ratio for rates, none otherwise")
+            self.problem(data, "rollup", f"{path}：rollup: sum 只适用于计数和数量", "比率用 rollup: ratio，其他用 none")
         if value is not None:
             values["value"] = float(value)
         return Indicator(**values)

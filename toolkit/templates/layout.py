@@ -190,8 +190,8 @@ def _annex_width(table: Table, key: str, role: str) -> float:
     longest = max((len(row.cells.get(key, "")) for row in table.rows), default=0)
     if role == "seq":
         return 6
-    if role in ("target", "subtask"):
-        return 40 if longest > 30 else 20
+    if role in ("target", "subtask"):  # long paragraphs get the width they need to print whole
+        return 60 if longest > 200 else 40 if longest > 30 else 20
     if role in ("responsible", "partners", "office"):
         return 16 if longest > 12 else 12
     return min(max(10, longest * 1.9 + 2), 24)

@@ -32,7 +32,6 @@ from toolkit.templates.layout import (
     fixed_cells,
     target_words,
 )
-from toolkit.textable import display_width
 from toolkit.words import FIELD_HINTS as _FIELD_HINTS
 from toolkit.words import KIND_HINTS as _KIND_HINTS
 from toolkit.xlsx.style import (
@@ -44,6 +43,7 @@ from toolkit.xlsx.style import (
     VALIDATION_TITLE_LIMIT,
     TemplateFormats,
     a4_landscape,
+    fit_or_spread,
     new_workbook,
 )
 
@@ -52,6 +52,10 @@ from toolkit.xlsx.style import (
 VISIBLE_ID = {"plan_id": (3, 1), "unit_name": (4, 1), "unit_code": (5, 1), "period": (6, 1)}
 
 COLOURS = TEMPLATE_COLOURS
+# The instructions sheet's columns (label, text, four narrow ones under the
+# merged steps): one A4 page, portrait; a step's line holds this many units.
+INSTRUCTION_WIDTHS = (20, 56, 6)
+INSTRUCTION_LINE = (20 + 56 + 4 * 6) * 10 / 11  # 11-point text
 
 @dataclass
 class Context:
@@ -111,10 +115,13 @@ def render_workbook(layout: WorkbookLayout, ctx: Context, unit: UnitText) -> byt
     return buffer.getvalue()
 
 
-def _page_setup(ws, ctx: Context, unit: UnitText, title: str, repeat_to: int | None) -> None:
+def _page_setup(ws, ctx: Context, unit: UnitText, title: str, repeat_to: int | None, widths=None,
+                repeat_cols: int = 0) -> None:
     a4_landscape(ws, center=True, header=f"&L{unit.header_name}&C{title.replace('&', '&&')}&R{ctx.period_label}")
     if repeat_to is not None:
         ws.repeat_rows(0, repeat_to)
+    if widths is not None:  # a wide table: across pages at a legible size, not shrunk onto one
+        fit_or_spread(ws, widths, repeat_cols=repeat_cols)
 
 
 def _protect(ws, ctx: Context) -> None:
@@ -124,26 +131,27 @@ def _protect(ws, ctx: Context) -> None:
 
 def _write_instructions(wb, f: TemplateFormats, layout: WorkbookLayout, ctx: Context, unit: UnitText) -> None:
     ws = wb.add_worksheet(INSTRUCTIONS_SHEET)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 5, 12)
+    ws.set_column(0, 0, INSTRUCTION_WIDTHS[0])
+    ws.set_column(1, 1, INSTRUCTION_WIDTHS[1])
+    ws.set_column(2, 5, INSTRUCTION_WIDTHS[2])
     plan = ctx.plan
     ws.merge_range(0, 0, 0, 5, plan.title, f.title)
     ws.set_row(0, 30)
     ws.merge_range(1, 0, 1, 5, "　".join(x for x in (plan.issuer, plan.doc_number) if x), f.subtitle)
     due = f"{ctx.due.year}年{ctx.due.month}月{ctx.due.day}日前" if ctx.due else "按通知要求"
     identity = [
-        ("计划编号", plan.id),
+        ("计划编号", plan.id),  # a hidden row: read back when the hidden sheet is lost, never shown
         ("填报单位", unit.name),
         ("单位编码", unit.code),
         ("报送期", f"{ctx.period_label}（{ctx.period_code}）"),
         ("报送截止", due),
         ("联系人", ctx.contact or "见通知"),
-        ("模板", f"{TEMPLATE_FORMAT} 第 {TEMPLATE_VERSION} 版，计划指纹 {plan.fingerprint()[:12]}"),
+        ("模板", f"第 {TEMPLATE_VERSION} 版（请使用本次下发的模板填写）"),
     ]
     for i, (label, value) in enumerate(identity):
         ws.write_string(3 + i, 0, f"{label}：", f.label)
         ws.write_string(3 + i, 1, value, f.value)
+    ws.set_row(VISIBLE_ID["plan_id"][0], None, None, {"hidden": True})
     ws.write_string(META_FIRST_ROW - 1, 0, "填报人信息（请填写）", f.heading)
     for i, (_, label) in enumerate(META_FIELDS):
         ws.write_string(META_FIRST_ROW + i, 0, f"{label}：", f.label)
@@ -168,7 +176,7 @@ def _write_instructions(wb, f: TemplateFormats, layout: WorkbookLayout, ctx: Con
     ]
     for i, step in enumerate(steps, start=1):
         ws.merge_range(row + i, 0, row + i, 5, f"{i}. {step}", f.plain)
-        ws.set_row(row + i, 30 if display_width(step) > 120 else 16)
+        ws.set_row(row + i, TEMPLATE_HEIGHTS.height(TEMPLATE_HEIGHTS.lines(f"{i}. {step}", INSTRUCTION_LINE), 15))
     row += len(steps) + 2
     ws.write_string(row, 0, "颜色说明", f.heading)
     for i, (key, text) in enumerate((("input", "需要填写的单元格"), ("na", "不需要填写（不适用）"), ("header", "表头和计划原文，不能修改"))):
@@ -231,7 +239,8 @@ def _write_table_sheet(wb, f: TemplateFormats, layout: SheetLayout, ctx: Context
                 ws.write_blank(r, computed_col, None, f.na)
         ws.set_row(r, _row_height(heights.get(r, [])))
 
-    _page_setup(ws, ctx, unit, table.title, layout.header_row)
+    name_cols = next((i + 1 for i, c in enumerate(columns[:3]) if c.kind == "annex" and c.width >= 10), 1)
+    _page_setup(ws, ctx, unit, table.title, layout.header_row, [c.width for c in columns], name_cols)
     ws.hide_gridlines(0)
     _protect(ws, ctx)
 

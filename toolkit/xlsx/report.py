@@ -17,7 +17,7 @@ from pathlib import Path
 from toolkit.fileio import OutputSet, outputs
 from toolkit.periods import period_label
 from toolkit.model.validation import ValidationReport
-from toolkit.textable import safe_cell_text
+from toolkit.textable import file_name, safe_cell_text
 from toolkit.words import (
     CHECKED_FILE_STATUS_WORDS,
     LEVEL_WORDS,
@@ -36,30 +36,34 @@ from toolkit.xlsx.style import (
     LIGHT_GREY,
     RED,
     REPORT_HEIGHTS,
-    STATUS_COLOURS,
+    REPORT_STATUS_COLOURS,
     ReportFormats,
     a4_landscape,
+    fit_or_spread,
     new_workbook,
 )
 
 # Column widths, in the order of the column titles (toolkit.words).
-FILE_COLUMNS = tuple(zip(REPORT_FILE_COLUMNS, (40, 12, 16, 15, 14, 8, 8, 17, 24)))
-FINDING_COLUMNS = tuple(zip(REPORT_FINDING_COLUMNS, (32, 14, 14, 8, 7, 16, 24, 16, 60)))
-OUTCOME_COLUMNS = tuple(zip(REPORT_OUTCOME_COLUMNS, (14, 28, 16, 11, 11, 30, 24, 28, 14, 8)))
+FILE_COLUMNS = tuple(zip(REPORT_FILE_COLUMNS, (36, 12, 16, 15, 14, 8, 8, 17, 22)))  # sha256: three lines
+# (at most about 175 units a sheet: one A4 page wide at 80%, so 10-point text prints at 8 points)
+FINDING_COLUMNS = tuple(zip(REPORT_FINDING_COLUMNS, (24, 14, 14, 8, 7, 16, 20, 16, 50)))
+OUTCOME_COLUMNS = tuple(zip(REPORT_OUTCOME_COLUMNS, (14, 22, 16, 11, 11, 24, 24, 22, 14, 8)))
 
 
-def write_report_workbook(report: ValidationReport, path: Path, *, out: OutputSet | None = None) -> None:
+def write_report_workbook(report: ValidationReport, path: Path, *, out: OutputSet | None = None,
+                          plan_title: str | None = None) -> None:
     """Write `report` to `path` (.xlsx), with the run's other outputs (`out`) or on its own."""
     with outputs(out) as out:
         out.claim(path)
-        out.add(path, render_report_workbook(report))
+        out.add(path, render_report_workbook(report, plan_title=plan_title))
 
 
-def render_report_workbook(report: ValidationReport) -> bytes:
+def render_report_workbook(report: ValidationReport, *, plan_title: str | None = None) -> bytes:
+    """The report as .xlsx bytes; its title names the plan by `plan_title` (a plan id never shows)."""
     buffer = io.BytesIO()
     wb = new_workbook(buffer)
     period = period_label(report.period)
-    title = f"{report.plan_id} {period}校验报告".replace("  ", " ").strip()
+    title = f"{plan_title or ''}{period}校验报告".strip()
     wb.set_properties({"title": title, "subject": "报表校验结果", "author": "toolkit", "created": FIXED_TIME,
                        "comments": "由 toolkit validate 生成。"})
     f = ReportFormats(wb)
@@ -72,7 +76,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
         rows.append([fr.path, fr.unit, fr.unit_name, period_label(fr.period),
                      CHECKED_FILE_STATUS_WORDS.get(fr.status, fr.status), len(fr.errors), len(fr.warnings),
                      _datetime(fr.modified), fr.sha256])
-    ws = _sheet(wb, f, files_sheet, FILE_COLUMNS, rows, title, wrap={0, 2})
+    ws = _sheet(wb, f, files_sheet, FILE_COLUMNS, rows, title, wrap={0, 2, 8})
     _colour(ws, f, 4, len(rows), [(CHECKED_FILE_STATUS_WORDS[s], colours) for s, colours in
                                   (("rejected", RED), ("unrecognised", RED), ("superseded", LIGHT_GREY), ("used", GREEN))])
     ws.conditional_format(1, 5, max(1, len(rows)), 5, {"type": "cell", "criteria": ">", "value": 0, "format": f.cf[RED]})
@@ -83,7 +87,7 @@ def render_report_workbook(report: ValidationReport) -> bytes:
     for fr in report.files:
         for x in fr.findings:
             unit = fr.unit_name or names.get(x.unit or "") or x.unit or fr.unit
-            rows.append([x.file or fr.path, unit, x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity), x.code,
+            rows.append([file_name(x.file or fr.path), unit, x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity), x.code,
                          x.indicator, x.value, x.message])
     ws = _sheet(wb, f, findings_sheet, FINDING_COLUMNS, rows, title, wrap={0, 6, 7, 8})
     _colour(ws, f, 4, len(rows), ((LEVEL_WORDS["error"], RED), (LEVEL_WORDS["warning"], AMBER)))
@@ -93,11 +97,11 @@ def render_report_workbook(report: ValidationReport) -> bytes:
     for o in report.outcomes:
         actual = float(o.actual) if isinstance(o.actual, (int, float)) and not isinstance(o.actual, bool) else o.actual
         rows.append([names.get(o.unit) or o.unit, o.indicator, o.target, actual, STATUS_WORDS.get(o.status, o.status),
-                     o.reason, o.note, o.file, o.sheet, o.cell])
+                     o.reason, o.note, file_name(o.file), o.sheet, o.cell])
     ws = _sheet(wb, f, outcomes_sheet, OUTCOME_COLUMNS, rows, title, wrap={0, 1, 2, 5, 6, 7},
                 number_formats={3: [f.actual(o.number_kind) for o in report.outcomes]})
-    _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], LIGHT_GREY if s == "no-data" else colours)
-                                  for s, colours in STATUS_COLOURS.items()])
+    _colour(ws, f, 4, len(rows), [(STATUS_WORDS[s], REPORT_STATUS_COLOURS[s]) for s in STATUS_WORDS
+                                  if s in REPORT_STATUS_COLOURS])
 
     wb.close()
     return buffer.getvalue()
@@ -134,6 +138,7 @@ def _sheet(wb, f: ReportFormats, name: str, columns, rows: list[list], title: st
     ws.freeze_panes(1, 0)
     ws.repeat_rows(0)
     a4_landscape(ws, header=f"&C{(title + ' — ' + name).replace('&', '&&')}")
+    fit_or_spread(ws, [width for _, width in columns], repeat_cols=1)
     return ws
 
 

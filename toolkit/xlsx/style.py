@@ -74,6 +74,10 @@ DARK_RED = "#C00000"
 DARK_AMBER = "#FFC000"
 CHART_COLOURS = {"met": "#70AD47", "missed": DARK_RED, "in-progress": DARK_AMBER, "needs-baseline": "#ED7D31",
                  "qualitative": "#5B9BD5", "no-data": "#A6A6A6", "contribution": "#8E7CC3"}
+STATUS_COLOURS["review"] = BLUE  # the catch-all of older results: a person must judge
+CHART_COLOURS["review"] = "#5B9BD5"
+REPORT_STATUS_COLOURS = {**STATUS_COLOURS, "no-data": LIGHT_GREY}
+CHART_OTHER = "#7F7F7F"  # a status with no colour of its own
 CHART_GRID = "#D9D9D9"
 CHART_BORDER = "#BFBFBF"
 # A finding's mark in a marked-up copy (openpyxl colours: no #), by severity.
@@ -116,7 +120,9 @@ class HeightRule:
         return min(MAX_ROW_HEIGHT, line * lines + self.pad)
 
 
-TEMPLATE_HEIGHTS = HeightRule(pad=3, scale=1.05, whole=True)
+# The template's annex text must print whole (LibreOffice and WPS set CJK
+# text a little wider than Excel): a line holds 0.95 of the column's units.
+TEMPLATE_HEIGHTS = HeightRule(pad=4, margin=1, scale=0.95, whole=True)
 FEEDBACK_HEIGHTS = HeightRule(pad=4, margin=1)
 REPORT_HEIGHTS = HeightRule(pad=2, margin=1)
 LEADERS_HEIGHTS = HeightRule(pad=3, margin=1.5)
@@ -165,6 +171,49 @@ def a4_landscape(ws, *, header: str, footer: str = PAGE_NUMBERS, top: float = 0.
     ws.set_footer(f"&C{footer}", options)
 
 
+# What prints: no text below MIN_PRINT_FONT points at the scale a sheet prints
+# at. A sheet whose columns fit one page wide at that scale is fitted to one
+# page wide; a wider one prints at the smallest legible scale across as many
+# pages as it needs, its first columns (序号, 名称, 单位) repeated on each.
+MIN_PRINT_FONT = 8.0
+A4_INCHES = (11.69, 8.27)  # landscape width, portrait width
+PRINT_MARGIN = 0.4  # inches, left and right
+
+
+def column_pixels(width: float) -> int:
+    """Pixels of a column `width` units wide (Excel's rule, as XlsxWriter writes it)."""
+    return 0 if width <= 0 else int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
+def fit_scale(widths, *, portrait: bool = False, margin: float = PRINT_MARGIN) -> float:
+    """The scale (at most 1) at which columns `widths` wide fit one A4 page wide."""
+    page = A4_INCHES[1 if portrait else 0] - 2 * margin
+    total = sum(column_pixels(w) for w in widths) or 1
+    return min(1.0, page * 96 / total)
+
+
+def print_scale(smallest_font: float = 10) -> int:
+    """The smallest scale (%) at which `smallest_font` still prints at MIN_PRINT_FONT."""
+    return min(100, math.ceil(MIN_PRINT_FONT / smallest_font * 100))
+
+
+def fit_or_spread(ws, widths, *, portrait: bool = False, smallest_font: float = 10, repeat_cols: int = 0,
+                  pages_tall: int = 0) -> float:
+    """Fit the sheet one page wide when that keeps `smallest_font` legible,
+    else print at the smallest legible scale across pages, left to right then
+    down, with the first `repeat_cols` columns on every page. Returns the scale."""
+    scale = fit_scale(widths, portrait=portrait)
+    least = print_scale(smallest_font) / 100
+    if math.floor(scale * 100) / 100 >= least:
+        ws.fit_to_pages(1, pages_tall)
+        return scale
+    ws.set_print_scale(int(least * 100))  # turns fitting off
+    ws.print_across()
+    if repeat_cols:
+        ws.repeat_columns(0, repeat_cols - 1)
+    return least
+
+
 def a4_landscape_openpyxl(ws) -> None:
     """The same for a sheet openpyxl writes (the marked-up copy's list)."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -189,7 +238,12 @@ def header_text(text: str, limit: int = HEADER_TEXT_LIMIT) -> str:
 
 # The kinds of number (toolkit.model.validation.NUMBER_KINDS) as the validation report
 # shows a unit's figure next to its target.
-REPORT_NUMBER_FORMATS = {"rate-percent": "0.0%", "rate-permille": "0.000%"}  # anything else: General
+# A change says which way it went (the figure is signed in the target's
+# direction: positive is a decrease for a 下降 target): 下降12.3%, 上升4.0%.
+CHANGE_FORMATS = {"change-decrease": '"下降"0.0%;"上升"0.0%;"持平"',
+                  "change-increase": '"上升"0.0%;"下降"0.0%;"持平"'}
+REPORT_NUMBER_FORMATS = {"rate-percent": "0.0%", "rate-permille": "0.000%", "change": "0.0%",
+                         **CHANGE_FORMATS}  # anything else: General
 
 
 def _decimals(value: float, choices: tuple[int, ...]) -> int:
@@ -212,6 +266,8 @@ def leaders_figure(value, kind: str) -> tuple[float, str] | None:
     value = float(value)
     if not math.isfinite(value):
         return None
+    if kind in CHANGE_FORMATS:
+        return value, CHANGE_FORMATS[kind]
     if kind in ("change", "rate-percent"):
         d = _decimals(value * 100, (1, 2, 3))
         return value, "0." + "0" * d + "%"
@@ -270,7 +326,8 @@ class ReportFormats:
         self.wrap = wb.add_format({**base, "text_wrap": True})
         self.number = wb.add_format({**base, "num_format": "0"})
         self.datetime = wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
-        self.numbers = {fmt: wb.add_format({**base, "num_format": fmt}) for fmt in ("General", "0.0%", "0.000%")}
+        self.numbers = {fmt: wb.add_format({**base, "num_format": fmt})
+                        for fmt in ("General", "0.0%", "0.000%", *CHANGE_FORMATS.values())}
         self.cf = {colours: wb.add_format({"bg_color": colours[0], "font_color": colours[1]})
                    for colours in {RED, AMBER, GREEN, LIGHT_GREY, *STATUS_COLOURS.values()}}
 
@@ -298,6 +355,8 @@ class LeadersFormats:
                                    "font_color": NOTE_COLOUR})
         self.header = wb.add_format({**base, "font_name": TITLE_FONT, "align": "center", "text_wrap": True,
                                      "bg_color": HEADER_FILL})
+        self.brief_note = wb.add_format({"font_name": BODY_FONT, "font_size": 10, "valign": "top", "text_wrap": True,
+                                         "font_color": NOTE_COLOUR})  # 领导总览 prints at 80%: no 9-point text
         self.subheader = wb.add_format({**base, "font_size": 9, "align": "center", "text_wrap": True,
                                         "bg_color": SUBHEADER_FILL})
         self.text = wb.add_format(base)
@@ -364,3 +423,27 @@ class FeedbackStyles:
         from openpyxl.styles import PatternFill
 
         return PatternFill(fill_type="solid", fgColor=hex_colour, bgColor=hex_colour)
+
+
+# ------------------------------------------------------------------ the 通报 (toolkit.docx.brief)
+
+# As government documents are set (GB/T 9704): A4, margins top 37 mm, bottom
+# 35 mm, left 28 mm, right 26 mm; title 方正小标宋 二号 (22 pt), headings 黑体
+# 三号, second-level headings 楷体 三号, body 仿宋_GB2312 三号 (16 pt) on a
+# fixed 28-point line, first lines indented two characters. Where a font is
+# missing, Word, WPS and LibreOffice substitute a font of the same kind (the
+# ascii font is one every PC has); the text and layout stay.
+BRIEF_MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+BRIEF_FONTS = {  # role: (East Asian font, size in points)
+    "title": ("方正小标宋简体", 22),
+    "heading": ("黑体", 16),
+    "subheading": ("楷体_GB2312", 16),
+    "body": ("仿宋_GB2312", 16),
+    "table": ("仿宋_GB2312", 12),
+    "table-header": ("黑体", 12),
+}
+BRIEF_ASCII_FONT = "Times New Roman"
+BRIEF_LINE = 28  # points, fixed line spacing of body text
+BRIEF_INDENT = 32  # points: two characters of 三号 text
+BRIEF_TABLE_LINE = 18
+BRIEF_HEADER_FILL = "D9E1F2"

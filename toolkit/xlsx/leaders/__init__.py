@@ -12,10 +12,13 @@ Seven sheets, in this order (one module each, or a group of sheets):
   in; every task row of every unit, overdue ones marked; every finding;
 - `数据` (data): every input value in long form, with its provenance.
 
-Colours are live conditional formats, so sorting, filtering and editing keep
+`校验问题` and `数据` are hidden, so that printing the workbook prints the
+brief (every sheet but those two). Colours are live conditional formats, so sorting, filtering and editing keep
 them right. Text from the units is always written as text, never as a
-formula or a link. Every sheet prints on A4 landscape, one page wide, with
-its header rows repeated. The same consolidation gives a byte-identical
+formula or a link. Every sheet prints on A4 with its header rows repeated:
+领导总览 portrait on one or two pages, the others landscape, one page wide
+when that keeps the text at 8 points or more, else across pages with their
+first columns repeated (toolkit.xlsx.style.fit_or_spread). The same consolidation gives a byte-identical
 workbook. The writers receive the consolidation's decisions (statuses, the
 kind of each number) and look up words (toolkit.words) and formats
 (toolkit.xlsx.style); they decide nothing.
@@ -68,7 +71,13 @@ def write_consolidated_workbook(c: Consolidation, path: Path, *, out: OutputSet 
     return data_file
 
 
-def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = None, tasks_file: str | None = None) -> bytes:
+# The long lists: in the workbook for the office, hidden so that printing the
+# workbook prints the brief (print_lists: shown and printed).
+NOT_PRINTED = (SHEETS[5], SHEETS[6])
+
+
+def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = None, tasks_file: str | None = None,
+                                 print_lists: bool = False) -> bytes:
     """The consolidated workbook of `c`, as the bytes of an .xlsx file
     (`data_file`: the CSV holding the values instead of the 数据 sheet;
     `tasks_file`: the CSV holding the per-unit task rows)."""
@@ -82,6 +91,9 @@ def render_consolidated_workbook(c: Consolidation, *, data_file: str | None = No
     book = Book(wb, c, data_file=data_file, tasks_file=tasks_file)
     for write in (write_overview, write_trend, write_grid, write_missed, write_returns, write_tasks, write_findings, write_data):
         write(book)
+    for ws in wb.worksheets():
+        if ws.name in NOT_PRINTED and not print_lists:
+            ws.hide()  # a hidden sheet does not print; 取消隐藏 shows it
     wb.worksheets()[0].activate()
     wb.close()
     return buffer.getvalue()

@@ -19,6 +19,7 @@ from toolkit.xlsx.style import (
     WIDTH_SAMPLE,
     LeadersFormats,
     a4_landscape,
+    fit_or_spread,
     header_text,
 )
 
@@ -204,7 +205,8 @@ class Book:
                    empty: str = "（无）"):
         """A plain list: header in row 1 (Excel row 1), frozen, filtered, repeated."""
         ws = self.sheet(name)
-        _, last = self.table(ws, 0, columns, rows, number_formats=number_formats, empty=empty)
+        sizes, last = self.table(ws, 0, columns, rows, number_formats=number_formats, empty=empty)
+        fit_or_spread(ws, sizes, repeat_cols=2)
         ws.freeze_panes(1, 0)
         ws.repeat_rows(0)
         ws.autofilter(0, 0, max(1, last), len(columns) - 1)

@@ -11,14 +11,15 @@ from __future__ import annotations
 import math
 
 from toolkit.textable import display_width, safe_cell_text
-from toolkit.words import AREA_WORDS, BASIS_WORDS, HELPER_LEGEND, HELPER_TITLE, LEADERS_SHEETS, NO_DATA, STATUS_WORDS
+from toolkit.words import AREA_WORDS, BASIS_WORDS, HELPER_LEGEND, HELPER_TITLE, LEADERS_SHEETS, NO_DATA, STATUS_WORDS, status_order
 from toolkit.xlsx.leaders.book import Book, height, lines, text_width
-from toolkit.xlsx.style import STATUS_COLOURS, leaders_figure
+from toolkit.xlsx.style import STATUS_COLOURS, fit_or_spread, leaders_figure
 
 # The outcome codes in the hidden helper column, a letter per indicator
 # (letters differ whatever their case: Excel compares text case-insensitively).
-STATUS_CODES = {"met": "m", "missed": "x", "in-progress": "p", "needs-baseline": "b", "qualitative": "q", "no-data": "n",
-                "contribution": "c"}
+STATUS_CODES = {"met": "m", "missed": "x", "in-progress": "p", "needs-baseline": "b", "qualitative": "q", "review": "r",
+                "no-data": "n", "contribution": "c"}
+OTHER_CODE = "?"  # a status with no letter yet: shown uncoloured
 NOT_REPORTED_CODE = "-"
 
 
@@ -58,7 +59,8 @@ def write_grid(book: Book) -> None:
     ws.merge_range(0, 0, 0, last_visible, safe_cell_text(f"各单位指标完成情况（{c.period_label}）"), f.title)
     ws.write_string(1, 0, "图例：", f.bold_center)
     ws.write_blank(1, 1, None, f.bold_center)
-    legend = [(s, STATUS_WORDS[s]) for s in STATUS_CODES]
+    legend = [(s, STATUS_WORDS[s]) for s in status_order([o.status for o in c.outcomes] + [a.status for a in c.aggregates])
+              if s in STATUS_COLOURS]
     for i, (_, word) in enumerate(legend):
         ws.write_string(1, first_ind + i, word, f.bold_center)
     for s, word in legend:
@@ -67,8 +69,10 @@ def write_grid(book: Book) -> None:
     ws.set_row(1, 18)
 
     # headers
-    ws.set_column(0, 0, max(10, min(14, max([text_width(u) + 2 for u in units] + [10]))))
-    ws.set_column(1, 1, max(12, min(20, max([text_width(book.name(u)) + 2 for u in units] + [12]))))
+    unit_widths = [max(10, min(14, max([text_width(u) + 2 for u in units] + [10]))),
+                   max(12, min(20, max([text_width(book.name(u)) + 2 for u in units] + [12])))]
+    ws.set_column(0, 0, unit_widths[0])
+    ws.set_column(1, 1, unit_widths[1])
     ws.write_string(top, 0, "单位编码", f.header)
     ws.write_string(top, 1, "单位", f.header)
     ws.write_string(sub, 0, "目标", f.subheader)
@@ -107,7 +111,7 @@ def write_grid(book: Book) -> None:
                 write_blank(r, first_ind + k, None, f.center)
                 codes.append(NOT_REPORTED_CODE)  # no colour
                 continue
-            codes.append(STATUS_CODES[o.status])
+            codes.append(STATUS_CODES.get(o.status, OTHER_CODE))
             key = (o.actual, kinds[k])
             if key not in shown:
                 figure = leaders_figure(o.actual, kinds[k])
@@ -127,7 +131,7 @@ def write_grid(book: Book) -> None:
             ws.write_string(area_row, first_ind + k, NO_DATA, f.bold_center)
         else:
             ws.write_number(area_row, first_ind + k, figure[0], f.number(figure[1], bold=True))
-    area_codes = [STATUS_CODES[book.areas[i].status] if i in book.areas else NOT_REPORTED_CODE for i, _, _ in indicators]
+    area_codes = [STATUS_CODES.get(book.areas[i].status, OTHER_CODE) if i in book.areas else NOT_REPORTED_CODE for i, _, _ in indicators]
     ws.write_string(area_row, helper0, "".join(area_codes), f.helper)
     ws.set_row(area_row, 18)
     ws.merge_range(area_row + 1, 0, area_row + 1, last_visible,
@@ -140,7 +144,7 @@ def write_grid(book: Book) -> None:
     if n:
         codes_cell = xl_rowcol_to_cell(first, helper0, col_abs=True)
         position = f"COLUMN({xl_rowcol_to_cell(first, first_ind)})-{first_ind}"
-        for s in STATUS_CODES:
+        for s, _ in legend:
             ws.conditional_format(first, first_ind, area_row, last_ind, {
                 "type": "formula", "criteria": f'=MID({codes_cell},{position},1)="{STATUS_CODES[s]}"',
                 "format": f.cf[STATUS_COLOURS[s]]})
@@ -149,6 +153,9 @@ def write_grid(book: Book) -> None:
     ws.repeat_rows(top, sub)
     ws.autofilter(sub, 0, max(sub + 1, area_row - 1), last_ind)
     ws.print_area(0, 0, area_row + 1, last_visible)
+    # across pages at a legible size, the unit columns on each (a wide grid is never shrunk onto one page)
+    fit_or_spread(ws, unit_widths + widths + [8.43] * (last_visible + 1 - len(widths) - 2), smallest_font=9,
+                  repeat_cols=2)
 
 
 def _kind(book: Book, indicator_id: str) -> str:

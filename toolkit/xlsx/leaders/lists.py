@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from toolkit.textable import file_name
 from toolkit.words import (
     FILE_STATUS_WORDS,
     LATE_WORD,
@@ -21,7 +22,7 @@ from toolkit.words import (
     deadline_words,
 )
 from toolkit.xlsx.leaders.book import Book, columns, widths
-from toolkit.xlsx.style import AMBER, GREEN, GREY, RED, leaders_figure
+from toolkit.xlsx.style import AMBER, GREEN, GREY, RED, fit_or_spread, leaders_figure
 
 
 def _datetime(value) -> dt.datetime | str | None:
@@ -55,7 +56,7 @@ def write_missed(book: Book) -> None:
             formats[(n, 3)] = f.number(figure[1])
         reason = o.reason if isinstance(o.reason, str) and o.reason.strip() else NO_REASON
         rows.append([o.unit, book.name(o.unit), o.indicator, figure[0] if figure else NO_DATA, o.target, reason,
-                     a.leader if a else "", a.office if a else "", o.file, o.sheet, o.cell])
+                     a.leader if a else "", a.office if a else "", file_name(o.file), o.sheet, o.cell])
     ws, last = book.list_sheet(LEADERS_SHEETS[2], MISSED_COLUMNS, rows, number_formats=formats,
                                empty="本期没有未达标的指标。")
     book.colour_words(ws, 1, 5, last, [(NO_REASON, RED)])
@@ -68,8 +69,8 @@ UNIT_COLUMNS = columns(LEADERS_COLUMNS["units"], [
     ("datetime", 17, 17), ("number", 8, 8), ("number", 8, 8),
 ])
 FILE_COLUMNS = columns(LEADERS_COLUMNS["files"], [
-    ("wrap", 16, 36), ("text", 10, 14), ("wrap", 12, 22), ("center", 8, 16), ("center", 14, 16), ("wrap", 16, 36),
-    ("number", 8, 8), ("number", 8, 8), ("datetime", 17, 17), ("text", 12, 20),
+    ("wrap", 16, 30), ("text", 10, 14), ("wrap", 12, 22), ("center", 8, 16), ("center", 14, 16), ("wrap", 16, 30),
+    ("number", 8, 8), ("number", 8, 8), ("datetime", 17, 17), ("wrap", 12, 18),
 ])
 
 
@@ -82,7 +83,7 @@ def write_returns(book: Book) -> None:
         word = UNIT_STATUS_WORDS.get(u.status, u.status)
         if u.on_time is False:
             word += f"（{LATE_WORD}）"
-        unit_rows.append([u.code, u.name, u.kind, word, u.file, _datetime(u.saved), u.errors, u.warnings])
+        unit_rows.append([u.code, u.name, u.kind, word, file_name(u.file), _datetime(u.saved), u.errors, u.warnings])
     file_rows = [[fe.path, fe.unit, fe.unit_name or book.name(fe.unit), fe.period,
                   FILE_STATUS_WORDS.get(fe.status, fe.status), fe.why, fe.errors, fe.warnings, _datetime(fe.saved),
                   fe.sha256] for fe in c.files]
@@ -116,13 +117,14 @@ def write_returns(book: Book) -> None:
     book.positive(ws, r0 + 2, 6, last2, f.cf_red_font)
     book.positive(ws, r0 + 2, 7, last2, f.cf_orange)
     ws.print_area(0, 0, last2, max(len(UNIT_COLUMNS), len(FILE_COLUMNS)) - 1)
+    fit_or_spread(ws, shared, repeat_cols=2)
 
 
 # ---- 任务进度
 
 TASK_COLUMNS = columns(LEADERS_COLUMNS["tasks"], [
-    ("wrap", 8, 18), ("wrap", 8, 16), ("center", 6, 12), ("wrap", 16, 40), ("center", 10, 16), ("center", 10, 10),
-    ("wrap", 16, 40), ("center", 9, 9), ("wrap", 8, 12), ("wrap", 10, 18), ("wrap", 10, 28), ("center", 7, 8),
+    ("wrap", 8, 14), ("wrap", 8, 12), ("center", 6, 8), ("wrap", 16, 36), ("center", 10, 12), ("center", 10, 10),
+    ("wrap", 16, 30), ("center", 9, 9), ("wrap", 8, 10), ("wrap", 10, 14), ("wrap", 10, 20), ("center", 7, 8),
 ])
 NO_TASKS = "本期没有需报告进度的任务。"
 
@@ -132,7 +134,7 @@ def write_tasks(book: Book) -> None:
         _task_summary(book)
         return
     rows = [[t.unit_name or book.name(t.unit), t.table, t.row, t.task, deadline_words(t.deadline),
-             t.status or NOT_REPORTED, t.progress, LATE_WORD if t.overdue else "", t.leader, t.office, t.file, t.cell]
+             t.status or NOT_REPORTED, t.progress, LATE_WORD if t.overdue else "", t.leader, t.office, file_name(t.file), t.cell]
             for t in book.c.tasks]
     ws, last = book.list_sheet(LEADERS_SHEETS[4], TASK_COLUMNS, rows, empty=NO_TASKS)
     book.colour_words(ws, 1, 7, last, [(LATE_WORD, RED)])
@@ -166,7 +168,7 @@ FINDING_COLUMNS = columns(LEADERS_COLUMNS["findings"], [
 
 
 def write_findings(book: Book) -> None:
-    rows = [[x.file, book.name(x.unit) if x.unit else "", x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity),
+    rows = [[file_name(x.file), book.name(x.unit) if x.unit else "", x.sheet, x.cell, LEVEL_WORDS.get(x.severity, x.severity),
              x.code, x.indicator, x.value, x.message] for x in book.c.findings]
     ws, last = book.list_sheet(LEADERS_SHEETS[5], FINDING_COLUMNS, rows, empty="没有发现问题。")
     book.colour_words(ws, 1, 4, last, [(LEVEL_WORDS["error"], RED), (LEVEL_WORDS["warning"], AMBER)])

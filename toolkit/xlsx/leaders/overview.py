@@ -1,16 +1,18 @@
-"""领导总览: title, completeness (who reported), one row per indicator for
-the whole area with its status, the responsible leader and office, a count of
-indicators per status and a chart of those counts."""
+"""领导总览: a brief on at most two A4 pages (portrait) for up to 70
+indicators. Title, completeness (who reported, naming who is late or
+missing), a count of indicators per status with its chart beside it (both on
+the first page), one row per indicator for the whole area grouped by annex
+table, and for task plans the tasks done, in progress and overdue per office.
+
+The statuses, their order, words and colours come from the tables in
+toolkit.words (STATUS_WORDS) and toolkit.xlsx.style (STATUS_COLOURS,
+CHART_COLOURS): a new status code shows here by adding a table entry."""
 
 from __future__ import annotations
 
-import math
-import re
-
+from toolkit.textable import safe_cell_text
 from xlsxwriter.utility import xl_col_to_name
 
-from toolkit.textable import safe_cell_text
-from toolkit.model.validation import OUTCOME_STATUSES
 from toolkit.words import (
     BASIS_WORDS,
     COMPLETENESS_WORDS,
@@ -18,76 +20,50 @@ from toolkit.words import (
     LEADERS_SHEETS,
     NO_DATA,
     STATUS_MEANINGS,
-    STATUS_WORDS,
     iso_date_words,
+    status_order,
+    status_word,
 )
-from toolkit.xlsx.leaders.book import Book, columns
+from toolkit.xlsx.leaders.book import Book, columns, height, lines_per_row
+from toolkit.xlsx.leaders.tasks import write_task_counts
 from toolkit.xlsx.style import (
     AMBER,
     BODY_FONT,
     CHART_BORDER,
     CHART_COLOURS,
     CHART_GRID,
+    CHART_OTHER,
     RED,
     STATUS_COLOURS,
     TITLE_FONT,
+    column_pixels,
+    fit_or_spread,
     leaders_figure,
 )
 
-# an area's statuses, in chart and count order (a unit's contribution is never an area's status)
-STATUSES = tuple(s for s in ("missed", "met", "in-progress", "needs-baseline", "qualitative", "no-data")
-                 if s in OUTCOME_STATUSES)
 COLUMNS = columns(LEADERS_COLUMNS["overview"], [
-    ("center", 5, 5), ("wrap", 10, 16), ("wrap", 14, 30), ("wrap", 10, 18), ("number", 10, 12), ("center", 8, 8),
-    ("number", 9, 11), ("center", 8, 8), ("center", 11, 12), ("center", 8, 8), ("center", 8, 8), ("wrap", 9, 12),
-    ("wrap", 12, 20), ("wrap", 12, 30),
+    ("center", 4, 4), ("wrap", 26, 26), ("wrap", 12, 12), ("number", 10, 10), ("center", 5, 5), ("number", 8, 8),
+    ("center", 5, 5), ("center", 12, 12), ("center", 6, 6), ("wrap", 17, 17), ("wrap", 15, 15),
 ])
-VALUE_COLUMN = 4
-SECTORAL_COLUMN = 6
-STATUS_COLUMN = 8
-MISSED_COLUMN = 9
+VALUE_COLUMN, SECTORAL_COLUMN, STATUS_COLUMN, MISSED_COLUMN = 3, 5, 7, 8
 # with a ledger: this period's level, the previous period's, the baseline, and the changes
-HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 12)] * 5)
-
-
-def _history_cells(a, n: int, first_col: int, f, formats) -> list:
-    """The overview's ledger columns of one aggregate; their number formats into `formats`."""
-    figures = [leaders_figure(a.level, a.level_kind or "other"), leaders_figure(a.previous_level, a.level_kind or "other"),
-               leaders_figure(a.change_from_previous, a.level_kind or "other"),
-               leaders_figure(a.baseline_level, a.level_kind or "other"), leaders_figure(a.change_from_baseline, "change")]
-    cells = []
-    for k, figure in enumerate(figures):
-        if figure is not None:
-            formats[(n, first_col + k)] = f.number(figure[1])
-        cells.append(figure[0] if figure else "")
-    return cells
+HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 9)] * 5)
+CHART_ROWS = 11  # rows of 18 points the chart stands in, beside the status counts
+ROW = 18  # points: a one-line row of the top blocks
 
 
 def write_overview(book: Book) -> None:
     c, f = book.c, book.f
     ws = book.sheet(LEADERS_SHEETS[0])
+    ws.set_portrait()
     with_history = any(a.history or a.baseline for a in c.aggregates)
     table_columns = COLUMNS + HISTORY_COLUMNS if with_history else COLUMNS
+    widths = [col.lo for col in table_columns]
     last_col = len(table_columns) - 1
-    rows, formats = [], {}
-    for n, a in enumerate(c.aggregates):
-        table = a.table or ""
-        if a.row and not re.fullmatch(r"[\d.、（）()]+", a.row.strip()):
-            table = f"{table}（{a.row.strip()}）" if table else a.row.strip()
-        figure = leaders_figure(a.value, a.number_kind)
-        if figure is not None:
-            formats[(n, VALUE_COLUMN)] = f.number(figure[1], bold=True)
-        sectoral = leaders_figure(a.sectoral, a.number_kind)
-        if sectoral is not None:
-            formats[(n, SECTORAL_COLUMN)] = f.number(sectoral[1])
-        rows.append([n + 1, table, a.indicator, a.target, figure[0] if figure else NO_DATA,
-                     BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
-                     STATUS_WORDS.get(a.status, a.status), a.units_missed, a.units_reporting, a.leader, a.office,
-                     a.note])
-        if with_history:
-            rows[-1].extend(_history_cells(a, n, len(COLUMNS), f, formats))
-
-    counts = c.status_counts
+    for i, width in enumerate(widths):
+        ws.set_column(i, i, width)
+    statuses = status_order(a.status for a in c.aggregates)
+    counts = {s: sum(1 for a in c.aggregates if a.status == s) for s in statuses}
     done = c.completeness
 
     # title, source line, one-sentence summary
@@ -99,85 +75,168 @@ def write_overview(book: Book) -> None:
     if c.due:
         source.append(f"报送截止 {iso_date_words(c.due)}")
     ws.merge_range(1, 0, 1, last_col, safe_cell_text("　".join(source)), f.subtitle)
-    summary = (f"共 {len(c.aggregates)} 项指标：" + "，".join(f"{STATUS_WORDS[s]} {counts[s]} 项" for s in STATUSES) + "。"
+    parts = "，".join(f"{status_word(s)} {counts[s]} 项" for s in statuses)
+    summary = (f"共 {len(c.aggregates)} 项指标：{parts}。"
                f"应报 {done['expected']} 个单位，已报送 {done['received']} 个（有效 {done['valid']} 个、"
                f"被退回 {done['rejected']} 个），未报送 {done['missing']} 个，逾期报送 {done['late']} 个。")
     ws.set_row(2, 32)
     ws.merge_range(2, 0, 2, last_col, summary, f.summary)
 
-    # completeness block
+    # completeness block, naming who is missing and who is late
     ws.write_string(3, 0, "一、报送情况", f.section)
-    for i, (label, key) in enumerate(COMPLETENESS_WORDS, start=1):
-        ws.write_string(4, i, label, f.header)
-        ws.write_number(5, i, done[key], f.big_number)
+    for i, (label, key) in enumerate(COMPLETENESS_WORDS):
+        ws.write_string(4, 1 + i, label, f.header)
+        ws.write_number(5, 1 + i, done[key], f.big_number)
     ws.set_row(5, 22)
     book.positive(ws, 5, 4, 5, f.cf[AMBER])  # 被退回
     book.positive(ws, 5, 5, 5, f.cf[RED])  # 未报送
     book.positive(ws, 5, 6, 5, f.cf[AMBER])  # 逾期报送
+    names = []
+    for label, which in (("未报送", lambda u: u.status == "missing"), ("被退回", lambda u: u.status == "rejected"),
+                         ("逾期报送", lambda u: u.on_time is False)):
+        who = [u.name for u in c.units if which(u)]
+        if who:
+            names.append(f"{label}：{'、'.join(who)}")
+    note = "；".join(names) + "。" if names else "全部单位按时报送。"
+    ws.merge_range(6, 0, 6, last_col, safe_cell_text(note), f.brief_note)
+    ws.set_row(6, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
 
-    # indicator table
-    ws.write_string(7, 0, "二、指标完成情况", f.section)
-    legend = [f.note, "图例（状态列与全域数值按结果着色）："]
-    for s in STATUSES:
-        legend += [f.legend_words[STATUS_COLOURS[s]], f" {STATUS_WORDS[s]} ", f.note, " "]
-    legend += ["；未达标单位数大于 0 时标红；“口径”说明全域数值是本期数还是本年累计数。"]
-    ws.merge_range(8, 0, 8, last_col, "", f.note)
-    ws.write_rich_string(8, 0, *legend, f.note)
-    top = 9
-    widths, last = book.table(ws, top, table_columns, rows, number_formats=formats, empty="本期没有可汇总的指标。")
+    # status counts (live: COUNTIF over the 状态 column) and the chart beside them, on the first page
+    top = 9 + max(len(statuses) + 1, CHART_ROWS) + 1  # the indicator table's header row
+    rows, formats, groups = _indicator_rows(book, table_columns, with_history)
     first = top + 1
-    status_range = (first, STATUS_COLUMN, max(first, last), STATUS_COLUMN)
-    book.colour_words(ws, first, STATUS_COLUMN, last, [(STATUS_WORDS[s], STATUS_COLOURS[s]) for s in STATUSES])
+    last = top + max(1, len(rows))
+    status_range = (first, STATUS_COLUMN, last, STATUS_COLUMN)
+    _status_counts(book, ws, 7, status_range, statuses, counts, widths)
+
+    # the indicator table, a title row per annex table
+    ws.write_string(top - 1, 0, "三、指标完成情况", f.section)
+    for i, col in enumerate(table_columns):
+        ws.write_string(top, i, col.header, f.header)
+    ws.set_row(top, height(lines_per_row([[col.header for col in table_columns]], widths,
+                                         set(range(len(table_columns))))[0]))
+    if not rows:
+        ws.write_string(first, 0, "本期没有可汇总的指标。", f.text)
+        for i in range(1, len(table_columns)):
+            ws.write_blank(first, i, None, f.text)
+    styles = {"wrap": f.wrap, "center": f.center, "number": f.text}
+    wrap = {i for i, col in enumerate(table_columns) if col.style in ("wrap", "center")}
+    for n, (row, n_lines) in enumerate(zip(rows, lines_per_row(rows, widths, wrap))):
+        r = first + n
+        if n in groups:
+            ws.merge_range(r, 0, r, last_col, safe_cell_text(groups[n]), f.bold)
+            continue
+        if n_lines > 1:
+            ws.set_row(r, height(n_lines))
+        for i, value in enumerate(row):
+            book.write(ws, r, i, value, styles[table_columns[i].style], formats.get((n, i)), center=True)
+    book.colour_words(ws, first, STATUS_COLUMN, last,
+                      [(status_word(s), STATUS_COLOURS[s]) for s in statuses if s in STATUS_COLOURS])
     status_cell = f"${xl_col_to_name(STATUS_COLUMN)}{first + 1}"  # relative row, fixed column: the row's 状态
-    for s in STATUSES:
-        ws.conditional_format(first, VALUE_COLUMN, max(first, last), VALUE_COLUMN, {
-            "type": "formula", "criteria": f'={status_cell}="{STATUS_WORDS[s]}"',
-            "format": f.cf[STATUS_COLOURS[s]]})
+    for s in statuses:
+        if s in STATUS_COLOURS:
+            ws.conditional_format(first, VALUE_COLUMN, last, VALUE_COLUMN, {
+                "type": "formula", "criteria": f'={status_cell}="{status_word(s)}"',
+                "format": f.cf[STATUS_COLOURS[s]]})
     book.positive(ws, first, MISSED_COLUMN, last, f.cf[RED])
+    meanings = "；".join(f"{status_word(s)}：{STATUS_MEANINGS[s]}" for s in statuses if s in STATUS_MEANINGS)
+    note_row = last + 1
+    ws.merge_range(note_row, 0, note_row, last_col, f"状态说明：{meanings}。", f.brief_note)
+    ws.set_row(note_row, height(lines_per_row([[meanings]], [sum(widths) * 0.9], {0})[0]))
+    end = write_task_counts(book, ws, note_row + 2, last_col)
     ws.freeze_panes(top + 1, 0)
     ws.repeat_rows(top)
-    ws.autofilter(top, 0, max(top + 1, last), last_col)
-    _status_counts(book, ws, last + 2, status_range, counts, widths, last_col)
+    ws.autofilter(top, 0, last, last_col)
+    ws.print_area(0, 0, end, last_col)
+    fit_or_spread(ws, widths, portrait=True, smallest_font=10)
 
 
-def _status_counts(book: Book, ws, r0: int, status_range, counts, widths, last_col: int) -> None:
-    """The count of indicators per status (live: COUNTIF over the 状态 column) and its chart."""
+def _indicator_rows(book: Book, table_columns, with_history: bool):
+    """The table's rows, a title row before each annex table's indicators
+    and each named row's (`groups`: row index → title), and number formats by
+    (row, column). The 指标 and 全域数值 columns are what a later period's
+    `--baseline` reads back (with 计量单位 saying ‰). 口径 says whether the
+    figure is 本期 or 本年累计; 行业口径合计 is the sectoral sum beside a
+    count of events; with a ledger, the level's history columns follow."""
+    f = book.f
+    rows, formats, groups = [], {}, {}
+    group = None
+    for n, a in enumerate(book.c.aggregates):
+        label = (a.row or "").strip()
+        title = a.table or ""
+        if label and not label.replace(".", "").isdigit():  # a named row (危险化学品领域): its own group
+            title = f"{title}：{label}" if title else label
+        if title != group:
+            group = title
+            groups[len(rows)] = title
+            rows.append([title] + [""] * (len(table_columns) - 1))
+        figure = leaders_figure(a.value, a.number_kind)
+        if figure is not None:
+            formats[(len(rows), VALUE_COLUMN)] = f.number(figure[1], bold=True, center=True)
+        sectoral = leaders_figure(a.sectoral, a.number_kind)
+        if sectoral is not None:
+            formats[(len(rows), SECTORAL_COLUMN)] = f.number(sectoral[1], center=True)
+        who = "／".join(x for x in (a.leader, a.office) if x)
+        row = [n + 1, a.indicator, a.target, figure[0] if figure else NO_DATA,
+               BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
+               status_word(a.status), a.units_missed, who, a.note]
+        if with_history:
+            row.extend(_history_cells(a, len(rows), len(COLUMNS), f, formats))
+        rows.append(row)
+    return rows, formats, groups
+
+
+def _history_cells(a, n: int, first_col: int, f, formats) -> list:
+    """The overview's ledger columns of one aggregate; their number formats into `formats`."""
+    kind = a.level_kind or "other"
+    figures = [leaders_figure(a.level, kind), leaders_figure(a.previous_level, kind),
+               leaders_figure(a.change_from_previous, kind), leaders_figure(a.baseline_level, kind),
+               leaders_figure(a.change_from_baseline, "change")]
+    cells = []
+    for k, figure in enumerate(figures):
+        if figure is not None:
+            formats[(n, first_col + k)] = f.number(figure[1], center=True)
+        cells.append(figure[0] if figure else "")
+    return cells
+
+
+def _status_counts(book: Book, ws, r0: int, status_range, statuses, counts, widths) -> None:
+    """The count of indicators per status and its chart beside it."""
     from xlsxwriter.utility import xl_range_abs
 
     f = book.f
-    ws.write_string(r0, 0, "三、指标状态统计", f.section)
-    ws.write_string(r0 + 1, 1, "状态", f.header)
-    ws.write_string(r0 + 1, 2, "指标数", f.header)
-    ws.merge_range(r0 + 1, 3, r0 + 1, last_col, "含义", f.header)
+    ws.write_string(r0 + 1, 0, "二、指标状态统计", f.section)
+    header = r0 + 2
+    ws.merge_range(header, 0, header, 1, "状态", f.header)
+    ws.write_string(header, 2, "指标数", f.header)
     status_abs = xl_range_abs(*status_range)
-    for i, s in enumerate(STATUSES):
-        r = r0 + 2 + i
-        word = STATUS_WORDS[s]
-        ws.write_string(r, 1, word, f.bold_center)
+    for i, s in enumerate(statuses):
+        r = header + 1 + i
+        word = status_word(s)
+        ws.merge_range(r, 0, r, 1, word, f.bold_center)
         ws.write_formula(r, 2, f'=COUNTIF({status_abs},"{word}")', f.bold_center, counts[s])
-        ws.merge_range(r, 3, r, last_col, STATUS_MEANINGS[s], f.wrap)
-    book.colour_words(ws, r0 + 2, 1, r0 + 1 + len(STATUSES), [(STATUS_WORDS[s], STATUS_COLOURS[s]) for s in STATUSES])
-    chart_row = r0 + 2 + len(STATUSES) + 1
+        ws.set_row(r, ROW)
+    book.colour_words(ws, header + 1, 0, header + len(statuses),
+                      [(status_word(s), STATUS_COLOURS[s]) for s in statuses if s in STATUS_COLOURS])
     chart = book.wb.add_chart({"type": "column"})
     sheet = LEADERS_SHEETS[0]
     chart.add_series({
         "name": "指标数",
-        "categories": [sheet, r0 + 2, 1, r0 + 1 + len(STATUSES), 1],
-        "values": [sheet, r0 + 2, 2, r0 + 1 + len(STATUSES), 2],
-        "points": [{"fill": {"color": CHART_COLOURS[s]}, "border": {"none": True}} for s in STATUSES],
+        "categories": [sheet, header + 1, 0, header + len(statuses), 0],
+        "values": [sheet, header + 1, 2, header + len(statuses), 2],
+        "points": [{"fill": {"color": CHART_COLOURS.get(s, CHART_OTHER)}, "border": {"none": True}} for s in statuses],
         "data_labels": {"value": True, "font": {"name": BODY_FONT, "size": 10, "bold": True}},
-        "gap": 80,
+        "gap": 60,
     })
-    chart.set_title({"name": "各状态指标数", "name_font": {"name": TITLE_FONT, "size": 12, "bold": True}})
+    chart.set_title({"name": "各状态指标数", "name_font": {"name": TITLE_FONT, "size": 11, "bold": True}})
     chart.set_legend({"none": True})
-    chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 10}})
+    chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 9}})
     chart.set_y_axis({"num_font": {"name": BODY_FONT, "size": 9}, "min": 0,
-                      "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}},
-                      "num_format": "0"})
+                      "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}}, "num_format": "0"})
     chart.set_chartarea({"border": {"color": CHART_BORDER}})
-    chart_width = int(sum(widths[1:9]) * 7 + 5)
-    chart_height = 240
-    chart.set_size({"width": min(max(chart_width, 420), 720), "height": chart_height})
-    ws.insert_chart(chart_row, 1, chart, {"x_offset": 2, "y_offset": 4, "object_position": 1})
-    end_row = chart_row + math.ceil((chart_height + 10) / 20) + 1
-    ws.print_area(0, 0, end_row, last_col)
+    width = sum(column_pixels(w) for w in widths[3:len(COLUMNS)]) - 10
+    rows = max(len(statuses) + 1, CHART_ROWS)
+    for r in range(header + len(statuses) + 1, header + rows):
+        ws.set_row(r, ROW)
+    chart.set_size({"width": width, "height": int(rows * ROW * 4 / 3) - 8})
+    ws.insert_chart(header, 3, chart, {"x_offset": 6, "y_offset": 4, "object_position": 1})
