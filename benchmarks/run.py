@@ -151,7 +151,7 @@ def stage_consolidate(work: Path) -> dict:
     plan, units = load_plan(PLAN), load_units(work / "units.csv")
     start = time.perf_counter()
     result = consolidate(plan, [work / "returns"], units=units, period=parse_period(PERIOD))
-    write_consolidated_workbook(result, work / "汇总.xlsx")
+    write_consolidated_workbook(result, work / "汇总.xlsx", fork=True)  # as the consolidate command does (its own process)
     return {"seconds": time.perf_counter() - start, "files": len(result.files), "values": len(result.values)}
 
 

@@ -14,8 +14,10 @@ import datetime as dt
 import json
 import random
 from dataclasses import asdict, dataclass, field
+from collections import namedtuple
 from pathlib import Path
 
+from toolkit.model.returns import PLACE_FIELDS
 from toolkit.templates.layout import CELLS_SHEET
 
 
@@ -26,14 +28,9 @@ class Formula:
     text: str
 
 
-@dataclass(frozen=True)
-class InputSpot:
-    sheet: str
-    cell: str
-    row_id: str
-    indicator_id: str | None
-    field: str
-    kind: str
+# An input cell of a template, read from its hidden cell map: where it is and what it holds
+# (the place of toolkit.model.returns.CellRecord, hashable).
+InputSpot = namedtuple("InputSpot", PLACE_FIELDS)
 
 
 def input_spots(workbook) -> list[InputSpot]:

@@ -35,6 +35,10 @@ class Identification:
     office_copy: dict | None = None  # a marked-up copy's mark (toolkit.intake.identify)
 
 
+# Where an input cell is and what it holds (a CellRecord's first fields).
+PLACE_FIELDS = ("sheet", "cell", "row_id", "indicator_id", "field", "kind")
+
+
 @dataclass(slots=True)  # about a hundred per return
 class CellRecord:
     """One input cell as read, before it is typed."""
@@ -46,6 +50,9 @@ class CellRecord:
     field: str
     kind: str
     raw: object  # as python-calamine gives it
+
+
+assert tuple(CellRecord.__dataclass_fields__)[:len(PLACE_FIELDS)] == PLACE_FIELDS
 
 
 # The columns of what a return holds, one entry per input cell (see
