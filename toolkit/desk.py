@@ -15,7 +15,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -40,7 +40,7 @@ class Received:
 
 def safe_name(name: str) -> str:
     """The last part of an uploaded file's name, safe on Windows and Linux."""
-    last = PureWindowsPath(PurePosixPath(str(name)).name).name  # both separators
+    last = re.split(r"[\\/]", str(name))[-1]  # either separator: never a folder
     last = _UNSAFE.sub("_", last).strip().rstrip(". ")
     stem, dot, suffix = last.partition(".")
     if stem.upper() in _WINDOWS_RESERVED:
