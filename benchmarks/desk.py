@@ -5,6 +5,7 @@
 - cli:    `toolkit validate PLAN returns/ --units U --period P --db A --json` (a fresh ledger), wall time;
 - desk:   the same returns as one .zip POSTed to /api/returns of a running `toolkit serve`
           (another fresh ledger): upload, unpacking, storing, checking, recording, the JSON back;
+- while:  /api/stamp requested every 0.5 s during the upload: the slowest answer;
 - page:   GET /period (本期) with every unit of a --units list (10,000 by default, the first
           --returns of them reported), the fastest of 5.
 The units are benchmarks/run.py's (丁山镇's offices, then numbered villages and communities).
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -80,9 +82,25 @@ def main() -> None:
                 break
             except httpx.HTTPError:
                 time.sleep(0.2)
+        latencies, done = [], threading.Event()
+
+        def poll():  # the page keeps answering while the batch is checked
+            while not done.is_set():
+                t = time.perf_counter()
+                httpx.get(f"{base}/api/stamp?period={PERIOD}", timeout=60)
+                latencies.append(time.perf_counter() - t)
+                time.sleep(0.5)
+
+        poller = threading.Thread(target=poll)
         start = time.perf_counter()
+        poller.start()
         answer = httpx.post(f"{base}/api/returns?period={PERIOD}", files={"files": ("回收.zip", body)}, timeout=3600)
         desk = time.perf_counter() - start
+        done.set()
+        poller.join()
+        print(f"while checking: {len(latencies)} requests to /api/stamp answered, slowest {max(latencies) * 1000:.0f} ms")
+        if answer.status_code != 200:
+            raise SystemExit(f"the desk answered {answer.status_code}: {answer.text[:300]}")
         files = len(answer.json()["files"])
         print(f"desk upload .zip → JSON: {desk:.1f} s ({files} files, {desk / cli:.2f}× the CLI)", flush=True)
         pages = []

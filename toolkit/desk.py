@@ -65,10 +65,12 @@ def period_folder(db, period) -> Path:
     return uploads_folder(db) / period_of(period).code
 
 
-def store_upload(db, period, name: str, data: bytes, *, max_bytes: int, max_members: int = 5000) -> Received:
-    """Keep one uploaded file (or every return inside an uploaded .zip) for `period`."""
+def store_upload(db, period, name: str, data: bytes, *, max_bytes: int, max_members: int = 20000) -> Received:
+    """Keep one uploaded file (or every return inside an uploaded .zip) for `period`.
+
+    max_bytes: the largest return (a .zip may be larger; each of its members may not)."""
     received = Received()
-    if len(data) > max_bytes:
+    if len(data) > max_bytes and not name.lower().endswith(".zip"):  # a .zip: each member is checked
         raise UploadTooLarge(f"文件“{safe_name(name)}”超过 {max_bytes // 2**20} MB 的上限")
     if name.lower().endswith(".zip"):
         _store_zip(db, period, name, data, received, max_bytes=max_bytes, max_members=max_members)

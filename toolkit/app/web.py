@@ -148,7 +148,8 @@ async def _returns(request: Request):
             if not uploads:
                 return JSONResponse({"error": "没有收到文件（表单字段 files）"}, status_code=400)
             for upload in uploads:
-                if upload.size is not None and upload.size > desk.max_size:
+                if upload.size is not None and upload.size > desk.max_size and \
+                        not (upload.filename or "").lower().endswith(".zip"):
                     raise UploadTooLarge(f"文件“{upload.filename}”超过 {desk.max_size // MB} MB 的上限")
             for upload in uploads:
                 data = await upload.read()
