@@ -214,3 +214,39 @@ def test_same_bytes_twice_one_copy_and_case_clash(tmp_path, returns):
     client.post("/api/returns?period=2026Q2", files=[("files", ("a.xlsx", returns[1].read_bytes()))])
     stored = [p for p in (tmp_path / "台账.db.uploads").rglob("*") if p.is_file()]
     assert len(stored) == 2  # names that clash on Windows never share a folder
+
+
+def test_a_hostile_upload_costs_only_itself(tmp_path, returns):
+    """A file that is not a workbook, a zip bomb's lying member, a non-return: each is
+    answered for itself, and the good return in the same request is checked."""
+    client = _client(tmp_path, max_size=2**20)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("大.xlsx", b"\0" * (3 * 2**20))  # over the per-file limit once unpacked
+        archive.writestr("说明.txt", "不是报表")
+        archive.write(returns[1], returns[1].name)
+    files = [("files", ("坏.xlsx", b"PK\x03\x04 not really a workbook")), ("files", (returns[0].name, returns[0].read_bytes())),
+             ("files", ("包.zip", buffer.getvalue())), ("files", ("坏.zip", b"not a zip"))]
+    answer = client.post("/api/returns?period=2026Q2", files=files)
+    assert answer.status_code == 200
+    got = answer.json()
+    by_name = {f["path"]: f["status"] for f in got["files"]}
+    assert by_name["坏.xlsx"] == "unrecognised"
+    assert by_name[returns[0].name] in ("used", "rejected") and by_name[returns[1].name] in ("used", "rejected")
+    skipped = {s["name"]: s["why"] for s in got["skipped"]}
+    assert "上限" in skipped["大.xlsx"] and "不是报表" in skipped["说明.txt"] and "损坏" in skipped["坏.zip"]
+    assert client.get("/api/stamp?period=2026Q2").status_code == 200
+
+
+def test_period_status_from_the_ledger(tmp_path, returns):
+    import toolkit
+
+    received = toolkit.receive_uploads("dingshan-2026", [(p.name, p.read_bytes()) for p in returns], db=tmp_path / "l.db",
+                                       units=UNITS, period="2026Q2")
+    status = toolkit.period_status(tmp_path / "l.db", UNITS, "2026Q2", due="2099-01-01")
+    used = sum(1 for f in received.report.files if f.status == "used")
+    assert status["counts"]["on_time"] == used and status["counts"]["late"] == 0
+    assert status["counts"]["missing"] == status["counts"]["expected"] - used - status["counts"]["rejected"]
+    assert all(u["contact"] for u in status["units"])  # every unit with its contact
+    late = toolkit.period_status(tmp_path / "l.db", UNITS, "2026Q2", due="2020-01-01")
+    assert late["counts"]["late"] == used

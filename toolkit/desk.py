@@ -32,10 +32,11 @@ class UploadTooLarge(Exception):
 
 @dataclass
 class Received:
-    """Files stored from one upload: their paths, and what was skipped (name, why)."""
+    """Files stored from one upload: their paths, what was skipped (name, why), the report on them."""
 
     paths: list[Path] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    report: object = None
 
 
 def safe_name(name: str) -> str:

@@ -18,7 +18,7 @@ def routes(desk, templates) -> list[Route]:
             "periods": _periods(desk), "words": words, "max_size_mb": desk.max_size // 2**20, **context})
 
     async def period_page(request: Request):
-        from toolkit.desk import period_status
+        from toolkit.api import period_status
 
         period = desk.period_from(request)
         status = await run_in_threadpool(period_status, desk.db, desk.units, period, due=desk.due_from(request))

@@ -137,33 +137,30 @@ async def _failure(request: Request, exc: Exception):
 
 async def _returns(request: Request):
     """POST /api/returns?period=P (multipart `files`: returns or .zip): like `validate --json`."""
-    from toolkit.desk import Received, UploadTooLarge, public_names, receive_returns, store_upload
+    from toolkit import api
+    from toolkit.desk import UploadTooLarge, public_names
 
     desk: Desk = request.app.state.desk
     period = desk.period_from(request)
-    received = Received()
+    async with request.form(max_files=100_000, max_fields=100) as form:
+        uploads = [f for f in form.getlist("files") if hasattr(f, "filename")]
+        if not uploads:
+            return JSONResponse({"error": "没有收到文件（表单字段 files）"}, status_code=400)
+        for upload in uploads:
+            if upload.size is not None and upload.size > desk.max_size and \
+                    not (upload.filename or "").lower().endswith(".zip"):
+                return JSONResponse({"error": f"文件“{upload.filename}”超过 {desk.max_size // MB} MB 的上限"},
+                                    status_code=413)
+        files = [(upload.filename or "", await upload.read()) for upload in uploads]
     try:
-        async with request.form(max_files=100_000, max_fields=100) as form:
-            uploads = [f for f in form.getlist("files") if hasattr(f, "filename")]
-            if not uploads:
-                return JSONResponse({"error": "没有收到文件（表单字段 files）"}, status_code=400)
-            for upload in uploads:
-                if upload.size is not None and upload.size > desk.max_size and \
-                        not (upload.filename or "").lower().endswith(".zip"):
-                    raise UploadTooLarge(f"文件“{upload.filename}”超过 {desk.max_size // MB} MB 的上限")
-            for upload in uploads:
-                data = await upload.read()
-                got = await run_in_threadpool(store_upload, desk.db, period, upload.filename or "", data,
-                                              max_bytes=desk.max_size)
-                received.paths += got.paths
-                received.skipped += got.skipped
+        received = await run_in_threadpool(api.receive_uploads, desk.plan, files, db=desk.db, units=desk.units,
+                                           period=period, max_size=desk.max_size, limits=desk.limits())
     except UploadTooLarge as exc:
         return JSONResponse({"error": exc.message}, status_code=413)
-    answer = {"plan": desk.plan.id, "period": period.code, "files": [], "outcomes": []}
-    if received.paths:
-        report = await run_in_threadpool(receive_returns, desk.plan, sorted(set(received.paths)), units=desk.units,
-                                         period=period, db=desk.db, limits=desk.limits())
-        answer = public_names(report.to_json())
+    if received.report is not None:
+        answer = public_names(received.report.to_json())
+    else:
+        answer = {"plan": desk.plan.id, "period": period.code, "files": [], "outcomes": []}
     answer["skipped"] = [{"name": name, "why": why} for name, why in received.skipped]
     return JSONResponse(answer)
 
@@ -182,7 +179,7 @@ async def _status(request: Request):
 
 async def _stamp(request: Request):
     """What the 本期 page polls: has a file arrived?"""
-    from toolkit.desk import period_status
+    from toolkit.api import period_status
 
     desk: Desk = request.app.state.desk
     status = await run_in_threadpool(period_status, desk.db, desk.units, desk.period_from(request),
