@@ -250,3 +250,35 @@ def test_period_status_from_the_ledger(tmp_path, returns):
     assert all(u["contact"] for u in status["units"])  # every unit with its contact
     late = toolkit.period_status(tmp_path / "l.db", UNITS, "2026Q2", due="2020-01-01")
     assert late["counts"]["late"] == used
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("sys").platform == "win32", reason="SIGINT to a child process")
+def test_serve_prints_the_address_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "toolkit", "serve", "dingshan-2026", "--units", str(UNITS),
+                                "--db", str(tmp_path / "台账.db"), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/plan") as page:
+                    assert "计划" in page.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.2)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert f"http://127.0.0.1:{port}/" in out and "已停止" in out
+    assert process.returncode == 0

@@ -48,5 +48,8 @@ def serve(plan_file, units_file, db, period, due, host, port, password, max_size
         import threading
 
         threading.Timer(1.0, webbrowser.open, args=(address,)).start()
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn shuts down first, then passes Ctrl-C on
+        pass
     click.echo("已停止。")
