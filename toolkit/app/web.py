@@ -9,7 +9,6 @@ the intake's worker processes, as for the CLI.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 import threading
 from pathlib import Path
@@ -283,7 +282,3 @@ def _remove(folder: Path) -> None:
     import shutil
 
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def dumps(data) -> str:
-    return json.dumps(data, ensure_ascii=False)
