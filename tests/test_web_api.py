@@ -282,3 +282,17 @@ def test_serve_prints_the_address_and_stops_on_ctrl_c(tmp_path):
         process.kill()
     assert f"http://127.0.0.1:{port}/" in out and "已停止" in out
     assert process.returncode == 0
+
+
+def test_our_bug_is_told_from_your_file(tmp_path, monkeypatch):
+    import toolkit.api
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setenv("TOOLKIT_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(toolkit.api, "period_status", broken)
+    client = TestClient(create_app("dingshan-2026", UNITS, tmp_path / "台账.db"), base_url=LOCAL,
+                        raise_server_exceptions=False)
+    answer = client.get("/api/stamp")
+    assert answer.status_code == 500 and "不是您的文件" in answer.json()["error"]

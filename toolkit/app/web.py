@@ -44,6 +44,12 @@ class Desk:
         self.max_total = max_total
         self._lock = threading.Lock()
         self._cached: dict = {}
+        # one ledger writer at a time: a second batch waits here, not on the ledger's 30 s lock timeout
+        self.writing = threading.Lock()
+
+    def write(self, call, *args, **kwargs):
+        with self.writing:
+            return call(*args, **kwargs)
 
     def period_from(self, request: Request):
         from toolkit import api
@@ -128,7 +134,14 @@ async def _failure(request: Request, exc: Exception):
 
     if isinstance(exc, ToolkitError):
         return JSONResponse({"error": str(exc)}, status_code=400)
-    return JSONResponse({"error": f"程序出错（不是您的文件的问题）：{type(exc).__name__}"}, status_code=500)
+    import traceback
+
+    from toolkit.logs import log_internal_error
+
+    log = log_internal_error(f"toolkit serve {request.method} {request.url.path}",  # for the developer
+                             "".join(traceback.format_exception(exc)))
+    return JSONResponse({"error": f"toolkit 内部错误（{type(exc).__name__}），不是您的文件或操作的问题。"
+                                  f"详情已记入日志：{log}"}, status_code=500)
 
 
 # ------------------------------------------------------------------ the API
@@ -152,8 +165,9 @@ async def _returns(request: Request):
                                     status_code=413)
         files = [(upload.filename or "", await upload.read()) for upload in uploads]
     try:
-        received = await run_in_threadpool(api.receive_uploads, desk.plan, files, db=desk.db, units=desk.units,
-                                           period=period, max_size=desk.max_size, limits=desk.limits())
+        received = await run_in_threadpool(desk.write, api.receive_uploads, desk.plan, files, db=desk.db,
+                                           units=desk.units, period=period, max_size=desk.max_size,
+                                           limits=desk.limits())
     except UploadTooLarge as exc:
         return JSONResponse({"error": exc.message}, status_code=413)
     if received.report is not None:
@@ -196,9 +210,9 @@ async def _leaders(request: Request):
 
     def make(folder: Path) -> Path:
         target = folder / f"汇总_{period.code}.xlsx"
-        toolkit.consolidate(desk.plan, [str(p) for p in stored_returns(desk.db, period)], units=desk.units,
-                            period=period, due=desk.due_from(request), output=target, limits=desk.limits(),
-                            db=desk.db)
+        desk.write(toolkit.consolidate, desk.plan, [str(p) for p in stored_returns(desk.db, period)],
+                   units=desk.units, period=period, due=desk.due_from(request), output=target, limits=desk.limits(),
+                   db=desk.db)
         return target
 
     return await _download(make)
