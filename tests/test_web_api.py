@@ -296,3 +296,16 @@ def test_our_bug_is_told_from_your_file(tmp_path, monkeypatch):
                         raise_server_exceptions=False)
     answer = client.get("/api/stamp")
     assert answer.status_code == 500 and "不是您的文件" in answer.json()["error"]
+
+
+def test_zip_from_a_chinese_windows_keeps_its_names(tmp_path, returns):
+    """Windows' own zip tool writes names in GBK without the UTF-8 flag."""
+    buffer = io.BytesIO()
+    placeholder = "abcdefgh.xlsx"  # as many bytes as the GBK name
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(placeholder, returns[0].read_bytes())
+    gbk = "报表回收.xlsx".encode("gbk")
+    assert len(gbk) == len(placeholder)
+    data = buffer.getvalue().replace(placeholder.encode("ascii"), gbk)
+    answer = _client(tmp_path).post("/api/returns?period=2026Q2", files=[("files", ("回收.zip", data))])
+    assert [f["path"] for f in answer.json()["files"]] == ["报表回收.xlsx"]
