@@ -109,6 +109,7 @@ def test_downloads_have_chinese_names(tmp_path, returns):
     one = client.get("/api/templates.zip?period=2026Q2&unit=DS-V01")
     assert one.status_code == 200 and "DS-V01_" in one.headers["content-disposition"]
     assert client.get("/api/templates.zip?period=2026Q2&unit=NOPE").status_code == 404
+    assert client.get("/api/leaders.xlsx?period=2025Q4").status_code == 200  # nothing yet: everyone missing
     for page in ("/period", "/upload", "/downloads", "/indicators", "/plan"):
         assert client.get(f"{page}?period=2026Q2").status_code == 200
     assert "汇总" in client.get("/downloads?period=2026Q2").text

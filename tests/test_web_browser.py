@@ -140,6 +140,10 @@ def test_upload_watch_statuses_download(desk, browser, returns):
     book = openpyxl.load_workbook(target, read_only=True)
     assert "领导总览" in book.sheetnames
 
+    browser.get(f"{desk}/indicators?period=2026Q2")  # the overview, its trend drawn from the ledger
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.trend polyline")
+    assert browser.find_elements(By.CSS_SELECTOR, "tr.s-met") or browser.find_elements(By.CSS_SELECTOR, "tr.s-missed")
+
 
 def test_page_refreshes_when_a_file_arrives(desk, browser, returns):
     import urllib.request

@@ -209,10 +209,19 @@ async def _leaders(request: Request):
     period = desk.period_from(request)
 
     def make(folder: Path) -> Path:
+        from toolkit.errors import ToolkitError
+
         target = folder / f"汇总_{period.code}.xlsx"
-        desk.write(toolkit.consolidate, desk.plan, [str(p) for p in stored_returns(desk.db, period)],
-                   units=desk.units, period=period, due=desk.due_from(request), output=target, limits=desk.limits(),
-                   db=desk.db)
+        paths = [str(p) for p in stored_returns(desk.db, period)]
+        try:  # no uploads: the period as issued, if it was
+            desk.write(toolkit.consolidate, desk.plan, paths, units=desk.units, period=period,
+                       due=desk.due_from(request), output=target, limits=desk.limits(), db=desk.db)
+        except ToolkitError:
+            if paths:
+                raise
+            # nothing received and nothing issued: every unit missing, nothing recorded
+            toolkit.consolidate(desk.plan, [], units=desk.units, period=period, due=desk.due_from(request),
+                                output=target)
         return target
 
     return await _download(make)
