@@ -310,3 +310,12 @@ def test_zip_from_a_chinese_windows_keeps_its_names(tmp_path, returns):
     data = buffer.getvalue().replace(placeholder.encode("ascii"), gbk)
     answer = _client(tmp_path).post("/api/returns?period=2026Q2", files=[("files", ("回收.zip", data))])
     assert [f["path"] for f in answer.json()["files"]] == ["报表回收.xlsx"]
+
+
+def test_sparkline_points():
+    from toolkit.desk import sparkline
+
+    line = sparkline([("2025Q4", 3.0), ("2026Q1", None), ("2026Q2", 1.0)], width=108, height=28)
+    assert line["points"] == "4.0,4.0 104.0,24.0"  # high at the top, the unknown period left out
+    assert sparkline([("2026Q2", 5.0)])["dots"][0][1] == 18  # one figure: in the middle
+    assert sparkline([("2026Q2", None)]) is None

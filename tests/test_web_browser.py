@@ -142,6 +142,7 @@ def test_upload_watch_statuses_download(desk, browser, returns):
 
     browser.get(f"{desk}/indicators?period=2026Q2")  # the overview, its trend drawn from the ledger
     assert browser.find_elements(By.CSS_SELECTOR, "svg.trend polyline")
+    _shot(browser, "desk-indicators.png")
     assert browser.find_elements(By.CSS_SELECTOR, "tr.s-met") or browser.find_elements(By.CSS_SELECTOR, "tr.s-missed")
 
 

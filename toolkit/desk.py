@@ -249,8 +249,9 @@ def sparkline(points: list[tuple[str, float | None]], *, width: int = 160, heigh
     if len(known) < 1:
         return None
     low, high = min(v for _, v in known), max(v for _, v in known)
-    span = (high - low) or 1.0
+    span = high - low
     step = (width - 8) / max(len(known) - 1, 1)
-    dots = [(round(4 + i * step, 1), round(height - 4 - (v - low) / span * (height - 8), 1), p, v)
+    dots = [(round(4 + i * step, 1),
+             round(height - 4 - (v - low) / span * (height - 8), 1) if span else height / 2, p, v)
             for i, (p, v) in enumerate(known)]
     return {"points": " ".join(f"{x},{y}" for x, y, _, _ in dots), "dots": dots, "width": width, "height": height}
