@@ -158,6 +158,9 @@ def test_cross_site_post_refused(tmp_path, returns):
         assert answer.status_code == 403 and "其他网站" in answer.json()["error"]
     ok = client.post("/api/returns?period=2026Q2", files=_files(returns[:1]), headers={"Origin": LOCAL})
     assert ok.status_code == 200
+    # downloading the leaders' workbook records the summary: not from another site either
+    assert client.get("/api/leaders.xlsx?period=2026Q2", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert client.get("/period", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200  # a link to the desk
 
 
 def test_too_large_is_413_in_chinese(tmp_path, returns):

@@ -3,8 +3,9 @@
 - With a password every request needs it (HTTP Basic: every browser asks for it itself).
 - Bound to this computer only, the Host header must name this computer (a web
   page elsewhere cannot reach the desk by a DNS name that points here).
-- A request that changes something (POST) from another site is refused: its
-  Origin (or Referer) must be this desk, and Sec-Fetch-Site must not say cross-site.
+- A request that changes something (POST), or any /api/ request, from another site
+  is refused: its Origin (or Referer) must be this desk, and Sec-Fetch-Site must
+  not say cross-site.
 - A request body larger than the total limit is refused with 413 before it is read.
 """
 
@@ -49,9 +50,11 @@ class Guard:
         if self.password is not None and not self._authorised(headers.get("authorization", "")):
             return await _answer(send, 401, "请输入密码（用户名任意）",
                                  [(b"www-authenticate", b'Basic realm="toolkit", charset="UTF-8"')])
-        if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
-            if _cross_site(headers, host):
-                return await _answer(send, 403, "拒绝来自其他网站的请求")
+        changes = scope["method"] not in ("GET", "HEAD", "OPTIONS")
+        if (changes or scope["path"].startswith("/api/")) and _cross_site(headers, host):
+            # the API too: downloading the leaders' workbook records the period's summary
+            return await _answer(send, 403, "拒绝来自其他网站的请求")
+        if changes:
             length = headers.get("content-length")
             if length and length.isdigit() and int(length) > self.max_total:
                 return await _answer(send, 413, _too_large(self.max_total))
