@@ -7,7 +7,8 @@
 The public API (toolkit.api) is one function per CLI command: load_plan,
 check_plan, assignment, build_templates, validate, consolidate, brief, simulate_returns,
 run_demo; the ledger (open_ledger, history_periods, history_units,
-history_indicator, history_import, history_export);
+history_indicator, history_import, history_export); the clerk's desk
+(receive_uploads, period_status; `toolkit serve`);
 and the results they return (ValidationReport, Consolidation, ReturnData,
 Finding) with to_json/from_json. Names are imported on first use, so
 `import toolkit` (and `toolkit --help`) stays fast.
@@ -21,6 +22,7 @@ _API = {
     "brief": "toolkit.api", "simulate_returns": "toolkit.api", "run_demo": "toolkit.api",
     "open_ledger": "toolkit.api", "history_periods": "toolkit.api", "history_units": "toolkit.api",
     "history_indicator": "toolkit.api", "history_import": "toolkit.api", "history_export": "toolkit.api",
+    "receive_uploads": "toolkit.api", "period_status": "toolkit.api",
     "read_returns": "toolkit.intake",
     "ReturnData": "toolkit.model.returns", "ValidationReport": "toolkit.model.validation",
     "Consolidation": "toolkit.model.consolidation", "Finding": "toolkit.findings",

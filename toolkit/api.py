@@ -249,6 +249,36 @@ def _with(db, run):
         _close(ledger, db)
 
 
+# ------------------------------------------------------------------ the clerk's desk (toolkit serve)
+
+
+def receive_uploads(plan, uploads, *, db, units, period, max_size: int = 20 * 2**20, limits=None):
+    """Keep uploaded returns beside the ledger, check them and record them (toolkit.desk).
+
+    uploads: (name, bytes) pairs, returns or .zip files; a name is never used as a path.
+    Returns toolkit.desk.Received: `paths` stored, `skipped` (name, why), and `report`,
+    the ValidationReport of the stored files (None when none was a return).
+    UploadTooLarge when a return is larger than max_size."""
+    from toolkit.desk import Received, receive_returns, store_upload
+
+    received = Received()
+    for name, data in uploads:
+        got = store_upload(db, period, name, data, max_bytes=max_size)
+        received.paths += got.paths
+        received.skipped += got.skipped
+    if received.paths:
+        received.report = receive_returns(plan, sorted(set(received.paths)), units=units, period=period, db=db,
+                                          limits=limits)
+    return received
+
+
+def period_status(db, units, period, *, due=None) -> dict:
+    """Every expected unit's state in `period` (on time, late, rejected, missing) from the ledger."""
+    from toolkit.desk import period_status as _status
+
+    return _status(db, units, period, due=due)
+
+
 def simulate_returns(plan, units, period, out_dir, *, n=None, seed: int = 0, error_rate: float = 0.0, due=None):
     """Returns filled the way units would, in `out_dir`, with `simulation.json`
     (each mistake made and the finding it must produce) beside that folder."""

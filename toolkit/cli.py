@@ -451,6 +451,10 @@ from toolkit.cli_history import history  # noqa: E402 (the ledger's commands)
 
 cli.add_command(history)
 
+from toolkit.cli_serve import serve  # noqa: E402 (the clerk's desk)
+
+cli.add_command(serve)
+
 
 def main():
     cli(prog_name="toolkit")
