@@ -106,7 +106,8 @@ def test_demo_runs_the_whole_job(demo):
     assert any(a["status"] == "missed" for a in summary["aggregates"])
     assert "DS-V10" in [u["code"] for u in summary["units"] if u["status"] == "missing"]
     # the county: a sectoral view beside the towns' count, and an area amount from its lead
-    assert "5. a county" in output and "（行业口径）" in output and "from its lead" in output
+    assert "5. 县级汇总" in output and "（行业口径）" in output and "由牵头单位" in output
+    assert "6. 台账" in output and (folder / "6-台账" / "台账.db").exists()
     assert (folder / "5-县级汇总" / "汇总_2026M03.xlsx").exists()
 
 
