@@ -89,7 +89,7 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS, unread_
         sheet_parts = _sheet_parts(archive)
     except Exception:  # no usable workbook part: python-calamine will say so
         sheet_parts = {}
-    percent_cell = _percent_cells_pattern(archive)
+    percent_styles = _percent_styles(archive)
     percents: dict[str, set[str]] = {}
     skipped = {sheet_parts[name] for name in unread_sheets if name in sheet_parts}
     skipped -= {part for name, part in sheet_parts.items() if name not in unread_sheets}  # one part, two names
@@ -109,8 +109,8 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS, unread_
             unprotected.add(info.filename)
         if b't="e"' in xml:
             error_cells[info.filename] = _error_cells(xml)
-        if percent_cell is not None:
-            found = {m.group(2).decode() for m in percent_cell.finditer(xml) if not _TEXT_TYPE.search(m.group(1))}
+        if percent_styles:  # numbers typed into cells shown in a percent format (never formulas or text)
+            found = {ref.decode() for ref, style in _NUMBER_CELL.findall(xml) if style in percent_styles}
             if found:
                 percents[info.filename] = found
     return GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected, error_cells=error_cells,
@@ -122,7 +122,6 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS, unread_
 # Built-in number formats that are percentages (ECMA-376 18.8.30): 0% and 0.00%.
 PERCENT_FORMAT_IDS = frozenset((9, 10))
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
-_TEXT_TYPE = re.compile(rb'\st="(?:s|str|inlineStr|e|b)"')
 
 
 def is_percent_format(code: str) -> bool:
@@ -131,34 +130,36 @@ def is_percent_format(code: str) -> bool:
     return "%" in _QUOTED.sub("", code or "")
 
 
-def _percent_cells_pattern(archive) -> re.Pattern | None:
-    """A pattern finding the cells whose style is a percent format (group 2: the
-    reference), or None when the workbook has no such style."""
+# A cell holding a number of its own: its value right after the tag (a formula's <f> would come first),
+# in the attribute order spreadsheet programs write: r, s, then t="n" or none.
+_NUMBER_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)" s="(\d+)"(?: t="n")?><v>')
+
+
+def _percent_styles(archive) -> frozenset[bytes]:
+    """The cell style indices (as in s="N") whose number format is a percentage."""
     try:
         styles = archive.read("xl/styles.xml")
     except Exception:  # no styles part: no cell has a percent format
-        return None
-    return _percent_pattern_of(styles)
+        return frozenset()
+    return _percent_styles_of(styles)
 
 
 @functools.lru_cache(maxsize=256)
-def _percent_pattern_of(styles: bytes) -> re.Pattern | None:
+def _percent_styles_of(styles: bytes) -> frozenset[bytes]:
     custom = {int(m.group(1)): m.group(2).decode("utf-8", "replace") for m in re.finditer(
         rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', styles)}
     custom.update({int(m.group(2)): m.group(1).decode("utf-8", "replace") for m in re.finditer(
         rb'<numFmt\b[^>]*?formatCode="([^"]*)"[^>]*?numFmtId="(\d+)"', styles)})
     section = re.search(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", styles, re.S)
     if not section:
-        return None
-    percent_xfs = []
+        return frozenset()
+    percent_xfs = set()
     for index, xf in enumerate(re.finditer(rb"<xf\b([^>]*)", section.group(1))):
         number = re.search(rb'numFmtId="(\d+)"', xf.group(1))
         fmt = int(number.group(1)) if number else 0
         if fmt in PERCENT_FORMAT_IDS or (fmt in custom and is_percent_format(_unescape(custom[fmt]))):
-            percent_xfs.append(str(index).encode())
-    if not percent_xfs:
-        return None
-    return re.compile(rb'<c (r="([A-Z]{1,3}\d+)"[^>]*?\ss="(?:' + b"|".join(percent_xfs) + rb')"[^>/]*)>')
+            percent_xfs.add(str(index).encode())
+    return frozenset(percent_xfs)
 
 
 def _unescape(text: str) -> str:

@@ -54,19 +54,27 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
     pending = deque(range(len(items)))
     retried: set[int] = set()
     slots: list[_Worker] = []
+
+    def replace(worker: _Worker) -> _Worker:
+        """A fresh worker in place of `worker`; the items it held but had not begun go back in line."""
+        worker.stop()
+        pending.extendleft(reversed(list(worker.queue)[1:]))
+        slots[slots.index(worker)] = fresh = _Worker(context, func, init, initargs, memory)
+        return fresh
+
     try:
         for _ in range(max(1, min(workers, len(items)))):
             slots.append(_Worker(context, func, init, initargs, memory))
         for worker in slots:
-            worker.give(pending, items)
-        while any(worker.index is not None for worker in slots):
-            busy = [w for w in slots if w.index is not None]
+            worker.fill(pending, items)
+        while any(worker.queue for worker in slots):
+            busy = [w for w in slots if w.queue]
             now = time.monotonic()
             wait_for = max(0.0, min(w.started + timeout for w in busy) - now)
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for)
             now = time.monotonic()
             for worker in list(busy):
-                index = worker.index
+                index = worker.queue[0]  # the item it is working on
                 message = None
                 if worker.conn in ready:
                     try:
@@ -78,12 +86,11 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
                     continue
                 if message is not None:
                     status, payload = message
-                    worker.index = None
+                    worker.done(now)
                     yield index, status, payload
                 elif worker.conn in ready or worker.process.sentinel in ready:  # the worker died on its item
                     started = worker.ready
-                    worker.stop()
-                    slots[slots.index(worker)] = worker = _Worker(context, func, init, initargs, memory)
+                    worker = replace(worker)
                     if not started and index in retried:  # it never got as far as the item: our failure, not the file's
                         yield index, FAILED, "工作进程未能启动（toolkit 的问题，不是文件的问题）"
                     elif index in retried:
@@ -92,15 +99,19 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
                         retried.add(index)
                         pending.appendleft(index)
                 elif now - worker.started >= timeout:
-                    worker.stop()
-                    slots[slots.index(worker)] = worker = _Worker(context, func, init, initargs, memory)
+                    worker = replace(worker)
                     yield index, TIMEOUT, None
                 else:
                     continue
-                worker.give(pending, items)
+                worker.fill(pending, items)
     finally:
         for worker in slots:
             worker.stop()
+
+
+# Items sent ahead to a worker: it starts the next as soon as it has sent a
+# result, without waiting for the parent to take that result in.
+_AHEAD = 2
 
 
 class _Worker:
@@ -110,19 +121,25 @@ class _Worker:
                                        daemon=True)
         self.process.start()
         child.close()
-        self.index: int | None = None
-        self.started = 0.0
+        self.queue: deque[int] = deque()  # items sent, in order; the first is the one being worked on
+        self.started = 0.0  # when the first item in the queue began
         self.ready = False  # it said it is set up
 
-    def give(self, pending: deque, items: list) -> None:
-        if not pending:
-            return
-        index = pending.popleft()
-        self.index, self.started = index, time.monotonic()
-        try:
-            self.conn.send(items[index])
-        except OSError:  # the worker is gone already: its sentinel says so, and the item is tried again
-            pass
+    def fill(self, pending: deque, items: list) -> None:
+        while pending and len(self.queue) < _AHEAD:
+            index = pending.popleft()
+            if not self.queue:
+                self.started = time.monotonic()
+            self.queue.append(index)
+            try:
+                self.conn.send(items[index])
+            except OSError:  # the worker is gone already: its sentinel says so, and the item is tried again
+                return
+
+    def done(self, now: float) -> None:
+        """The first item's result came in: the next one began then."""
+        self.queue.popleft()
+        self.started = now
 
     def stop(self) -> None:
         if self.process.is_alive():
