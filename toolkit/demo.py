@@ -124,7 +124,6 @@ def run_demo(folder: str | Path) -> str:
         + (f"（{'、'.join(a.indicator for a in missed[:4])}{'…' if len(missed) > 4 else ''}）" if missed else ""),
         f"            领导汇总表 → {workbook}",
         f"            通报（草稿） → {brief}",
-        *ledger_lines,
         "",
         "每个文件的处理结果：",
     ]
@@ -133,7 +132,7 @@ def run_demo(folder: str | Path) -> str:
     missing = [u for u in result.units if u.status == "missing"]
     for unit in missing:
         lines.append(f"  {unit.name}（{unit.code}）：未报送")
-    lines += ["", *_county(folder / COUNTY_STEP)]
+    lines += ["", *_county(folder / COUNTY_STEP), *ledger_lines]
     return "\n".join(lines)
 
 
