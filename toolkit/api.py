@@ -161,7 +161,7 @@ def _rerender(db, period, output, json_file, fork):
         def make():
             from toolkit.fileio import written_alongside
 
-            jobs = [out.add_later(json_file, lambda: iter([text()]))[1]] if json_file else []
+            jobs = [out.add_later(json_file, lambda: iter([text()]))] if json_file else []
             with written_alongside(jobs, fork=fork):
                 if output:
                     from toolkit.xlsx.leaders import write_consolidated_workbook
@@ -395,7 +395,7 @@ def _consolidation_outputs(result, out, output, json_file, feedback, fork, brief
     if brief_file:
         _brief_output(result, out, brief_file)
 
-    jobs = [out.add_later(json_file, result.json_chunks)[1]] if json_file else []
+    jobs = [out.add_later(json_file, result.json_chunks)] if json_file else []
     with written_alongside(jobs, fork=fork):  # the JSON by a second process while the workbook is made
         if output:
             from toolkit.xlsx.leaders import write_consolidated_workbook

@@ -194,10 +194,11 @@ class OutputSet:
         return Path(target)
 
     def add_later(self, target, make) -> tuple[Path, object]:
-        """(the temporary file, a job for written_alongside that fills it with make())."""
+        """A job for written_alongside: (the temporary file for `target`, make),
+        whose make() gives what fills it."""
         fd, tmp = self._temporary(target)
         os.close(fd)
-        return Path(tmp), (Path(tmp), make)
+        return Path(tmp), make
 
     def _temporary(self, target) -> tuple[int, str]:
         target = self.claim(target)

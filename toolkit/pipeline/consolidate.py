@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from toolkit.model.consolidation import (
-    AreaValue,
     Consolidation,
     FileEntry,
     TaskProgress,

@@ -10,13 +10,11 @@ file, sheet and cell, and each target's outcome per unit.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 from toolkit.findings import make_finding
 from toolkit.model.validation import (
     REJECTED,
-    SUPERSEDED,
     UNRECOGNISED,
     USED,
     FileReport,

@@ -13,7 +13,6 @@ from toolkit.words import MEASURE_WORDS as _MEASURE_WORDS
 from toolkit.words import PARSE_STATUS_WORDS as _STATUS_WORDS
 from toolkit.words import REPORTER_WORDS as _REPORTER_WORDS
 from toolkit.words import ROLE_WORDS as _ROLE_WORDS
-from toolkit.words import ROLLUP_WORDS as _ROLLUP_WORDS  # noqa: F401
 from toolkit.words import SCOPE_WORDS as _SCOPE_WORDS
 
 

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 
 from toolkit.plan.deadline import Deadline
 from toolkit.words import (  # noqa: F401 (re-exported: the words live in toolkit.words)
-    BASELINE_WORDS,
     SCALE_FACTORS,
     TABLE_KIND_NAMES,
     TASK_STATUSES,
-    baseline_words,
 )
 
 FORMAT = "toolkit-plan/1"

@@ -24,9 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-USED = "used"
-SUPERSEDED = "superseded"
-REJECTED = "rejected"
+from toolkit.model.validation import REJECTED, SUPERSEDED, USED  # noqa: F401 (what became of a file: one set of codes)
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,10 @@ def write_consolidated_workbook(c: Consolidation, path: Path, *, out: OutputSet 
         beside = []  # jobs: written while the workbook is rendered
         if c.value_count() > style.DATA_SHEET_LIMIT:
             data_file = path.with_name(f"{path.stem}_数据.csv")
-            beside.append(out.add_later(data_file, lambda: values_csv(c))[1])
+            beside.append(out.add_later(data_file, lambda: values_csv(c)))
         if len(c.tasks) > style.TASK_SHEET_LIMIT:
             tasks_file = path.with_name(f"{path.stem}_任务进度.csv")
-            beside.append(out.add_later(tasks_file, lambda: tasks_csv(c))[1])
+            beside.append(out.add_later(tasks_file, lambda: tasks_csv(c)))
         out.claim(path)
         with written_alongside(beside, fork=fork):
             workbook = render_consolidated_workbook(c, data_file=data_file.name if data_file else None,
