@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from toolkit.gate import Limits
+from toolkit.intake import read_returns
 from toolkit.periods import parse_period
 from toolkit.simulate import fill_template
 from toolkit.units import Unit
@@ -159,6 +160,44 @@ def test_the_time_limit_is_per_file_not_per_batch(tmp_path, plan, good_returns):
         paths[-1].write_bytes(good_returns[n % len(good_returns)].read_bytes())
     report = _validate_with(faulty.read_slowly, plan, paths, timeout=2, workers=1)
     assert not [f for f in report.findings if f.code == "parser-timeout"]
+
+
+@pytest.mark.slow
+def test_a_crash_and_a_hang_inside_a_chunk_of_files_cost_only_their_own_files(tmp_path, plan, good_returns):
+    """Forty files go to two workers in chunks of five: the file that aborts
+    its worker and the one that hangs are each reported, every other file of
+    their chunks is read (again, in a fresh worker), and nothing is read twice
+    into the result."""
+    from tests import faulty
+
+    paths = []
+    for n in range(40):
+        name = "crash.xlsx" if n == 12 else "hang.xlsx" if n == 27 else f"r{n:02d}.xlsx"
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(good_returns[n % len(good_returns)].read_bytes())
+    start = time.monotonic()
+    returns = read_returns(paths, plan, reader=faulty.read_or_misbehave, timeout=2, workers=2)
+    assert time.monotonic() - start < 30
+    assert [r.display for r in returns] == [str(p) for p in paths]  # each path once, in order
+    by_name = {r.path.name: [f.code for f in r.findings] for r in returns}
+    assert by_name["crash.xlsx"] == ["parser-crashed"]
+    assert by_name["hang.xlsx"] == ["parser-timeout"]
+    assert all(r.recognised and not r.findings for r in returns if r.path.name.startswith("r"))
+
+
+@pytest.mark.slow
+def test_the_time_limit_is_per_file_even_when_files_travel_in_chunks(tmp_path, plan, good_returns):
+    """Sixteen files of 0.25 s each, one worker, chunks of four (a second per
+    chunk) under a 0.6 s limit: every file is read, none timed out."""
+    from tests import faulty
+
+    paths = []
+    for n in range(16):
+        paths.append(tmp_path / f"slow{n:02d}.xlsx")
+        paths[-1].write_bytes(good_returns[n % len(good_returns)].read_bytes())
+    returns = read_returns(paths, plan, reader=faulty.read_or_misbehave, timeout=0.6, workers=1)
+    assert [f.code for r in returns for f in r.findings] == []
+    assert all(r.recognised for r in returns)
 
 
 def test_our_own_bug_is_an_internal_error_not_a_damaged_file(tmp_path, plan, good_returns, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -96,7 +97,11 @@ def parse_period(text: str) -> Period:
 
 
 def _parse_period(text: str) -> Period:
-    raw = "" if text is None else str(text)
+    return _parse_text("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=256)  # a batch of returns names the same few periods thousands of times
+def _parse_text(raw: str) -> Period:
     squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
     if not squashed:
         raise UsageError("报送期为空", hint=f"报送期写作 {PERIOD_FORMS}")

@@ -49,6 +49,7 @@ def read_returns(paths, plan, layouts: PlanLayouts | None = None, *, workers: in
         for index, status, payload in run_isolated(_read_in_worker, files, workers=workers, timeout=timeout,
                                                    init=_init_worker, initargs=(plan, limits, reader)):
             if status == OK:
+                payload.path, payload.display = files[index]  # not sent back: the parent has them
                 results[index] = payload
                 continue
             path, display = files[index]
@@ -110,7 +111,7 @@ def _read_in_worker(item: tuple[Path, str]) -> ReturnData:
     path, display = item
     result = _worker["reader"](path, display, _worker["plan"], _worker["layouts"], _worker["limits"])
     type_cells(result)
-    result.layout = None
+    result.layout = result.path = result.display = None  # rebuilt (layout) or restored (path, display) by the parent
     return result
 
 

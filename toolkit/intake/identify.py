@@ -90,10 +90,8 @@ def plan_changes(ident: Identification, plan) -> str:
 
 def values_digest(records) -> str:
     """A digest of a return's input cells as read (where, and what)."""
-    digest = hashlib.sha256()
-    for rec in records:
-        digest.update(f"{rec.sheet}\x1f{rec.cell}\x1f{type(rec.raw).__name__}\x1f{rec.raw!r}\x1e".encode("utf-8", "replace"))
-    return digest.hexdigest()
+    text = "".join([f"{rec.sheet}\x1f{rec.cell}\x1f{type(rec.raw).__name__}\x1f{rec.raw!r}\x1e" for rec in records])
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
 def saved_stamp(when: dt.datetime | None) -> str:

@@ -47,18 +47,27 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
     """Yield (index, OK | CRASHED | TIMEOUT | FAILED, result or detail) for
     every item, in the order they finish. `func` and `init` must be module-level
     functions (they are sent to the workers by name); `init(*initargs)` runs
-    once in each worker, and `func(item)` then sees what it set up."""
+    once in each worker, and `func(item)` then sees what it set up.
+
+    Items travel in small chunks and results come back in batches (one message
+    per item costs the parent more than a small file costs a worker); each
+    worker posts which item it is on, and since when, in memory it shares with
+    the parent, so the time limit is still each item's own."""
     if not items:
         return
     context = multiprocessing.get_context(start_method())
     pending = deque(range(len(items)))
     retried: set[int] = set()
     slots: list[_Worker] = []
+    chunk = max(1, min(_CHUNK, len(items) // (max(1, workers) * 4)))
 
-    def replace(worker: _Worker) -> _Worker:
-        """A fresh worker in place of `worker`; the items it held but had not begun go back in line."""
+    def replace(worker: _Worker, position: int) -> _Worker:
+        """A fresh worker in place of `worker`; the items it held, except the
+        one at `position`, go back in line (those it finished but had not yet
+        sent are done again)."""
         worker.stop()
-        pending.extendleft(reversed(list(worker.queue)[1:]))
+        held = list(worker.queue)
+        pending.extendleft(reversed(held[:position] + held[position + 1:]))
         slots[slots.index(worker)] = fresh = _Worker(context, func, init, initargs, memory)
         return fresh
 
@@ -66,15 +75,13 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
         for _ in range(max(1, min(workers, len(items)))):
             slots.append(_Worker(context, func, init, initargs, memory))
         for worker in slots:
-            worker.fill(pending, items)
+            worker.fill(pending, items, chunk)
         while any(worker.queue for worker in slots):
             busy = [w for w in slots if w.queue]
             now = time.monotonic()
-            wait_for = max(0.0, min(w.started + timeout for w in busy) - now)
+            wait_for = max(0.0, min(w.since() for w in busy) + timeout - now)
             ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for)
-            now = time.monotonic()
             for worker in list(busy):
-                index = worker.queue[0]  # the item it is working on
                 message = None
                 if worker.conn in ready:
                     try:
@@ -83,14 +90,18 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
                         message = None
                 if message == _READY:
                     worker.ready = True
+                    worker.heard = time.monotonic()
                     continue
                 if message is not None:
-                    status, payload = message
-                    worker.done(now)
-                    yield index, status, payload
-                elif worker.conn in ready or worker.process.sentinel in ready:  # the worker died on its item
+                    for index, status, payload in message:
+                        worker.answered(index)
+                        yield index, status, payload
+                    worker.heard = time.monotonic()
+                elif worker.conn in ready or worker.process.sentinel in ready:  # the worker died on an item
+                    position = worker.position()
+                    index = worker.queue[position]
                     started = worker.ready
-                    worker = replace(worker)
+                    worker = replace(worker, position)
                     if not started and index in retried:  # it never got as far as the item: our failure, not the file's
                         yield index, FAILED, "工作进程未能启动（toolkit 的问题，不是文件的问题）"
                     elif index in retried:
@@ -98,48 +109,76 @@ def run_isolated(func: Callable, items: list, *, workers: int, timeout: float, m
                     else:  # once more in a fresh worker, to be sure it was this item
                         retried.add(index)
                         pending.appendleft(index)
-                elif now - worker.started >= timeout:
-                    worker = replace(worker)
+                elif time.monotonic() - worker.since() >= timeout:
+                    position = worker.position()
+                    index = worker.queue[position]
+                    worker = replace(worker, position)
                     yield index, TIMEOUT, None
                 else:
                     continue
-                worker.fill(pending, items)
+                worker.fill(pending, items, chunk)
     finally:
         for worker in slots:
             worker.stop()
 
 
-# Items sent ahead to a worker: it starts the next as soon as it has sent a
-# result, without waiting for the parent to take that result in.
-_AHEAD = 2
+_CHUNK = 16  # items per message to a worker, at most
+_AHEAD = 2  # chunks sent ahead to a worker: it starts the next while the parent takes in a result
+_SEND_EVERY = 0.5  # seconds: a worker sends what it has finished at least this often
 
 
 class _Worker:
     def __init__(self, context, func, init, initargs, memory):
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child, func, init, initargs, memory, os.getpid()),
+        # [items begun, when the last one began]: written by the worker, read by the parent
+        self.progress = context.RawArray("d", 2)
+        self.process = context.Process(target=_worker_main,
+                                       args=(child, func, init, initargs, memory, os.getpid(), self.progress),
                                        daemon=True)
         self.process.start()
         child.close()
-        self.queue: deque[int] = deque()  # items sent, in order; the first is the one being worked on
-        self.started = 0.0  # when the first item in the queue began
+        self.queue: deque[int] = deque()  # items sent and not answered, in order
+        self.chunks: deque[int] = deque()  # how many items each chunk in flight still holds
+        self.done = 0  # items answered
+        self.heard = time.monotonic()  # when it last answered (or was first given work)
         self.ready = False  # it said it is set up
 
-    def fill(self, pending: deque, items: list) -> None:
-        while pending and len(self.queue) < _AHEAD:
-            index = pending.popleft()
+    def fill(self, pending: deque, items: list, chunk: int) -> None:
+        while pending and len(self.chunks) < _AHEAD:
             if not self.queue:
-                self.started = time.monotonic()
-            self.queue.append(index)
+                self.heard = time.monotonic()
+            batch = [pending.popleft() for _ in range(min(chunk, len(pending)))]
+            self.queue.extend(batch)
+            self.chunks.append(len(batch))
             try:
-                self.conn.send(items[index])
-            except OSError:  # the worker is gone already: its sentinel says so, and the item is tried again
+                self.conn.send([(index, items[index]) for index in batch])
+            except OSError:  # the worker is gone already: its sentinel says so, and the items are tried again
                 return
 
-    def done(self, now: float) -> None:
-        """The first item's result came in: the next one began then."""
-        self.queue.popleft()
-        self.started = now
+    def answered(self, index: int) -> None:
+        self.queue.remove(index)  # results come in order, so this is the first
+        self.done += 1
+        self.chunks[0] -= 1
+        if not self.chunks[0]:
+            self.chunks.popleft()
+
+    def _begun(self) -> tuple[int, float]:
+        """(items begun, when the last began), read consistently."""
+        while True:
+            begun, since = self.progress[0], self.progress[1]
+            if self.progress[0] == begun:
+                return int(begun), since
+
+    def position(self) -> int:
+        """Where in the queue the item it is working on is (0 when it has not begun one)."""
+        begun, _ = self._begun()
+        return min(max(0, begun - 1 - self.done), len(self.queue) - 1)
+
+    def since(self) -> float:
+        """Since when the item it is working on has run (or since it last
+        answered, when it has not begun the next)."""
+        begun, since = self._begun()
+        return since if begun > self.done else self.heard
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -154,7 +193,7 @@ class _Worker:
         self.conn.close()
 
 
-def _worker_main(conn, func, init, initargs, memory, parent_pid) -> None:
+def _worker_main(conn, func, init, initargs, memory, parent_pid, progress) -> None:
     _quiet_stderr()
     _limit_memory(memory)
     _leave_with_parent(parent_pid)
@@ -170,18 +209,27 @@ def _worker_main(conn, func, init, initargs, memory, parent_pid) -> None:
         return
     while True:
         try:
-            item = conn.recv()
+            chunk = conn.recv()
         except (EOFError, OSError):
             return
-        if item is None:
+        if chunk is None:
             return
-        if failure is not None:
-            conn.send((FAILED, failure))
-            continue
-        try:
-            conn.send((OK, func(item)))
-        except Exception:  # a bug in func: reported for this item, the worker goes on
-            conn.send((FAILED, traceback.format_exc()))
+        results, sent = [], time.monotonic()
+        for index, item in chunk:
+            progress[1] = time.monotonic()  # the time first: the parent reads the count, then the time
+            progress[0] += 1
+            if failure is not None:
+                results.append((index, FAILED, failure))
+                continue
+            try:
+                results.append((index, OK, func(item)))
+            except Exception:  # a bug in func: reported for this item, the worker goes on
+                results.append((index, FAILED, traceback.format_exc()))
+            if time.monotonic() - sent >= _SEND_EVERY:
+                conn.send(results)
+                results, sent = [], time.monotonic()
+        if results:
+            conn.send(results)
 
 
 def _quiet_stderr() -> None:
