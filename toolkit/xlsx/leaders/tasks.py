@@ -7,6 +7,7 @@ this only counts). Its length follows the plan's offices, not the units."""
 from __future__ import annotations
 
 from toolkit.textable import safe_cell_text
+from toolkit.xlsx.leaders.book import height, lines_per_row, section
 from toolkit.words import LATE_WORD, LEADERS_COLUMNS, NOT_REPORTED, TASK_COUNTS
 from toolkit.xlsx.style import GREEN, RED
 
@@ -28,20 +29,22 @@ def task_counts(tasks) -> list[tuple[str, dict[str, int]]]:
     return [*by_unit.items(), ("合计", total)] if by_unit else []
 
 
-def write_task_counts(book, ws, r0: int, last_col: int) -> int:
-    """The block at row `r0`; returns its last row (r0 - 2 when there are no tasks)."""
+def write_task_counts(book, ws, r0: int, last_col: int, widths) -> int:
+    """The block at row `r0` on columns `widths` wide; returns its last row
+    (r0 - 2 when there are no tasks)."""
     rows = task_counts(book.c.tasks)
     if not rows:
         return r0 - 2
     f = book.f
     total = rows[-1][1]
-    ws.write_string(r0, 0, f"四、任务进度（共 {total['任务数']} 项：已完成 {total['已完成']} 项，"
-                           f"推进中 {total['推进中']} 项，逾期 {total[LATE_WORD]} 项）", f.section)
+    section(ws, r0, f"四、任务进度（共 {total['任务数']} 项：已完成 {total['已完成']} 项，"
+                           f"推进中 {total['推进中']} 项，逾期 {total[LATE_WORD]} 项）", f)
     headers = LEADERS_COLUMNS["overview-tasks"]
     assert headers[2:] == (*COUNTED, LATE_WORD) and set(COUNTED) <= set(TASK_COUNTS)
     ws.merge_range(r0 + 1, 0, r0 + 1, 1, headers[0], f.header)
     for i, title in enumerate(headers[1:], start=2):
         ws.write_string(r0 + 1, i, title, f.header)
+    ws.set_row(r0 + 1, height(lines_per_row([headers[1:]], widths[2:], set(range(len(headers) - 1)))[0]))
     for n, (unit, counts) in enumerate(rows):
         r = r0 + 2 + n
         ws.merge_range(r, 0, r, 1, safe_cell_text(unit), f.bold if unit == "合计" else f.wrap)
