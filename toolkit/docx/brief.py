@@ -6,7 +6,8 @@ Title, a 文号 placeholder, the addressees, an opening paragraph on who
 reported (how many units were expected, on time, late, sent back, missing,
 naming the late and missing ones), the targets missed with the units
 responsible, a ranking of units (红榜 and 黑榜: on time, valid the first
-time, targets met), overdue tasks by office, and the requirements that close
+time, targets met), task progress per action (行动名称) and overdue tasks by
+office, and the requirements that close
 it, then the issuer and a date to fill in.
 
 A writer: it receives the Consolidation and decides nothing about outcomes
@@ -24,7 +25,7 @@ from pathlib import Path
 from toolkit.fileio import OutputSet, outputs
 from toolkit.model.consolidation import Consolidation
 from toolkit.textable import safe_cell_text
-from toolkit.words import NO_REASON, figure_words, status_order, status_word
+from toolkit.words import LATE_WORD, NO_REASON, figure_words, status_order, status_word
 from toolkit.xlsx import style
 
 HEADINGS = ("一、报送情况", "二、指标完成情况", "三、单位排名（红黑榜）", "四、任务推进情况", "五、下一步工作要求")
@@ -295,6 +296,12 @@ class _Document:
         overdue = [t for t in c.tasks if t.overdue]
         self.paragraph(f"本期应报告进度的任务{len(c.tasks)}项（次），已完成{done}项，推进中{going}项，"
                        f"逾期未完成{len(overdue)}项。")
+        by_action = c.task_counts("action")
+        if by_action:
+            self.paragraph("各项行动任务推进情况如下：")
+            self.table(("行动", "任务数", "已完成", "推进中", "未启动", "逾期"),
+                       [(name, *(n[k] for k in ("任务数", "已完成", "推进中", "未启动", LATE_WORD)))
+                        for name, n in by_action], (66, 18, 18, 18, 18, 18))
         if not overdue:
             return
         by_office: dict[str, list] = {}
