@@ -37,25 +37,28 @@ REQUIREMENTS = (
 )
 
 
-def write_brief(c: Consolidation, path: Path, *, out: OutputSet | None = None) -> None:
-    """Write the 通报 draft of `c` to `path` (.docx), with the run's other outputs (`out`) or on its own."""
+def write_brief(c: Consolidation, path: Path, *, out: OutputSet | None = None,
+                previous: Consolidation | None = None) -> None:
+    """Write the 通报 draft of `c` to `path` (.docx), with the run's other outputs (`out`) or on its own
+    (`previous`: the previous period's consolidation, from the ledger: the targets are compared with it)."""
     with outputs(out) as out:
         out.claim(path)
-        out.add(path, render_brief(c))
+        out.add(path, render_brief(c, previous))
 
 
-def render_brief(c: Consolidation) -> bytes:
+def render_brief(c: Consolidation, previous: Consolidation | None = None) -> bytes:
     """The 通报 draft of `c`, as the bytes of a .docx file."""
-    doc = _Document(c)
+    doc = _Document(c, previous)
     doc.write()
     return doc.bytes()
 
 
 class _Document:
-    def __init__(self, c: Consolidation):
+    def __init__(self, c: Consolidation, previous: Consolidation | None = None):
         import docx
 
         self.c = c
+        self.previous = previous
         self.doc = docx.Document()
         self._page()
         self.names = {u.code: u.name for u in c.units}
@@ -219,6 +222,8 @@ class _Document:
         counts = Counter(a.status for a in c.aggregates)
         said = "，".join(f"{status_word(s)}{counts[s]}项" for s in status_order(counts) if counts[s])
         self.paragraph(f"本期共考核指标{len(c.aggregates)}项：{said or '无'}。")
+        if self.previous is not None:
+            self.paragraph(self._since_previous(counts))
         missed = [a for a in c.aggregates if a.status == "missed"]
         if not missed:
             self.paragraph("本期没有未达标的指标。")
@@ -238,6 +243,27 @@ class _Document:
                          "／".join(x for x in (a.leader, a.office) if x), reasons or NO_REASON])
         self.table(("序号", "指标", "目标", "全域实际", "未达标单位", "责任领导/办公室", "原因"), rows,
                    (10, 30, 18, 18, 30, 25, 25))
+
+    def _since_previous(self, counts: Counter) -> str:
+        """The targets against the previous period's: how many missed and met then and now, the ones newly
+        missed and the ones missed then and met now (matched by indicator)."""
+        p = self.previous
+        before = Counter(a.status for a in p.aggregates)
+        parts = []
+        for s in ("missed", "met"):
+            word, then, now = status_word(s), before[s], counts[s]
+            parts.append(f"{word}指标与上期持平（{now}项）" if then == now else
+                         f"{word}指标由{then}项{'增加' if now > then else '减少'}为{now}项")
+        text = f"与上期（{p.period_label}）相比，" + "，".join(parts) + "。"
+        then = {a.indicator_id: a.status for a in p.aggregates}
+        now = {a.indicator_id: a.status for a in self.c.aggregates}
+        new = [a.indicator for a in self.c.aggregates if a.status == "missed" and then.get(a.indicator_id) != "missed"]
+        met = [a.indicator for a in p.aggregates if a.status == "missed" and now.get(a.indicator_id) == "met"]
+        if new:
+            text += f"本期新增未达标：{'、'.join(new)}。"
+        if met:
+            text += f"上期未达标、本期已达标：{'、'.join(met)}。"
+        return text
 
     def _ranking(self) -> None:
         c = self.c
