@@ -188,6 +188,9 @@ def test_leaders_workbook_shows_levels_and_trend(run):
     # Q2's Σ本年累计 5, Q1's 4; last year's Q2 10: −50%
     assert [deaths[at[k]] for k in ("本期水平", "上期", "较上期增减", "上年同期/基线")] == [5, 4, 1, 10]
     assert deaths[at["较基线增减"]] == pytest.approx(-0.5)
+    # too wide for a legible portrait page with the ledger's columns: landscape, one page wide
+    assert overview.page_setup.orientation == "landscape"
+    assert overview.sheet_properties.pageSetUpPr.fitToPage and (overview.page_setup.fitToWidth or 1) == 1  # 1: the default
     trend = wb["趋势"]
     header = next(r for r in trend.iter_rows(values_only=True) if r[0] == "序号")
     assert header[1:5] == ("指标", "计量单位", "2026年第一季度", "2026年第二季度")

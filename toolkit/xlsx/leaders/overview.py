@@ -1,5 +1,5 @@
 """领导总览: a brief on at most two A4 pages (portrait) for up to 70
-indicators. Title, completeness (who reported, naming who is late or
+indicators (landscape, one page wide, when a ledger adds its five columns). Title, completeness (who reported, naming who is late or
 missing) and a count of indicators per status down the left with their chart
 beside them (all on the first page), one row per indicator for the whole
 area, and for task plans the tasks done, in progress and overdue per office.
@@ -46,7 +46,9 @@ from toolkit.xlsx.style import (
     TITLE_FONT,
     column_pixels,
     fit_or_spread,
+    fit_scale,
     leaders_figure,
+    print_scale,
 )
 
 COLUMNS = columns(LEADERS_COLUMNS["overview"], [
@@ -64,11 +66,14 @@ CHART_FIRST_COLUMN = 3  # the chart stands right of the completeness and status 
 def write_overview(book: Book) -> None:
     c, f = book.c, book.f
     ws = book.sheet(LEADERS_SHEETS[0])
-    ws.set_portrait()
     ws.set_default_row(ROW)
     with_history = any(a.history or a.baseline for a in c.aggregates)
     table_columns = COLUMNS + HISTORY_COLUMNS if with_history else COLUMNS
     widths = [col.lo for col in table_columns]
+    # portrait; landscape when the ledger's columns make the table too wide for a legible portrait page
+    portrait = fit_scale(widths, portrait=True) >= print_scale(10) / 100
+    if portrait:
+        ws.set_portrait()
     last_col = len(table_columns) - 1
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
@@ -170,7 +175,7 @@ def write_overview(book: Book) -> None:
     ws.repeat_rows(top)
     ws.autofilter(top, 0, last, last_col)
     ws.print_area(0, 0, max(end, r), last_col)
-    fit_or_spread(ws, widths, portrait=True, smallest_font=10)
+    fit_or_spread(ws, widths, portrait=portrait, smallest_font=10)
 
 
 def _indicator_rows(book: Book, table_columns, with_history: bool):
