@@ -400,3 +400,18 @@ def test_brief_from_the_ledger_is_the_summary_issued_and_compares_with_the_perio
     out = runner.invoke(cli, ["brief", "--db", str(db), "--period", "2026Q3", "-o", str(tmp_path / "q3.docx")])
     assert out.exit_code == 1 and "没有 2026Q3 的汇总记录" in out.output and "Traceback" not in out.output
     assert not (tmp_path / "q3.docx").exists()
+
+
+def test_consolidate_with_the_ledger_and_a_brief_compares_with_the_period_before(run, plans, units, tmp_path):
+    import shutil
+
+    work, db, steps = run
+    copy = tmp_path / "台账.db"
+    shutil.copy(db, copy)  # this run is recorded: not in the ledger the other tests read
+    result = toolkit.consolidate(plans[0], [work / "q2" / "returns"], units=units, period="2026Q2", db=copy,
+                                 brief=tmp_path / "通报.docx")
+    paragraphs, _ = _docx_text(tmp_path / "通报.docx")
+    since = next(p for p in paragraphs if p.startswith("与上期（2026年第一季度）相比，"))
+    then = sum(a.status == "missed" for a in steps["q1"].aggregates)
+    count = sum(a.status == "missed" for a in result.aggregates)
+    assert (f"未达标指标与上期持平（{count}项）" if then == count else f"未达标指标由{then}项") in since
