@@ -1,8 +1,9 @@
 """领导总览: a brief on at most two A4 pages (portrait) for up to 70
-indicators (landscape, one page wide, when a ledger adds its five columns). Title, completeness (who reported, naming who is late or
-missing) and a count of indicators per status down the left with their chart
-beside them (all on the first page), one row per indicator for the whole
-area, and for task plans the tasks done, in progress and overdue per office.
+indicators (landscape, one page wide, when a ledger adds its five columns).
+Title, completeness (who reported, naming who is late or missing) and a
+count of indicators per status down the left with their chart beside them
+(all on the first page), one row per indicator for the whole area, and for
+task plans the tasks done, in progress and overdue per office and per action.
 
 The indicator rows fit one line where their texts allow: the responsible
 leader and office head each run of rows that shares them (with the annex
@@ -61,6 +62,7 @@ HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 9)
 ROW = LINE_HEIGHT  # points: a one-line row (the sheet's default: Excel's row for 10-point 宋体)
 NUMBER_ROW = 18  # a row of the completeness block (its numbers are 14-point)
 CHART_FIRST_COLUMN = 3  # the chart stands right of the completeness and status blocks (columns A–C)
+ATTENTION = {"rejected": AMBER, "missing": RED, "late": AMBER}  # completeness counts coloured above 0
 
 
 def write_overview(book: Book) -> None:
@@ -104,10 +106,9 @@ def write_overview(book: Book) -> None:
         ws.merge_range(r, 0, r, 1, label, f.bold_center)
         ws.write_number(r, 2, done[key], f.big_number)
         ws.set_row(r, NUMBER_ROW)
+        if key in ATTENTION:
+            book.positive(ws, r, 2, r, f.cf[ATTENTION[key]])
     first_count = 4 + len(COMPLETENESS_WORDS)
-    book.positive(ws, 4 + 3, 2, 4 + 3, f.cf[AMBER])  # 被退回
-    book.positive(ws, 4 + 4, 2, 4 + 4, f.cf[RED])  # 未报送
-    book.positive(ws, 4 + 5, 2, 4 + 5, f.cf[AMBER])  # 逾期报送
 
     rows, formats, groups, notes = _indicator_rows(book, table_columns, with_history)
     status_end = first_count + 2 + len(statuses)  # the row after the status counts
