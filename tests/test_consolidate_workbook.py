@@ -187,8 +187,7 @@ def test_overview_title_summary_and_completeness(book):
     assert "未达标 1 项" in ws["A3"].value and "未报送 1 个" in ws["A3"].value
     labels = ("应报单位", "已报送", "有效", "被退回", "未报送", "逾期报送")
     label = _find(ws, "应报单位")
-    got = {ws.cell(label.row, label.column + i).value: ws.cell(label.row + 1, label.column + i).value
-           for i in range(len(labels))}
+    got = {ws.cell(label.row + i, 1).value: ws.cell(label.row + i, 3).value for i in range(len(labels))}  # down A–C
     assert got == {"应报单位": 4, "已报送": 3, "有效": 2, "被退回": 1, "未报送": 1, "逾期报送": 2}
     assert sample().completeness == {"expected": 4, "received": 3, "valid": 2, "rejected": 1, "missing": 1, "late": 2}
 
@@ -198,7 +197,7 @@ def _indicator_rows(ws):
     rows = []
     for r in range(header.row + 1, ws.max_row + 1):
         if isinstance(ws.cell(r, 1).value, int):
-            rows.append([ws.cell(r, 1 + i) for i in range(11)])
+            rows.append([ws.cell(r, 1 + i) for i in range(10)])
         elif ws.cell(r, 1).value and str(ws.cell(r, 1).value).startswith("状态说明"):
             break
     return header, rows
@@ -209,13 +208,23 @@ def test_overview_one_row_per_indicator(book):
     header, rows = _indicator_rows(ws)
     heads = [ws.cell(header.row, header.column + i).value for i in range(11)]
     assert heads == ["序号", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
-                     "责任领导/办公室", "说明"]
+                     "说明", None]
     assert [r[0].value for r in rows] == [1, 2, 3, 4]
     assert [r[1].value for r in rows] == ["生产安全事故起数", "隐患整改率", "森林火灾受害率", "保持低位运行"]
     assert [r[7].value for r in rows] == [STATUS_WORDS[a.status] for a in sample().aggregates]
     assert [r[8].value for r in rows] == [1, 0, 0, 0]
-    assert [r[9].value.split("／")[0] for r in rows] == ["王副镇长", "李副镇长", "张镇长", "王副镇长"]
-    assert rows[0][9].value == "王副镇长／镇应急办"
+    # the responsible leader and office head each run of rows that shares them, with the annex table's title
+    tables = ["附件1 核心绩效指标"] * 3 + ["附件2 重点整治：危险化学品领域"]
+    assert [_group_title(ws, r[0].row) for r in rows] == [
+        f"{t}　责任：{a.leader}／{a.office}" for t, a in zip(tables, sample().aggregates)]
+    assert len({(a.leader, a.office) for a in sample().aggregates[:3]}) == 3  # so each row has its own title
+    # a note's number, the notes once each under the table
+    notes = [a.note for a in sample().aggregates]
+    marks = [r[9].value for r in rows]
+    distinct = list(dict.fromkeys(n for n in notes if n))
+    assert marks == [f"注{distinct.index(n) + 1}" if n else None for n in notes]
+    below = [ws.cell(r, 1).value for r in range(rows[-1][0].row + 1, rows[-1][0].row + 1 + len(distinct))]
+    assert below == [f"注{k}：{n}" for k, n in enumerate(distinct, start=1)]
     # what each figure is, and the sectoral count beside the territorial one
     assert rows[0][4].value == "本年累计" and rows[0][5].value == 3 and rows[1][5].value is None
     count, rate, permille, none = (r[3] for r in rows)
@@ -223,9 +232,16 @@ def test_overview_one_row_per_indicator(book):
     assert rate.value == 1.0 and rate.number_format == "0.0%"
     assert permille.value == pytest.approx(0.4) and "‰" in permille.number_format
     assert none.value == "—"
-    # a title row before each annex table's indicators
-    assert ws.cell(header.row + 1, 1).value == "附件1 核心绩效指标"
-    assert ws.cell(rows[3][0].row - 1, 1).value == "附件2 重点整治：危险化学品领域"
+    # a title row before each run: the annex table (or named row) and who is responsible
+    assert ws.cell(header.row + 1, 1).value == "附件1 核心绩效指标　责任：王副镇长／镇应急办"
+    assert ws.cell(rows[3][0].row - 1, 1).value == "附件2 重点整治：危险化学品领域　责任：王副镇长／镇应急办"
+
+
+def _group_title(ws, row: int) -> str:
+    """The title row above the run of indicator rows that `row` is in."""
+    while isinstance(ws.cell(row, 1).value, int):
+        row -= 1
+    return ws.cell(row, 1).value
 
 
 def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
@@ -242,10 +258,13 @@ def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
         chart = z.read("xl/charts/chart1.xml").decode("utf-8")
         drawing = z.read("xl/drawings/drawing1.xml").decode("utf-8")
     assert "<c:barChart>" in chart and "领导总览" in chart
-    # the chart sits beside the status table, above the indicator table: on the first page
+    # the chart sits right of the completeness and status tables (columns A–C), above the indicator table
     anchor = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
-    assert int(anchor.group(1)) == 3 and int(anchor.group(2)) == label.row  # 0-based: the header row below the label
-    assert _find(ws, "序号").row > int(anchor.group(2)) + 10
+    end = re.search(r"<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
+    first = _find(ws, "应报单位").row
+    assert int(anchor.group(1)) == 3 and int(anchor.group(2)) == first - 1  # 0-based: the completeness block's first row
+    assert int(end.group(1)) + 1 <= label.row + 1 + len(shown) + 1  # it ends by the row after the last status
+    assert _find(ws, "序号").row > int(end.group(1)) + 1
 
 
 def test_overview_live_conditional_formats(book):
@@ -437,7 +456,7 @@ def test_every_sheet_prints_on_a4_the_lists_hidden(book):
 def test_columns_sized_for_chinese_and_text_wraps(book):
     ws = book["领导总览"]
     widths = {c: ws.column_dimensions[c].width for c in "ABCDEFGHI"}
-    assert widths["B"] >= 2 * len("生产安全事故起数") and all(w <= 33 for w in widths.values())
+    assert widths["B"] >= 2 * len("生产安全事故起数") and all(w <= 43 for w in widths.values())
     _, rows = _indicator_rows(ws)
     assert rows[0][1].alignment.wrap_text
     assert rows[0][1].font.name == "宋体"

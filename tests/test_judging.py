@@ -383,3 +383,73 @@ def test_without_a_units_list_no_unit_is_held_to_an_area_figure(amount):
     plan, _, out, houses = amount
     report = validate_returns(plan, [out / "r" / "T02.xlsx"])  # a cooperating town that left the figure blank
     assert not [f for f in report.findings if f.indicator_id == houses]
+
+
+# ------------------------------------------------------------------ task counts per action and per office
+
+
+def test_task_counts_per_action_and_per_office_are_the_typed_statuses_with_overdue_by_passed_deadlines(tmp_path):
+    """凤凰镇's task list is grouped in actions (行动名称). Three offices share its rows; the counts per action
+    and per office in 领导总览 and the 通报 are the statuses typed in the returns (不适用 counted as 已完成),
+    and a task is overdue when a date of its deadline is on or before the period's end and it is not 已完成
+    or 不适用, worked out here from the plan file as written."""
+    import collections
+
+    import docx
+    import yaml
+
+    from toolkit.docx.brief import write_brief
+
+    plan = load_plan("fenghuang-2024-2026")
+    period = parse_period("2026Q2")
+    row_ids = [r.id for r in plan.tables[0].rows]
+    units = [Unit(code=f"U{k}", name=name, kind="办公室", parent=None, contact=None, rows=tuple(row_ids[k::3]))
+             for k, name in enumerate(("应急办", "经发办", "司法所"))]
+    simulate_returns(plan, units, period, tmp_path / "r", seed=3)
+    typed = _typed(sorted((tmp_path / "r").glob("*.xlsx")))
+    written = yaml.safe_load((ROOT / "templates" / "fenghuang-2024-2026.yaml").read_text(encoding="utf-8"))
+    rows = {r["id"]: r for r in written["tables"][0]["rows"]}
+    by = {"action": {}, "office": {}}
+    for (unit, row_id, field), status in typed.items():
+        if field != "status":
+            continue
+        row = rows[row_id]
+        dates = re.findall(r"\d{4}-\d{2}-\d{2}", str(row.get("deadline") or ""))
+        late = any(d <= period.end.isoformat() for d in dates) and status not in ("已完成", "不适用")
+        for kind, key in (("action", row["cells"]["行动名称"]), ("office", row["cells"]["责任科室"])):
+            counts = by[kind].setdefault(key, collections.Counter())
+            counts.update({"任务数": 1, "已完成" if status == "不适用" else status: 1, "逾期": int(late)})
+    assert len(by["action"]) >= 6 and sum(c["逾期"] for c in by["action"].values()) > 0  # the test has something to count
+    keys = ("任务数", "已完成", "推进中", "未启动", "逾期")
+
+    def table(counts):
+        return {name: tuple(c[k] for k in keys) for name, c in counts.items()}
+
+    result = consolidate(plan, [tmp_path / "r"], units=units, period=period)
+    for kind in ("action", "office"):
+        got = result.task_counts(kind)
+        assert got[-1][0] == "合计" and {name: tuple(c[k] for k in keys) for name, c in got[:-1]} == table(by[kind])
+        assert tuple(got[-1][1][k] for k in keys) == tuple(map(sum, zip(*table(by[kind]).values())))
+    # the actions in the plan's order
+    actions = list(dict.fromkeys(rows[r]["cells"]["行动名称"] for r in row_ids))
+    assert [name for name, _ in result.task_counts("action")[:-1]] == actions
+
+    # 领导总览: a table per office and one per action, under 四、任务进度
+    write_consolidated_workbook(result, tmp_path / "汇总.xlsx")
+    sheet = list(openpyxl.load_workbook(tmp_path / "汇总.xlsx")["领导总览"].iter_rows(values_only=True))
+    for kind, title in (("office", "责任办公室/单位"), ("action", "行动")):
+        top = next(i for i, r in enumerate(sheet) if r[0] == title)
+        assert sheet[top][2:8] == ("任务数", "已完成", "推进中", "未启动", "未填报", "逾期")
+        shown = {}
+        for r in sheet[top + 1:]:
+            if r[0] == "合计":
+                break
+            shown[r[0]] = (r[2], r[3], r[4], r[5], r[7])
+        assert shown == table(by[kind]), kind
+    # the 通报: the same per action
+    write_brief(result, tmp_path / "通报.docx")
+    document = docx.Document(tmp_path / "通报.docx")
+    brief = next(t for t in document.tables if t.rows[0].cells[0].text == "行动")
+    assert [c.text for c in brief.rows[0].cells] == ["行动", "任务数", "已完成", "推进中", "未启动", "逾期"]
+    assert {r.cells[0].text: tuple(int(c.text) for c in r.cells[1:]) for r in brief.rows[1:-1]} == table(by["action"])
+    assert brief.rows[-1].cells[0].text == "合计"

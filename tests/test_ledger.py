@@ -188,6 +188,9 @@ def test_leaders_workbook_shows_levels_and_trend(run):
     # Q2's Σ本年累计 5, Q1's 4; last year's Q2 10: −50%
     assert [deaths[at[k]] for k in ("本期水平", "上期", "较上期增减", "上年同期/基线")] == [5, 4, 1, 10]
     assert deaths[at["较基线增减"]] == pytest.approx(-0.5)
+    # too wide for a legible portrait page with the ledger's columns: landscape, one page wide
+    assert overview.page_setup.orientation == "landscape"
+    assert overview.sheet_properties.pageSetUpPr.fitToPage and (overview.page_setup.fitToWidth or 1) == 1  # 1: the default
     trend = wb["趋势"]
     header = next(r for r in trend.iter_rows(values_only=True) if r[0] == "序号")
     assert header[1:5] == ("指标", "计量单位", "2026年第一季度", "2026年第二季度")
@@ -344,3 +347,71 @@ def test_templates_prefilled_from_the_ledger(run, plans, units, tmp_path):
     report = toolkit.validate(plan, [tmp_path / "r"], units=units, period="2026Q2")
     assert not [f for f in report.findings if f.severity == "error"]
     assert report.files[0].status == "used"
+
+
+def _docx_text(path):
+    """A .docx read back with python-docx: its paragraphs' text, and each table's cells' text by row."""
+    import docx
+
+    document = docx.Document(path)
+    return [p.text for p in document.paragraphs], [[[c.text for c in r.cells] for r in t.rows] for t in document.tables]
+
+
+def test_brief_from_the_ledger_is_the_summary_issued_and_compares_with_the_period_before(runner, run, tmp_path):
+    """`toolkit brief --db --period P` with no returns: the 通报 of the consolidation the ledger keeps as
+    issued for P (the same as from that run's JSON), and with a period before it, a sentence on how the
+    targets missed and met changed since, worked out here from the two consolidations' aggregates."""
+    from toolkit.cli import cli
+
+    work, db, steps = run
+    out = runner.invoke(cli, ["brief", "--db", str(db), "--period", "2026Q1", "-o", str(tmp_path / "q1.docx")])
+    assert out.exit_code == 0, out.output
+    assert "未包含在内" in out.output and "DS-V04" in out.output  # the late Q1 correction came after it was issued
+    paragraphs, tables = _docx_text(tmp_path / "q1.docx")
+    toolkit.brief(from_json=work / "q1.json", output=tmp_path / "from-json.docx")
+    assert (paragraphs, tables) == _docx_text(tmp_path / "from-json.docx")  # Q1 has no period before it
+    issued = json.loads((work / "q1.json").read_text(encoding="utf-8"))
+    opening = next(p for p in paragraphs if "应报送单位" in p)
+    assert f"应报送单位{len(VILLAGES)}个，已报送{len(VILLAGES)}个" in opening
+    missed = {a["indicator"] for a in issued["aggregates"] if a["status"] == "missed"}
+    listed = next((t for t in tables if t[0][:2] == ["序号", "指标"]), [[]])
+    assert {row[1] for row in listed[1:]} == missed
+    assert not any(p.startswith("与上期") for p in paragraphs)
+
+    # Q2 (TOOLKIT_DB names the ledger): against Q1
+    out = runner.invoke(cli, ["brief", "--period", "2026Q2", "-o", str(tmp_path / "q2.docx")],
+                        env={"TOOLKIT_DB": str(db)})
+    assert out.exit_code == 0, out.output
+    paragraphs, _ = _docx_text(tmp_path / "q2.docx")
+    before, now = steps["q1"].aggregates, steps["q2 again"].aggregates  # Q2's latest consolidation
+    since = [p for p in paragraphs if p.startswith("与上期（2026年第一季度）相比，")]
+    assert len(since) == 1
+    for status, word in (("missed", "未达标"), ("met", "达标")):
+        then = sum(a.status == status for a in before)
+        count = sum(a.status == status for a in now)
+        said = f"{word}指标与上期持平（{count}项）" if then == count else f"{word}指标由{then}项"
+        assert said in since[0] and (then == count or f"为{count}项" in since[0])
+    missed_then = {a.indicator_id for a in before if a.status == "missed"}
+    for a in now:
+        if a.status == "missed" and a.indicator_id not in missed_then:
+            assert a.indicator in since[0].split("本期新增未达标：")[1]
+
+    # a period the ledger has no summary of: a Chinese message, exit 1
+    out = runner.invoke(cli, ["brief", "--db", str(db), "--period", "2026Q3", "-o", str(tmp_path / "q3.docx")])
+    assert out.exit_code == 1 and "没有 2026Q3 的汇总记录" in out.output and "Traceback" not in out.output
+    assert not (tmp_path / "q3.docx").exists()
+
+
+def test_consolidate_with_the_ledger_and_a_brief_compares_with_the_period_before(run, plans, units, tmp_path):
+    import shutil
+
+    work, db, steps = run
+    copy = tmp_path / "台账.db"
+    shutil.copy(db, copy)  # this run is recorded: not in the ledger the other tests read
+    result = toolkit.consolidate(plans[0], [work / "q2" / "returns"], units=units, period="2026Q2", db=copy,
+                                 brief=tmp_path / "通报.docx")
+    paragraphs, _ = _docx_text(tmp_path / "通报.docx")
+    since = next(p for p in paragraphs if p.startswith("与上期（2026年第一季度）相比，"))
+    then = sum(a.status == "missed" for a in steps["q1"].aggregates)
+    count = sum(a.status == "missed" for a in result.aggregates)
+    assert (f"未达标指标与上期持平（{count}项）" if then == count else f"未达标指标由{then}项") in since

@@ -44,6 +44,39 @@ def _units(n: int):
     return units
 
 
+def _plan_of(n: int):
+    """The 丁山镇 plan grown to `n` indicators: copies of its 重点整治 table (重点整治（2）, …), ids and keys
+    renamed, the last copy cut where the count is reached."""
+    import copy
+
+    import yaml
+
+    from toolkit.plan.io import plan_from_data
+
+    data = yaml.safe_load((ROOT / "templates" / "dingshan-2026.yaml").read_text(encoding="utf-8"))
+    rect = next(t for t in data["tables"] if t["id"] == "rect")
+    count = sum(len(r.get("indicators", [])) for t in data["tables"] for r in t["rows"])
+    k = 1
+    while count < n:
+        k += 1
+        table = copy.deepcopy(rect)
+        table["id"], table["title"], table["rows"] = f"rect{k}", f"{rect['title']}（{k}）", []
+        for row in copy.deepcopy(rect["rows"]):
+            if count >= n:
+                break
+            row["id"] = row["id"].replace("rect-", f"rect{k}-")
+            if "indicators" in row:
+                row["indicators"] = row["indicators"][: n - count]
+                for ind in row["indicators"]:
+                    ind["id"] = ind["id"].replace("rect-", f"rect{k}-")
+                    ind["key"] = ind["key"].replace("rect:", f"rect{k}:")
+                count += len(row["indicators"])
+            table["rows"].append(row)
+        data["tables"].append(table)
+    data["id"] = f"dingshan-{n}"
+    return plan_from_data(data)
+
+
 def _pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
@@ -134,6 +167,14 @@ def rendered(tmp_path_factory):
     toolkit.validate(plan, [returns], units=units, period=period, report=big / "校验报告.xlsx")
     outputs.update({"big-leaders": big / "汇总.xlsx", "big-brief": big / "通报.docx", "big-report": big / "校验报告.xlsx"})
 
+    # 70 indicators (the most the overview is made for), the same 100 units
+    plan70 = _plan_of(70)
+    returns70 = work / "returns70"
+    simulate_returns(plan70, units, period, returns70, seed=2, variants=5, error_rate=0.1)
+    toolkit.consolidate(plan70, [returns70], units=units, period=period, due="2026-07-10",
+                        output=work / "汇总70.xlsx", json=work / "汇总70.json")
+    outputs["p70-leaders"] = work / "汇总70.xlsx"
+
     pdfs = work / "pdf"
     staged = work / "staged"
     staged.mkdir()
@@ -144,7 +185,8 @@ def rendered(tmp_path_factory):
                                 "pdf", "--outdir", str(pdfs), *map(str, sorted(staged.iterdir()))],
                                capture_output=True, text=True, timeout=900)
     assert completed.returncode == 0, completed.stderr
-    return {"outputs": outputs, "pdf": {key: pdfs / f"{key}.pdf" for key in outputs}, "demo": demo, "big": big}
+    return {"outputs": outputs, "pdf": {key: pdfs / f"{key}.pdf" for key in outputs}, "demo": demo, "big": big,
+            "p70": work / "汇总70.json"}
 
 
 pytestmark = [LO, pytest.mark.slow, pytest.mark.libreoffice]
@@ -153,9 +195,12 @@ pytestmark = [LO, pytest.mark.slow, pytest.mark.libreoffice]
 # ------------------------------------------------------------------ tests
 
 
-@pytest.mark.parametrize("which", ["demo", pytest.param("big", marks=pytest.mark.xfail(
-    strict=True, reason="known gap (issue 18, open): with the 口径 and 行业口径合计 columns of issue 14 the 100-unit "
-                        "overview prints on 3 pages; it must fit 2 at >= 8 pt"))])
+def test_the_seventy_indicator_plan_has_seventy(rendered):
+    data = json.loads(rendered["p70"].read_text(encoding="utf-8"))
+    assert len(data["aggregates"]) == 70 == len(list(_plan_of(70).indicators()))
+
+
+@pytest.mark.parametrize("which", ["demo", "big", "p70"])
 def test_leaders_overview_is_a_brief_of_at_most_two_pages_with_its_chart_on_the_first(rendered, which):
     pdf = rendered["pdf"][f"{which}-leaders"]
     pages, sheets = _pdf_pages(pdf), _page_sheets(pdf)
@@ -166,6 +211,48 @@ def test_leaders_overview_is_a_brief_of_at_most_two_pages_with_its_chart_on_the_
     assert "执行情况汇总" in _squash(overview[0]) and "各状态指标数" in _squash(overview[0])  # the chart's title
     # the long lists do not print
     assert not {"校验问题", "数据"} & set(sheets), sorted(set(sheets))
+
+
+@pytest.mark.parametrize("which", ["demo", "big", "p70"])
+def test_every_text_of_the_leaders_overview_prints_whole(rendered, which):
+    pages, sheets = _pdf_pages(rendered["pdf"][f"{which}-leaders"]), _page_sheets(rendered["pdf"][f"{which}-leaders"])
+    printed = _squash("".join(p for p, sheet in zip(pages, sheets) if sheet == "领导总览"))
+    ws = openpyxl.load_workbook(rendered["outputs"][f"{which}-leaders"])["领导总览"]
+    checked = 0
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and not cell.value.startswith("="):
+                assert _squash(cell.value) in printed, (which, cell.coordinate, cell.value[:40])
+                checked += 1
+    assert checked > 60
+
+
+def _overview_pages_at_excel_scale(path: Path) -> int:
+    """Pages 领导总览 takes where its fonts print as the page setup says (7 pixels a width unit, as Excel sets
+    宋体; LibreOffice without 宋体 sets the columns wider and prints smaller): its rows' heights laid down
+    the page, no row split, the table's header row repeated."""
+    ws = openpyxl.load_workbook(path)["领导总览"]
+    scale = _sheet_scale(ws)
+    body = (A4_INCHES[0] - ws.page_margins.top - ws.page_margins.bottom) * 72 / scale
+    repeated = int(ws.print_title_rows.split(":")[0].strip("$"))
+    area = ws.print_area if isinstance(ws.print_area, str) else ws.print_area[0]
+    last = openpyxl.utils.cell.range_boundaries(area.split(",")[0].split("!")[-1].replace("$", ""))[3]
+    default = ws.sheet_format.defaultRowHeight or 15
+    heights = [ws.row_dimensions[r].height or default for r in range(1, last + 1)]
+    pages, used = 1, 0.0
+    for r, h in enumerate(heights, start=1):
+        if used + h > body:
+            pages, used = pages + 1, heights[repeated - 1]
+        used += h
+    return pages
+
+
+@pytest.mark.parametrize("which", ["demo", "big", pytest.param("p70", marks=pytest.mark.xfail(
+    strict=True, reason="known gap (issue 18): at Excel's scale the 70-indicator overview (26 runs of a responsible "
+                        "office, 100 units named late, the task block) needs about 2.4 pages; LibreOffice, "
+                        "printing it smaller, fits it on 2"))])
+def test_leaders_overview_fits_two_pages_at_the_scale_its_fonts_are_checked_at(rendered, which):
+    assert _overview_pages_at_excel_scale(rendered["outputs"][f"{which}-leaders"]) <= 2
 
 
 @pytest.mark.parametrize("which", ["demo", "big"])

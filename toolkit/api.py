@@ -134,10 +134,12 @@ def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=N
     out = _outputs(paths, files=[f for f in (output, json, brief) if f], folders=[feedback] if feedback else [])
     ledger = _ledger(db)
     try:
-        result = _consolidate(plan, paths, units=load_units(units), period=period_of(period), due=date_of(due),
+        period = period_of(period)
+        result = _consolidate(plan, paths, units=load_units(units), period=period, due=date_of(due),
                               baseline=baseline, rules=rules, limits=limits, ledger=ledger)
+        previous = _previous_issued(ledger, period) if brief else None
         result.written = _write(result, out, lambda: _consolidation_outputs(result, out, output, json, feedback, fork,
-                                                                            brief))
+                                                                            brief, previous))
         if ledger is not None:
             (returns, report), result.sources = result.sources, None
             ledger.record_consolidation(plan, returns, report, result, json_file=json)
@@ -355,10 +357,14 @@ def _validation_outputs(report, out, feedback, report_file, plan_title=None) -> 
 
 
 def brief(plan=None, paths=(), *, output, units=None, period=None, due=None, baseline=None, from_json=None,
-          limits=None, rules=None):
+          limits=None, rules=None, db=None):
     """The 通报 draft (.docx) of a period: consolidated from `paths` as
-    `consolidate` does, or from a consolidation's JSON (`from_json`: a file
-    `consolidate --json` wrote, or its dict). Returns the Consolidation, with `written`."""
+    `consolidate` does (with the ledger `db` when given), or from a
+    consolidation's JSON (`from_json`: a file `consolidate --json` wrote, or
+    its dict), or, with `db` and no paths, from the consolidation the ledger
+    keeps as issued for `period`. With a ledger it compares the targets with
+    the previous period's consolidation (上期) where there is one. Returns the
+    Consolidation, with `written`."""
     if from_json is not None:
         import json as _json
 
@@ -374,26 +380,60 @@ def brief(plan=None, paths=(), *, output, units=None, period=None, due=None, bas
         finally:
             out.release()
         return result
+    if db is not None and not paths:
+        if period is None:
+            from toolkit.errors import UsageError
+
+            raise UsageError("从台账生成通报需要报送期（--period）", hint="toolkit brief --db 台账.db --period 2026Q2 -o 通报.docx")
+        return _brief_from_ledger(db, period_of(period), output)
     if plan is None or not paths or units is None or period is None:
         from toolkit.errors import UsageError
 
-        raise UsageError("通报需要计划、回收报表、单位名单和报送期，或用 --from-json 指定汇总的 JSON 文件",
+        raise UsageError("通报需要计划、回收报表、单位名单和报送期；或用 --from-json 指定汇总的 JSON 文件；"
+                         "或用 --db 和 --period 从台账中已发出的汇总生成",
                          hint="toolkit brief 计划 回收/ --units 单位.csv --period 2026Q2 -o 通报.docx")
     return consolidate(plan, paths, units=units, period=period, due=due, baseline=baseline, brief=output,
-                       limits=limits, rules=rules)
+                       limits=limits, rules=rules, db=db)
 
 
-def _brief_output(result, out, brief_file) -> None:
+def _brief_from_ledger(db, period, output):
+    """The 通报 of the consolidation issued for `period`, as the ledger keeps it, with the one before it."""
+    from toolkit.store.history import rerender
+
+    ledger = _ledger(db)
+    try:
+        result, _ = rerender(ledger, period.code, values=False)
+        previous = _previous_issued(ledger, period)
+    finally:
+        _close(ledger, db)
+    out = _outputs([], files=[output], folders=[])
+    try:
+        result.written = _write(result, out, lambda: _brief_output(result, out, output, previous))
+    finally:
+        out.release()
+    return result
+
+
+def _previous_issued(ledger, period):
+    """The previous period's consolidation in the ledger (None without a ledger or such a period)."""
+    if ledger is None:
+        return None
+    from toolkit.store.history import previous_issued
+
+    return previous_issued(ledger, period)
+
+
+def _brief_output(result, out, brief_file, previous=None) -> None:
     from toolkit.docx.brief import write_brief
 
-    write_brief(result, Path(brief_file), out=out)
+    write_brief(result, Path(brief_file), out=out, previous=previous)
 
 
-def _consolidation_outputs(result, out, output, json_file, feedback, fork, brief_file=None) -> None:
+def _consolidation_outputs(result, out, output, json_file, feedback, fork, brief_file=None, previous=None) -> None:
     from toolkit.fileio import written_alongside
 
     if brief_file:
-        _brief_output(result, out, brief_file)
+        _brief_output(result, out, brief_file, previous)
 
     jobs = [out.add_later(json_file, result.json_chunks)] if json_file else []
     with written_alongside(jobs, fork=fork):  # the JSON by a second process while the workbook is made

@@ -361,16 +361,20 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
 @click.option("--from-json", "from_json", type=click.Path(dir_okay=False, exists=True), help="Build it from the JSON consolidate --json wrote, instead of the returns.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The 通报 draft to write (.docx).")
 @click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-def brief_cmd(plan_file, paths, units_file, period, due, baseline, from_json, output, max_size):
-    """Write the 通报 draft (.docx) of a period: from the returns, as consolidate, or from its JSON."""
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (or TOOLKIT_DB): with no PATH, the 通报 of the summary issued for --period; compared with the period before.")
+def brief_cmd(plan_file, paths, units_file, period, due, baseline, from_json, output, max_size, db):
+    """Write the 通报 draft (.docx) of a period: from the returns, as consolidate, from its JSON, or from the ledger."""
     import toolkit
 
     if not from_json:
         _check_paths(paths)
     result = _shown_on_failure(lambda: toolkit.brief(
         plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, from_json=from_json,
-        output=output, limits=_limits(max_size)), _print_consolidation)
+        output=output, limits=_limits(max_size), db=db), _print_consolidation)
     _print_consolidation(result)
+    from toolkit.cli_history import print_ledger_notes
+
+    print_ledger_notes(result)
 
 
 def _print_consolidation(result) -> None:

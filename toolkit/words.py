@@ -311,9 +311,10 @@ HELPER_LEGEND = ("每个字符对应一项指标：m 达标，x 未达标，p �
                  "c 计入全域（不单独考核），- 不填报")
 # The leaders' workbook's column titles, per sheet or block (toolkit.xlsx.leaders).
 LEADERS_COLUMNS = {
-    "overview": ("序号", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数",
-                 "责任领导/办公室", "说明"),
+    # 领导总览: the responsible leader and office head each run of rows (WHO_WORD), a 说明 is a note's number
+    "overview": ("序号", "指标", "目标", "全域数值", "口径", "行业口径合计", "计量单位", "状态", "未达标单位数", "说明"),
     "overview-tasks": ("责任办公室/单位", "任务数", "已完成", "推进中", "未启动", "未填报", "逾期"),
+    "overview-actions": ("行动", "任务数", "已完成", "推进中", "未启动", "未填报", "逾期"),
     "missed": ("单位编码", "单位", "指标", "实际值", "目标", "未达标原因", "责任领导", "责任办公室", "文件", "工作表",
                "单元格"),
     "units": ("单位编码", "单位", "类型", "报送状态", "采用文件", "最后保存时间", "错误数", "提示数"),
@@ -327,6 +328,8 @@ LEADERS_COLUMNS = {
     "overview-history": ("本期水平", "上期", "较上期增减", "上年同期/基线", "较基线增减"),
     "trend": ("序号", "指标", "计量单位"),
 }
+OVERVIEW_WHO = "责任"  # 领导总览: a group row's responsible leader and office
+OVERVIEW_NOTE = "注"  # 领导总览: a note's number in the 说明 column, and the note under the table
 TREND_SHEET = "趋势"
 TASK_CSV_COLUMNS = ("单位编码", "单位", "表", "序号", "任务", "完成时限", "完成状态", "进展情况", "是否逾期",
                     "责任领导", "责任办公室", "文件", "工作表", "单元格")

@@ -6,7 +6,8 @@ Title, a 文号 placeholder, the addressees, an opening paragraph on who
 reported (how many units were expected, on time, late, sent back, missing,
 naming the late and missing ones), the targets missed with the units
 responsible, a ranking of units (红榜 and 黑榜: on time, valid the first
-time, targets met), overdue tasks by office, and the requirements that close
+time, targets met), task progress per action (行动名称) and overdue tasks by
+office, and the requirements that close
 it, then the issuer and a date to fill in.
 
 A writer: it receives the Consolidation and decides nothing about outcomes
@@ -24,7 +25,7 @@ from pathlib import Path
 from toolkit.fileio import OutputSet, outputs
 from toolkit.model.consolidation import Consolidation
 from toolkit.textable import safe_cell_text
-from toolkit.words import NO_REASON, figure_words, status_order, status_word
+from toolkit.words import LATE_WORD, NO_REASON, figure_words, status_order, status_word
 from toolkit.xlsx import style
 
 HEADINGS = ("一、报送情况", "二、指标完成情况", "三、单位排名（红黑榜）", "四、任务推进情况", "五、下一步工作要求")
@@ -36,25 +37,28 @@ REQUIREMENTS = (
 )
 
 
-def write_brief(c: Consolidation, path: Path, *, out: OutputSet | None = None) -> None:
-    """Write the 通报 draft of `c` to `path` (.docx), with the run's other outputs (`out`) or on its own."""
+def write_brief(c: Consolidation, path: Path, *, out: OutputSet | None = None,
+                previous: Consolidation | None = None) -> None:
+    """Write the 通报 draft of `c` to `path` (.docx), with the run's other outputs (`out`) or on its own
+    (`previous`: the previous period's consolidation, from the ledger: the targets are compared with it)."""
     with outputs(out) as out:
         out.claim(path)
-        out.add(path, render_brief(c))
+        out.add(path, render_brief(c, previous))
 
 
-def render_brief(c: Consolidation) -> bytes:
+def render_brief(c: Consolidation, previous: Consolidation | None = None) -> bytes:
     """The 通报 draft of `c`, as the bytes of a .docx file."""
-    doc = _Document(c)
+    doc = _Document(c, previous)
     doc.write()
     return doc.bytes()
 
 
 class _Document:
-    def __init__(self, c: Consolidation):
+    def __init__(self, c: Consolidation, previous: Consolidation | None = None):
         import docx
 
         self.c = c
+        self.previous = previous
         self.doc = docx.Document()
         self._page()
         self.names = {u.code: u.name for u in c.units}
@@ -218,6 +222,8 @@ class _Document:
         counts = Counter(a.status for a in c.aggregates)
         said = "，".join(f"{status_word(s)}{counts[s]}项" for s in status_order(counts) if counts[s])
         self.paragraph(f"本期共考核指标{len(c.aggregates)}项：{said or '无'}。")
+        if self.previous is not None:
+            self.paragraph(self._since_previous(counts))
         missed = [a for a in c.aggregates if a.status == "missed"]
         if not missed:
             self.paragraph("本期没有未达标的指标。")
@@ -237,6 +243,27 @@ class _Document:
                          "／".join(x for x in (a.leader, a.office) if x), reasons or NO_REASON])
         self.table(("序号", "指标", "目标", "全域实际", "未达标单位", "责任领导/办公室", "原因"), rows,
                    (10, 30, 18, 18, 30, 25, 25))
+
+    def _since_previous(self, counts: Counter) -> str:
+        """The targets against the previous period's: how many missed and met then and now, the ones newly
+        missed and the ones missed then and met now (matched by indicator)."""
+        p = self.previous
+        before = Counter(a.status for a in p.aggregates)
+        parts = []
+        for s in ("missed", "met"):
+            word, then, now = status_word(s), before[s], counts[s]
+            parts.append(f"{word}指标与上期持平（{now}项）" if then == now else
+                         f"{word}指标由{then}项{'增加' if now > then else '减少'}为{now}项")
+        text = f"与上期（{p.period_label}）相比，" + "，".join(parts) + "。"
+        then = {a.indicator_id: a.status for a in p.aggregates}
+        now = {a.indicator_id: a.status for a in self.c.aggregates}
+        new = [a.indicator for a in self.c.aggregates if a.status == "missed" and then.get(a.indicator_id) != "missed"]
+        met = [a.indicator for a in p.aggregates if a.status == "missed" and now.get(a.indicator_id) == "met"]
+        if new:
+            text += f"本期新增未达标：{'、'.join(new)}。"
+        if met:
+            text += f"上期未达标、本期已达标：{'、'.join(met)}。"
+        return text
 
     def _ranking(self) -> None:
         c = self.c
@@ -295,6 +322,12 @@ class _Document:
         overdue = [t for t in c.tasks if t.overdue]
         self.paragraph(f"本期应报告进度的任务{len(c.tasks)}项（次），已完成{done}项，推进中{going}项，"
                        f"逾期未完成{len(overdue)}项。")
+        by_action = c.task_counts("action")
+        if by_action:
+            self.paragraph("各项行动任务推进情况如下：")
+            self.table(("行动", "任务数", "已完成", "推进中", "未启动", "逾期"),
+                       [(name, *(n[k] for k in ("任务数", "已完成", "推进中", "未启动", LATE_WORD)))
+                        for name, n in by_action], (66, 18, 18, 18, 18, 18))
         if not overdue:
             return
         by_office: dict[str, list] = {}

@@ -12,9 +12,15 @@ from toolkit.model.results import dump, load
 from toolkit.model.validation import Outcome
 from toolkit.words import (  # noqa: F401 (the statuses' words, importable from here as before)
     FILE_STATUS_WORDS,
+    LATE_WORD,
+    NOT_REPORTED,
     STATUS_WORDS,
     UNIT_STATUS_WORDS,
 )
+
+# What a task count counts: the statuses a unit types (不适用 counted as 已完成), and none typed.
+TASK_COUNTED = ("已完成", "推进中", "未启动", NOT_REPORTED)
+TASK_TOTAL = "合计"
 
 # What a consolidation says about itself beyond its lists (the JSON's "issued").
 _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
@@ -178,6 +184,7 @@ class TaskProgress:
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
+    action: str = ""  # the row's 行动名称 (a task list's first grouping: 一、开展…行动); "" where it has none
 
 
 @dataclass(slots=True)
@@ -252,6 +259,27 @@ class Consolidation:
         from toolkit.model.validation import OUTCOME_STATUSES
 
         return {s: sum(1 for a in self.aggregates if a.status == s) for s in OUTCOME_STATUSES if s != "contribution"}
+
+    def task_counts(self, by: str = "office") -> list[tuple[str, dict[str, int]]]:
+        """Task reports counted per responsible office as the plan names it
+        (责任科室/责任办公室; the reporting unit where it names none), or per
+        action (`by="action"`: the row's 行动名称; tasks without one are left
+        out), in order of first appearance, then the total (TASK_TOTAL): 任务数,
+        each of TASK_COUNTED and 逾期 (`overdue`, as the consolidation decided
+        it). Empty when no task is counted."""
+        groups: dict[str, dict[str, int]] = {}
+        total = dict.fromkeys(("任务数", *TASK_COUNTED, LATE_WORD), 0)
+        for t in self.tasks:
+            key = t.action if by == "action" else t.office or t.unit_name or t.unit
+            if not key:
+                continue
+            counts = groups.setdefault(key, dict.fromkeys(total, 0))
+            status = t.status if t.status in TASK_COUNTED else "已完成" if t.status == "不适用" else NOT_REPORTED
+            for c in (counts, total):
+                c["任务数"] += 1
+                c[status] += 1
+                c[LATE_WORD] += bool(t.overdue)
+        return [*groups.items(), (TASK_TOTAL, total)] if groups else []
 
     def to_json(self) -> dict:
         """The `toolkit consolidate --json` contract."""

@@ -182,7 +182,7 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
             table=table.title, row_id=row_id, row=row.label,
             task=table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "target"),
             deadline=row.deadline.canonical() if row.deadline else None, due=due.isoformat() if due else None, leader=table.cell(row, "leader"),
-            office=table.cell(row, "office") or table.cell(row, "responsible"),
+            office=table.cell(row, "office") or table.cell(row, "responsible"), action=table.cell(row, "action"),
         ), due is not None and due <= period.end
     # one line per file and task row: its status and progress side by side
     keys = ["file", "row_id"]

@@ -80,6 +80,17 @@ def rerender(ledger, period_code: str, *, values: bool = True):
     return result, text
 
 
+def previous_issued(ledger, period):
+    """The consolidation issued for the period before `period` (the latest of the same
+    kind and year with returns, queries.previous_period), without its values; None
+    when there is none."""
+    from toolkit.model.consolidation import Consolidation
+
+    code = queries.previous_period(ledger, period)
+    found = queries.issued(ledger, code) if code else None
+    return None if found is None else Consolidation.from_compact(found[2]["compact"])
+
+
 # ------------------------------------------------------------------ import
 
 

@@ -64,6 +64,15 @@ def lines_per_row(rows: list[list], widths: list[float], wrap: set[int]) -> list
     return tallest
 
 
+SECTION_ROW = 16  # points: a row with a 12-point section title (一、报送情况)
+
+
+def section(ws, r: int, title: str, f) -> None:
+    """A section title in row `r` (format `f.section`), its row as high as its font needs."""
+    ws.write_string(r, 0, title, f.section)
+    ws.set_row(r, SECTION_ROW)
+
+
 class Column:
     """A list column: header, cell style, width bounds (units; a Chinese
     character is about 2)."""

@@ -1,8 +1,14 @@
 """领导总览: a brief on at most two A4 pages (portrait) for up to 70
-indicators. Title, completeness (who reported, naming who is late or
-missing), a count of indicators per status with its chart beside it (both on
-the first page), one row per indicator for the whole area grouped by annex
-table, and for task plans the tasks done, in progress and overdue per office.
+indicators (landscape, one page wide, when a ledger adds its five columns).
+Title, completeness (who reported, naming who is late or missing) and a
+count of indicators per status down the left with their chart beside them
+(all on the first page), one row per indicator for the whole area, and for
+task plans the tasks done, in progress and overdue per office and per action.
+
+The indicator rows fit one line where their texts allow: the responsible
+leader and office head each run of rows that shares them (with the annex
+table's title) instead of taking a column, and the 说明 column holds a note's
+number (注1), the notes written once each under the table.
 
 The statuses, their order, words and colours come from the tables in
 toolkit.words (STATUS_WORDS) and toolkit.xlsx.style (STATUS_COLOURS,
@@ -19,12 +25,14 @@ from toolkit.words import (
     LEADERS_COLUMNS,
     LEADERS_SHEETS,
     NO_DATA,
+    OVERVIEW_NOTE,
+    OVERVIEW_WHO,
     STATUS_MEANINGS,
     iso_date_words,
     status_order,
     status_word,
 )
-from toolkit.xlsx.leaders.book import Book, columns, height, lines_per_row
+from toolkit.xlsx.leaders.book import SECTION_ROW, Book, columns, height, lines_per_row, section
 from toolkit.xlsx.leaders.tasks import write_task_counts
 from toolkit.xlsx.style import (
     AMBER,
@@ -35,30 +43,39 @@ from toolkit.xlsx.style import (
     CHART_OTHER,
     RED,
     STATUS_COLOURS,
+    LINE_HEIGHT,
     TITLE_FONT,
     column_pixels,
     fit_or_spread,
+    fit_scale,
     leaders_figure,
+    print_scale,
 )
 
 COLUMNS = columns(LEADERS_COLUMNS["overview"], [
-    ("center", 4, 4), ("wrap", 26, 26), ("wrap", 12, 12), ("number", 10, 10), ("center", 5, 5), ("number", 8, 8),
-    ("center", 5, 5), ("center", 12, 12), ("center", 6, 6), ("wrap", 17, 17), ("wrap", 15, 15),
+    ("center", 4, 4), ("wrap", 42, 42), ("wrap", 14, 14), ("number", 9, 9), ("center", 9.5, 9.5), ("number", 6, 6),
+    ("center", 4.5, 4.5), ("center", 17.5, 17.5), ("center", 6, 6), ("center", 5.5, 5.5),
 ])
 VALUE_COLUMN, SECTORAL_COLUMN, STATUS_COLUMN, MISSED_COLUMN = 3, 5, 7, 8
 # with a ledger: this period's level, the previous period's, the baseline, and the changes
 HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 9)] * 5)
-CHART_ROWS = 11  # rows of 18 points the chart stands in, beside the status counts
-ROW = 18  # points: a one-line row of the top blocks
+ROW = LINE_HEIGHT  # points: a one-line row (the sheet's default: Excel's row for 10-point 宋体)
+NUMBER_ROW = 18  # a row of the completeness block (its numbers are 14-point)
+CHART_FIRST_COLUMN = 3  # the chart stands right of the completeness and status blocks (columns A–C)
+ATTENTION = {"rejected": AMBER, "missing": RED, "late": AMBER}  # completeness counts coloured above 0
 
 
 def write_overview(book: Book) -> None:
     c, f = book.c, book.f
     ws = book.sheet(LEADERS_SHEETS[0])
-    ws.set_portrait()
+    ws.set_default_row(ROW)
     with_history = any(a.history or a.baseline for a in c.aggregates)
     table_columns = COLUMNS + HISTORY_COLUMNS if with_history else COLUMNS
     widths = [col.lo for col in table_columns]
+    # portrait; landscape when the ledger's columns make the table too wide for a legible portrait page
+    portrait = fit_scale(widths, portrait=True) >= print_scale(10) / 100
+    if portrait:
+        ws.set_portrait()
     last_col = len(table_columns) - 1
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
@@ -82,15 +99,19 @@ def write_overview(book: Book) -> None:
     ws.set_row(2, 32)
     ws.merge_range(2, 0, 2, last_col, summary, f.summary)
 
-    # completeness block, naming who is missing and who is late
-    ws.write_string(3, 0, "一、报送情况", f.section)
+    # completeness down the left (columns A–C), then the status counts, the chart beside both
+    section(ws, 3, "一、报送情况", f)
     for i, (label, key) in enumerate(COMPLETENESS_WORDS):
-        ws.write_string(4, 1 + i, label, f.header)
-        ws.write_number(5, 1 + i, done[key], f.big_number)
-    ws.set_row(5, 22)
-    book.positive(ws, 5, 4, 5, f.cf[AMBER])  # 被退回
-    book.positive(ws, 5, 5, 5, f.cf[RED])  # 未报送
-    book.positive(ws, 5, 6, 5, f.cf[AMBER])  # 逾期报送
+        r = 4 + i
+        ws.merge_range(r, 0, r, 1, label, f.bold_center)
+        ws.write_number(r, 2, done[key], f.big_number)
+        ws.set_row(r, NUMBER_ROW)
+        if key in ATTENTION:
+            book.positive(ws, r, 2, r, f.cf[ATTENTION[key]])
+    first_count = 4 + len(COMPLETENESS_WORDS)
+
+    rows, formats, groups, notes = _indicator_rows(book, table_columns, with_history)
+    status_end = first_count + 2 + len(statuses)  # the row after the status counts
     names = []
     for label, which in (("未报送", lambda u: u.status == "missing"), ("被退回", lambda u: u.status == "rejected"),
                          ("逾期报送", lambda u: u.on_time is False)):
@@ -98,19 +119,16 @@ def write_overview(book: Book) -> None:
         if who:
             names.append(f"{label}：{'、'.join(who)}")
     note = "；".join(names) + "。" if names else "全部单位按时报送。"
-    ws.merge_range(6, 0, 6, last_col, safe_cell_text(note), f.brief_note)
-    ws.set_row(6, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
+    ws.merge_range(status_end, 0, status_end, last_col, safe_cell_text(note), f.brief_note)
+    ws.set_row(status_end, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
 
-    # status counts (live: COUNTIF over the 状态 column) and the chart beside them, on the first page
-    top = 9 + max(len(statuses) + 1, CHART_ROWS) + 1  # the indicator table's header row
-    rows, formats, groups = _indicator_rows(book, table_columns, with_history)
+    top = status_end + 2  # the indicator table's header row
     first = top + 1
     last = top + max(1, len(rows))
-    status_range = (first, STATUS_COLUMN, last, STATUS_COLUMN)
-    _status_counts(book, ws, 7, status_range, statuses, counts, widths)
+    _status_counts(book, ws, first_count, (first, STATUS_COLUMN, last, STATUS_COLUMN), statuses, counts, widths)
 
-    # the indicator table, a title row per annex table
-    ws.write_string(top - 1, 0, "三、指标完成情况", f.section)
+    # the indicator table: a title row per annex table and responsible leader and office
+    section(ws, top - 1, "三、指标完成情况", f)
     for i, col in enumerate(table_columns):
         ws.write_string(top, i, col.header, f.header)
     ws.set_row(top, height(lines_per_row([[col.header for col in table_columns]], widths,
@@ -125,6 +143,9 @@ def write_overview(book: Book) -> None:
         r = first + n
         if n in groups:
             ws.merge_range(r, 0, r, last_col, safe_cell_text(groups[n]), f.bold)
+            group_lines = lines_per_row([[groups[n]]], [sum(widths)], {0})[0]
+            if group_lines > 1:
+                ws.set_row(r, height(group_lines))
             continue
         if n_lines > 1:
             ws.set_row(r, height(n_lines))
@@ -139,33 +160,47 @@ def write_overview(book: Book) -> None:
                 "type": "formula", "criteria": f'={status_cell}="{status_word(s)}"',
                 "format": f.cf[STATUS_COLOURS[s]]})
     book.positive(ws, first, MISSED_COLUMN, last, f.cf[RED])
+
+    # the notes the 说明 column numbers, then what each status means
+    r = last + 1
+    for k, text in enumerate(notes, start=1):
+        line = safe_cell_text(f"{OVERVIEW_NOTE}{k}：{text}")
+        ws.merge_range(r, 0, r, last_col, line, f.brief_note)
+        ws.set_row(r, height(lines_per_row([[line]], [sum(widths) * 0.9], {0})[0]))
+        r += 1
     meanings = "；".join(f"{status_word(s)}：{STATUS_MEANINGS[s]}" for s in statuses if s in STATUS_MEANINGS)
-    note_row = last + 1
-    ws.merge_range(note_row, 0, note_row, last_col, f"状态说明：{meanings}。", f.brief_note)
-    ws.set_row(note_row, height(lines_per_row([[meanings]], [sum(widths) * 0.9], {0})[0]))
-    end = write_task_counts(book, ws, note_row + 2, last_col)
+    ws.merge_range(r, 0, r, last_col, f"状态说明：{meanings}。", f.brief_note)
+    ws.set_row(r, height(lines_per_row([[meanings]], [sum(widths) * 0.9], {0})[0]))
+    end = write_task_counts(book, ws, r + 2, last_col, widths)
     ws.freeze_panes(top + 1, 0)
     ws.repeat_rows(top)
     ws.autofilter(top, 0, last, last_col)
-    ws.print_area(0, 0, end, last_col)
-    fit_or_spread(ws, widths, portrait=True, smallest_font=10)
+    ws.print_area(0, 0, max(end, r), last_col)
+    fit_or_spread(ws, widths, portrait=portrait, smallest_font=10)
 
 
 def _indicator_rows(book: Book, table_columns, with_history: bool):
-    """The table's rows, a title row before each annex table's indicators
-    and each named row's (`groups`: row index → title), and number formats by
-    (row, column). The 指标 and 全域数值 columns are what a later period's
-    `--baseline` reads back (with 计量单位 saying ‰). 口径 says whether the
-    figure is 本期 or 本年累计; 行业口径合计 is the sectoral sum beside a
-    count of events; with a ledger, the level's history columns follow."""
+    """The table's rows, a title row before each run of indicators of one
+    annex table (or named row, 危险化学品领域) and one responsible leader and
+    office (`groups`: row index → title), number formats by (row, column),
+    and the notes in order (the 说明 column holds 注1, 注2, …; a note shared
+    by several rows is written once). The 指标 and 全域数值 columns are what
+    a later period's `--baseline` reads back (with 计量单位 saying ‰). 口径
+    says whether the figure is 本期 or 本年累计; 行业口径合计 is the sectoral
+    sum beside a count of events; with a ledger, the level's history columns
+    follow."""
     f = book.f
     rows, formats, groups = [], {}, {}
+    notes: dict[str, int] = {}
     group = None
     for n, a in enumerate(book.c.aggregates):
         label = (a.row or "").strip()
         title = a.table or ""
         if label and not label.replace(".", "").isdigit():  # a named row (危险化学品领域): its own group
             title = f"{title}：{label}" if title else label
+        who = "／".join(x for x in (a.leader, a.office) if x)
+        if who:
+            title = f"{title}　{OVERVIEW_WHO}：{who}" if title else f"{OVERVIEW_WHO}：{who}"
         if title != group:
             group = title
             groups[len(rows)] = title
@@ -176,14 +211,16 @@ def _indicator_rows(book: Book, table_columns, with_history: bool):
         sectoral = leaders_figure(a.sectoral, a.number_kind)
         if sectoral is not None:
             formats[(len(rows), SECTORAL_COLUMN)] = f.number(sectoral[1], center=True)
-        who = "／".join(x for x in (a.leader, a.office) if x)
+        mark = ""
+        if a.note:
+            mark = f"{OVERVIEW_NOTE}{notes.setdefault(a.note, len(notes) + 1)}"
         row = [n + 1, a.indicator, a.target, figure[0] if figure else NO_DATA,
                BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
-               status_word(a.status), a.units_missed, who, a.note]
+               status_word(a.status), a.units_missed, mark]
         if with_history:
             row.extend(_history_cells(a, len(rows), len(COLUMNS), f, formats))
         rows.append(row)
-    return rows, formats, groups
+    return rows, formats, groups, list(notes)
 
 
 def _history_cells(a, n: int, first_col: int, f, formats) -> list:
@@ -201,12 +238,13 @@ def _history_cells(a, n: int, first_col: int, f, formats) -> list:
 
 
 def _status_counts(book: Book, ws, r0: int, status_range, statuses, counts, widths) -> None:
-    """The count of indicators per status and its chart beside it."""
+    """The count of indicators per status at row `r0` (columns A–C), and its
+    chart right of it and of the completeness block above it."""
     from xlsxwriter.utility import xl_range_abs
 
     f = book.f
-    ws.write_string(r0 + 1, 0, "二、指标状态统计", f.section)
-    header = r0 + 2
+    section(ws, r0, "二、指标状态统计", f)
+    header = r0 + 1
     ws.merge_range(header, 0, header, 1, "状态", f.header)
     ws.write_string(header, 2, "指标数", f.header)
     status_abs = xl_range_abs(*status_range)
@@ -234,9 +272,8 @@ def _status_counts(book: Book, ws, r0: int, status_range, statuses, counts, widt
     chart.set_y_axis({"num_font": {"name": BODY_FONT, "size": 9}, "min": 0,
                       "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}}, "num_format": "0"})
     chart.set_chartarea({"border": {"color": CHART_BORDER}})
-    width = sum(column_pixels(w) for w in widths[3:len(COLUMNS)]) - 10
-    rows = max(len(statuses) + 1, CHART_ROWS)
-    for r in range(header + len(statuses) + 1, header + rows):
-        ws.set_row(r, ROW)
-    chart.set_size({"width": width, "height": int(rows * ROW * 4 / 3) - 8})
-    ws.insert_chart(header, 3, chart, {"x_offset": 6, "y_offset": 4, "object_position": 1})
+    width = sum(column_pixels(w) for w in widths[CHART_FIRST_COLUMN:len(COLUMNS)]) - 10
+    top = 4  # the completeness block's first row
+    points = NUMBER_ROW * len(COMPLETENESS_WORDS) + SECTION_ROW + ROW * (1 + len(statuses))  # the rows beside it
+    chart.set_size({"width": width, "height": int(points * 4 / 3) - 8})
+    ws.insert_chart(top, CHART_FIRST_COLUMN, chart, {"x_offset": 6, "y_offset": 4, "object_position": 1})
