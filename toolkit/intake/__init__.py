@@ -16,10 +16,12 @@ from pathlib import Path
 from toolkit.intake.paths import collect_paths
 from toolkit.intake.workbook import PlanLayouts, read_return, type_cells
 from toolkit.model.returns import ReturnData, assign_ids
+from toolkit.bulk import bulk_work
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one file
 
 
+@bulk_work
 def read_returns(paths, plan, layouts: PlanLayouts | None = None, *, workers: int | None = None, limits=None,
                  timeout: float = DEFAULT_TIMEOUT, reader=None) -> list[ReturnData]:
     """Read every file in `paths` (files or folders), order kept.

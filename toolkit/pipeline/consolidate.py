@@ -27,8 +27,10 @@ from toolkit.model.consolidation import (
 )
 from toolkit.pipeline.baselines import BaselineError, read_baselines  # noqa: F401 (BaselineError: importable from here as before)
 from toolkit.pipeline.rollup import roll_up
+from toolkit.bulk import bulk_work
 
 
+@bulk_work
 def consolidate(plan, paths, *, units, period, due: dt.date | None = None, baseline: str | Path | None = None,
                 rules=None, limits=None, ledger=None) -> Consolidation:
     """Validate and consolidate the returns in `paths` for `period`.

@@ -25,8 +25,10 @@ from toolkit.model.validation import (
 from toolkit.words import FIELD_WORDS as _FIELD_WORDS
 from toolkit.words import actual_words as _format_actual
 from toolkit.xlsx.style import TEXT_LIMIT
+from toolkit.bulk import bulk_work
 
 
+@bulk_work
 def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits=None, timeout: float = 60.0,
                      ledger=None) -> ValidationReport:
     """Check every workbook in `paths` (files or folders) against `plan`.
@@ -52,6 +54,7 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
     return report
 
 
+@bulk_work
 def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None,
                   with_outcomes: bool = True, assignment=None, keep_cells: bool = True) -> ValidationReport:
     """The checks after reading: identity against units and period, duplicates,

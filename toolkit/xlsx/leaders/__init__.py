@@ -40,10 +40,12 @@ from toolkit.xlsx.leaders.grid import write_grid
 from toolkit.xlsx.leaders.lists import write_findings, write_missed, write_returns, write_tasks
 from toolkit.xlsx.leaders.overview import write_overview
 from toolkit.xlsx.leaders.trend import write_trend
+from toolkit.bulk import bulk_work
 
 __all__ = ["SHEETS", "render_consolidated_workbook", "tasks_csv", "values_csv", "write_consolidated_workbook"]
 
 
+@bulk_work
 def write_consolidated_workbook(c: Consolidation, path: Path, *, out: OutputSet | None = None,
                                 fork: bool = False) -> Path | None:
     """Write the consolidated workbook of `c` to `path` (.xlsx), with the CSV
