@@ -32,6 +32,7 @@ VALIDATION_TITLE_LIMIT = 32  # Excel: a data validation's input and error titles
 VALIDATION_MESSAGE_LIMIT = 255  # Excel: its input and error messages
 HEADER_TEXT_LIMIT = 60  # characters of a text in a page header (Excel allows 255 for all three parts)
 HEADER_PERIOD_LIMIT = 30
+OVERVIEW_NAMES_SHOWN = 12  # units named per line of the overview's 未报送/被退回/逾期报送 note; the rest are counted (every name is on 报送情况)
 # Above this many values the leaders' 数据 sheet would be too long to use (and
 # slow to write; Excel stops at 1,048,576 rows): they go to a CSV beside the
 # workbook, and the consolidation keeps them as a table rather than records.

@@ -35,6 +35,7 @@ from toolkit.words import (
 from toolkit.xlsx.leaders.book import SECTION_ROW, Book, columns, height, lines_per_row, section
 from toolkit.xlsx.leaders.tasks import write_task_counts
 from toolkit.xlsx.style import (
+    OVERVIEW_NAMES_SHOWN,
     AMBER,
     BODY_FONT,
     CHART_BORDER,
@@ -116,7 +117,9 @@ def write_overview(book: Book) -> None:
     for label, which in (("未报送", lambda u: u.status == "missing"), ("被退回", lambda u: u.status == "rejected"),
                          ("逾期报送", lambda u: u.on_time is False)):
         who = [u.name for u in c.units if which(u)]
-        if who:
+        if len(who) > OVERVIEW_NAMES_SHOWN:  # a brief: the first ones, and how many; 报送情况 lists them all
+            names.append(f"{label}：{'、'.join(who[:OVERVIEW_NAMES_SHOWN])}等 {len(who)} 个单位（名单见“报送情况”表）")
+        elif who:
             names.append(f"{label}：{'、'.join(who)}")
     note = "；".join(names) + "。" if names else "全部单位按时报送。"
     ws.merge_range(status_end, 0, status_end, last_col, safe_cell_text(note), f.brief_note)
