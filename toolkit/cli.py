@@ -13,10 +13,11 @@ import sys
 import click
 
 from toolkit import __version__
+from toolkit.cli_words import ChineseGroup
 from toolkit.errors import ToolkitError
 
 
-class _Group(click.Group):
+class _Group(ChineseGroup):
     """Turns ToolkitError into a clean message and exit code, never a traceback."""
 
     def invoke(self, ctx):
@@ -47,17 +48,17 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="toolkit")
+@click.version_option(__version__, prog_name="toolkit", message="%(prog)s 版本 %(version)s", help="显示版本号并退出。")
 def cli():
-    """Reporting toolkit for work-safety and disaster-prevention plans.
+    """安全生产、防灾减灾目标任务的报表工具。
 
     \b
-    The four steps:
-      plan         the annex tables as data (import, show, check)
-      templates    fill-in workbooks per reporting unit and period
-      validate     check returned workbooks
-      consolidate  merge valid returns into the leaders' workbook
-      brief        the 通报 draft (.docx) of a period
+    工作步骤：
+      plan         计划：导入附件的目标表，查看、检查
+      templates    模板：按单位、按报送期生成填报表
+      validate     校验：检查收回的报表
+      consolidate  汇总：把合格的报表汇总成领导看的汇总表
+      brief        通报：生成一期的通报稿（.docx）
     """
 
 
@@ -78,12 +79,12 @@ def _emit_json(data) -> None:
 
 @cli.group()
 def plan():
-    """Plans: import a published annex, show and check plan files."""
+    """计划：导入印发的附件，查看、检查计划文件。"""
 
 
 @plan.command("list")
 def plan_list():
-    """List the built-in plans."""
+    """列出自带的计划。"""
     from toolkit.plan import load_plan
     from toolkit.resources import builtin_plans
     from toolkit.textable import render
@@ -96,10 +97,10 @@ def plan_list():
 
 
 @plan.command("show")
-@click.argument("plan_file", metavar="PLAN")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (see README: the indicators contract).")
+@click.argument("plan_file", metavar="计划")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 格式输出计划（给其他程序用）。")
 def plan_show(plan_file, as_json):
-    """Print PLAN (a plan file or built-in plan name) as readable tables."""
+    """把计划（计划文件或自带计划的名称）显示成表格。"""
     from toolkit.plan import load_plan
     from toolkit.plan.inspect import plan_json, show_plan
 
@@ -111,9 +112,9 @@ def plan_show(plan_file, as_json):
 
 
 @plan.command("check")
-@click.argument("plan_file", metavar="PLAN")
+@click.argument("plan_file", metavar="计划")
 def plan_check(plan_file):
-    """List problems in PLAN; exit 1 when any is an error."""
+    """检查计划，列出问题；有错误时退出码为 1。"""
     from toolkit.plan import check_plan, load_plan
     from toolkit.plan.inspect import problems_table
 
@@ -130,25 +131,26 @@ def plan_check(plan_file):
 
 
 @plan.command("import")
-@click.argument("annex", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Plan file to write (.yaml).")
-@click.option("--notice", type=click.Path(dir_okay=False), help="Text of the issuing notice: title, issuer and document number are read from it.")
-@click.option("--id", "plan_id", help="Short id of the plan (default: the annex file name).")
-@click.option("--title", help="Plan title (overrides the notice).")
-@click.option("--issuer", help="Issuing body (overrides the notice).")
-@click.option("--doc-number", help="Document number, e.g. 丁山府发〔2026〕11号 (overrides the notice).")
-@click.option("--years", help="Year or years of the plan, e.g. 2026 or 2024-2026 (default: from the title or the annex).")
-@click.option("--quiet", is_flag=True, help="Do not print the review table.")
+@click.argument("annex", type=click.Path(dir_okay=False), metavar="附件")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, metavar="文件",
+              help="要写出的计划文件（.yaml）。")
+@click.option("--notice", type=click.Path(dir_okay=False), metavar="文件",
+              help="印发通知的正文：从中读出标题、发文机关和文号。")
+@click.option("--id", "plan_id", metavar="代号", help="计划的简短代号（默认：附件的文件名）。")
+@click.option("--title", metavar="标题", help="计划标题（代替通知中的）。")
+@click.option("--issuer", metavar="机关", help="发文机关（代替通知中的）。")
+@click.option("--doc-number", metavar="文号", help="文号，如 丁山府发〔2026〕11号（代替通知中的）。")
+@click.option("--years", metavar="年份", help="计划的年度，如 2026 或 2024-2026（默认：从标题或附件中读出）。")
+@click.option("--quiet", is_flag=True, help="不显示复核表。")
 def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years, quiet):
-    """Import a published plan into a plan file: its annex tables (.docx or
-    .xlsx), or, for a plan written as numbered paragraphs, its notice text
-    (.txt in UTF-8 or GBK, or .docx). With both an annex and a notice, the
-    annex is the source of truth and the targets the notice's prose states are
-    compared with it.
+    """导入印发的计划，写成计划文件。
 
-    Prints a review: every table recognised, every target parsed, and what
-    needs a person's look. Edit the plan file to correct it, then run
-    'toolkit plan check'.
+    附件是目标表（.docx 或 .xlsx）；计划若是分条写的文字，就给通知正文
+    （.txt，UTF-8 或 GBK 编码；或 .docx）。附件和通知都给时，以附件为准，
+    并与通知文字里写的目标逐一核对。
+
+    导入后显示复核表：认出了哪些表、读出了哪些目标、哪些要人工看一下。
+    需要更正时直接修改计划文件，再运行 'toolkit plan check'。
     """
     from toolkit.errors import UsageError
     from toolkit.plan import save_plan
@@ -198,26 +200,26 @@ def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years
 
 @cli.group()
 def templates():
-    """Fill-in workbooks: one per reporting unit and period."""
+    """模板：每个填报单位、每个报送期一份填报表。"""
 
 
 @templates.command("build")
-@click.argument("plan_file", metavar="PLAN")
-@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True,
-              help="Units list (.csv or .xlsx) with columns code, name and optionally kind, parent, contact, aliases, rows.")
-@click.option("--period", required=True, help="Reporting period: 2026, 2026H1, 2026Q2 or 2026M05.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), help="Folder for the workbooks.")
-@click.option("--due", help="Due date of the returns, e.g. 2026-07-10 (shown in every workbook).")
-@click.option("--contact", help="Who units ask about the templates, e.g. '应急办 张三 023-00000000'.")
-@click.option("--password", help="Sheet protection password (default: protected without a password).")
-@click.option("--dry-run", is_flag=True, help="Only print which unit reports which rows; write nothing.")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (or TOOLKIT_DB): fill in what it knows (baselines, tasks done) and note last period's 本年累计.")
+@click.argument("plan_file", metavar="计划")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, metavar="文件",
+              help="单位名单（.csv 或 .xlsx），列为 code、name，可再加 kind、parent、contact、aliases、rows。")
+@click.option("--period", required=True, metavar="报送期", help="报送期：2026、2026H1、2026Q2 或 2026M05。")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), metavar="文件夹", help="存放模板的文件夹。")
+@click.option("--due", metavar="日期", help="报表截止日期，如 2026-07-10（写在每份模板上）。")
+@click.option("--contact", metavar="联系人", help="单位有疑问时找谁，如 '应急办 张三 023-00000000'。")
+@click.option("--password", metavar="密码", help="工作表保护密码（默认：保护但不设密码）。")
+@click.option("--dry-run", is_flag=True, help="只显示哪个单位填哪些行，不生成文件。")
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
+              help="台账（或环境变量 TOOLKIT_DB）：预填台账中已有的基线、已完成的任务，并注明上期本年累计。")
 def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run, db):
-    """Write one fill-in workbook per unit for PLAN and PERIOD.
+    """为计划的一个报送期，给每个单位生成一份填报模板。
 
-    Who reports which rows follows the annex's responsibility columns
-    (责任办公室, 责任单位, 配合单位); a units list column 'rows' overrides it.
-    Use --dry-run to check the assignment before sending.
+    哪个单位填哪些行，按附件的责任列（责任办公室、责任单位、配合单位）分；
+    单位名单里有 rows 列的，以它为准。发出前可先用 --dry-run 核对分工。
     """
     import toolkit
     from toolkit.errors import UsageError
@@ -251,20 +253,25 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
 
 
 @cli.command("validate")
-@click.argument("plan_file", metavar="PLAN")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--units", "units_file", type=click.Path(dir_okay=False), help="Units list: returns from other units are errors.")
-@click.option("--period", help="The period being collected (e.g. 2026Q2): returns for other periods are errors.")
-@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Write a marked-up copy of every return with findings here.")
-@click.option("--report", "report_file", type=click.Path(dir_okay=False), help="Write the report as a workbook (.xlsx).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of text.")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (SQLite file, created if new; or TOOLKIT_DB): record this run, compare with earlier periods.")
+@click.argument("plan_file", metavar="计划")
+@click.argument("paths", nargs=-1, required=True, metavar="路径...")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), metavar="文件",
+              help="单位名单：名单外单位的报表算错误。")
+@click.option("--period", metavar="报送期", help="本次收的报送期（如 2026Q2）：其他报送期的报表算错误。")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), metavar="文件夹",
+              help="把有问题的报表标注后复制一份到这个文件夹，可退回单位修改。")
+@click.option("--report", "report_file", type=click.Path(dir_okay=False), metavar="文件",
+              help="把校验结果另存为表格（.xlsx）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 格式输出校验结果（给其他程序用）。")
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
+              help="读取的文件最大多少 MB。")
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
+              help="台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）：记下本次结果，与往期比较。")
 def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json, max_size, db):
-    """Check returned workbooks (files or folders) against PLAN.
+    """按计划校验收回的报表（文件或文件夹）。
 
-    Exit 0 when no file has an error, 1 when any has, 2 for usage errors.
-    Input files are never modified.
+    退出码：没有文件有错误为 0，有错误为 1，命令用错为 2。
+    不会改动收回的文件。
     """
     import toolkit
 
@@ -317,29 +324,37 @@ def _check_paths(paths) -> None:
 
 
 @cli.command("consolidate")
-@click.argument("plan_file", metavar="PLAN")
-@click.argument("paths", nargs=-1, metavar="PATH...")
-@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, help="Units list: who is expected to report.")
-@click.option("--period", required=True, help="The period being consolidated, e.g. 2026Q2.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The leaders' workbook to write (.xlsx).")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write the result as JSON to this file.")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期): a CSV (unit, indicator, value) or last year's consolidated workbook.")
-@click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
-@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), help="Also write marked-up copies of returns with findings here.")
-@click.option("--brief", "brief_file", type=click.Path(dir_okay=False), help="Also write the 通报 draft (.docx) here.")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (SQLite file, created if new; or TOOLKIT_DB): record this run, compare with earlier periods.")
+@click.argument("plan_file", metavar="计划")
+@click.argument("paths", nargs=-1, metavar="路径...")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, metavar="文件",
+              help="单位名单：哪些单位应当报送。")
+@click.option("--period", required=True, metavar="报送期", help="汇总的报送期，如 2026Q2。")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="文件",
+              help="要写出的汇总表（.xlsx，给领导看）。")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), metavar="文件",
+              help="同时把结果以 JSON 格式写到这个文件。")
+@click.option("--baseline", type=click.Path(dir_okay=False), metavar="文件",
+              help="基线（上年同期）：CSV 文件（单位、指标、数值），或上年的汇总表。")
+@click.option("--due", metavar="日期", help="报表截止日期（如 2026-07-10）：之后收到的标为逾期。")
+@click.option("--feedback", "feedback_dir", type=click.Path(file_okay=False), metavar="文件夹",
+              help="同时把有问题的报表标注后复制到这个文件夹。")
+@click.option("--brief", "brief_file", type=click.Path(dir_okay=False), metavar="文件",
+              help="同时写出通报稿（.docx）。")
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
+              help="读取的文件最大多少 MB。")
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
+              help="台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）：记下本次结果，与往期比较。")
 def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, brief_file,
                     max_size, db):
-    """Validate the returns in PATH... and merge the valid ones into one workbook for leaders.
+    """校验报表，把合格的汇总成一份汇总表。
 
-    With --db and no PATH, the period's summary is rendered again from the
-    ledger exactly as it was issued."""
+    校验给出的报表（文件或文件夹），把合格的汇总成一份给领导看的汇总表。
+    用了 --db 而不给路径时，从台账按发出时的原样重新生成该期汇总。"""
     import toolkit
     from toolkit.errors import UsageError
 
     if not paths and not db:
-        raise UsageError("缺少收回的报表（PATH）", hint="给出报表文件或文件夹；或用 --db 从台账重新生成已发出的汇总")
+        raise UsageError("缺少收回的报表（路径）", hint="给出报表文件或文件夹；或用 --db 从台账重新生成已发出的汇总")
     _check_paths(paths)
     result = _shown_on_failure(lambda: toolkit.consolidate(
         plan_file, paths, units=units_file, period=period, due=due, baseline=baseline, output=output,
@@ -352,18 +367,25 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
 
 
 @cli.command("brief")
-@click.argument("plan_file", metavar="[PLAN]", required=False)
-@click.argument("paths", nargs=-1, metavar="[PATH...]")
-@click.option("--units", "units_file", type=click.Path(dir_okay=False), help="Units list: who is expected to report.")
-@click.option("--period", help="The period, e.g. 2026Q2.")
-@click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are marked late.")
-@click.option("--baseline", type=click.Path(dir_okay=False), help="Baselines (上年同期), as for consolidate.")
-@click.option("--from-json", "from_json", type=click.Path(dir_okay=False, exists=True), help="Build it from the JSON consolidate --json wrote, instead of the returns.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The 通报 draft to write (.docx).")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file read, in MB.")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", help="The ledger (or TOOLKIT_DB): with no PATH, the 通报 of the summary issued for --period; compared with the period before.")
+@click.argument("plan_file", metavar="[计划]", required=False)
+@click.argument("paths", nargs=-1, metavar="[路径...]")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), metavar="文件",
+              help="单位名单：哪些单位应当报送。")
+@click.option("--period", metavar="报送期", help="报送期，如 2026Q2。")
+@click.option("--due", metavar="日期", help="报表截止日期（如 2026-07-10）：之后收到的标为逾期。")
+@click.option("--baseline", type=click.Path(dir_okay=False), metavar="文件", help="基线（上年同期），与 consolidate 的相同。")
+@click.option("--from-json", "from_json", type=click.Path(dir_okay=False, exists=True), metavar="文件",
+              help="用 consolidate --json 写出的 JSON 文件生成，不再读报表。")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="文件",
+              help="要写出的通报稿（.docx）。")
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
+              help="读取的文件最大多少 MB。")
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
+              help="台账（或环境变量 TOOLKIT_DB）：不给路径时，生成 --period 那期已发出汇总的通报；并与上期比较。")
 def brief_cmd(plan_file, paths, units_file, period, due, baseline, from_json, output, max_size, db):
-    """Write the 通报 draft (.docx) of a period: from the returns, as consolidate, from its JSON, or from the ledger."""
+    """生成一期的通报稿（.docx）。
+
+    可以从报表生成（与 consolidate 相同），也可以从汇总的 JSON 文件或台账生成。"""
     import toolkit
 
     if not from_json:
@@ -397,20 +419,21 @@ def _print_consolidation(result) -> None:
 
 
 @cli.command("simulate")
-@click.argument("plan_file", metavar="PLAN")
-@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, help="Units list.")
-@click.option("--period", required=True, help="Reporting period, e.g. 2026Q2.")
-@click.option("-n", "count", type=click.IntRange(min=1), help="How many returns (default: one per unit that reports).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same returns.")
-@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True, help="Share of returns with one of the usual mistakes.")
-@click.option("--due", "due", help="Due date of the returns (YYYY-MM-DD): returns are saved by then, late ones after.")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the returns.")
+@click.argument("plan_file", metavar="计划")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False), required=True, metavar="文件", help="单位名单。")
+@click.option("--period", required=True, metavar="报送期", help="报送期，如 2026Q2。")
+@click.option("-n", "count", type=click.IntRange(min=1), metavar="份数", help="生成多少份报表（默认：每个填报单位一份）。")
+@click.option("--seed", type=int, default=0, show_default=True, metavar="数字", help="随机种子：种子相同，生成的报表相同。")
+@click.option("--error-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True, metavar="比例",
+              help="带常见错误的报表所占比例（0 到 1）。")
+@click.option("--due", "due", metavar="日期", help="报表截止日期（如 2026-07-10）：多数报表在此前保存，逾期的在此后。")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, metavar="文件夹",
+              help="存放报表的文件夹。")
 def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, due, out_dir):
-    """Fill real templates the way reporting units would (for trying toolkit out).
+    """模拟单位填报（用来试用本工具）。
 
-    Writes the returns into the folder and simulation.json beside it (not in
-    it), which lists the mistake made in each return and the finding it must
-    produce.
+    像各单位那样填写真实的模板，写入指定文件夹；旁边（不在文件夹里）另写
+    simulation.json，列出每份报表故意犯的错误和应当查出的问题。
     """
     import toolkit
 
@@ -422,13 +445,12 @@ def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, due, ou
 
 
 @cli.command("demo")
-@click.argument("folder", default="toolkit-demo", type=click.Path(file_okay=False))
+@click.argument("folder", default="toolkit-demo", type=click.Path(file_okay=False), metavar="[文件夹]")
 def demo_cmd(folder):
-    """Run the whole job on the built-in 丁山镇 2026 plan, in FOLDER.
+    """演示：用自带的丁山镇 2026 年计划走一遍全流程。
 
-    Builds the templates, makes the returns units would send (some with the
-    usual mistakes), validates them with feedback copies, and consolidates
-    them into the leaders' workbook.
+    在文件夹（默认 toolkit-demo）中生成模板，模拟各单位报回的报表（有些带
+    常见错误），校验并标注退回件，再汇总成给领导看的汇总表。
     """
     import toolkit
 
@@ -436,9 +458,9 @@ def demo_cmd(folder):
 
 
 @cli.command("codes")
-@click.option("--markdown", is_flag=True, help="Print the list as Markdown (docs/finding-codes.md).")
+@click.option("--markdown", is_flag=True, help="以 Markdown 格式输出（即 docs/finding-codes.md）。")
 def codes_cmd(markdown):
-    """List every finding code with its severity and message."""
+    """列出所有问题代码，及其级别和说明。"""
     from toolkit.findings import CODES, codes_markdown
     from toolkit.textable import render
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
-DB = click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", required=True,
-                  help="The ledger (SQLite file; or the TOOLKIT_DB environment variable).")
+from toolkit.cli_words import ChineseGroup
+
+DB = click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", required=True, metavar="文件",
+                  help="台账（SQLite 文件；或环境变量 TOOLKIT_DB）。")
 
 
 def _safe(text) -> str:
@@ -20,15 +22,15 @@ def _number(value) -> str:
     return f"{value:g}" if abs(value) >= 1 or value == 0 else f"{value:.4g}"
 
 
-@click.group()
+@click.group(cls=ChineseGroup)
 def history():
-    """The ledger: periods, units and series stored; import an earlier summary; export as CSV."""
+    """台账：查看存了哪些报送期、单位和指标；导入往期汇总；导出为 CSV。"""
 
 
 @history.command("periods")
 @DB
 def history_periods(db):
-    """Every period in the ledger: files, returns used, when its summary was issued, corrections since."""
+    """台账中的各报送期：文件数、采用的报表、汇总时间、汇总后的更正。"""
     import toolkit
     from toolkit.periods import period_label
     from toolkit.textable import render
@@ -44,7 +46,7 @@ def history_periods(db):
 @history.command("units")
 @DB
 def history_units(db):
-    """Every unit in the ledger and the periods it reported."""
+    """台账中的各单位，及其报送过的报送期。"""
     import toolkit
     from toolkit.textable import render
 
@@ -53,11 +55,11 @@ def history_units(db):
 
 
 @history.command("indicator")
-@click.argument("name")
+@click.argument("name", metavar="指标")
 @DB
-@click.option("--unit", help="One unit's figures (its code) instead of the area's.")
+@click.option("--unit", metavar="单位代码", help="只看这个单位（填单位代码）的数，不看全域的。")
 def history_indicator(name, db, unit):
-    """One series over every period: NAME is an indicator's name, key or part of it."""
+    """一项指标历期的数值：指标写名称、代码或其中一部分。"""
     import toolkit
     from toolkit.errors import UsageError
     from toolkit.textable import render
@@ -72,12 +74,12 @@ def history_indicator(name, db, unit):
 
 
 @history.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.argument("file", type=click.Path(dir_okay=False, exists=True), metavar="文件")
 @DB
-@click.option("--plan", "plan_file", required=True, help="The plan whose indicators the figures belong to (or continue).")
-@click.option("--period", help="The summary's period (required for a workbook; a JSON says its own).")
+@click.option("--plan", "plan_file", required=True, metavar="计划", help="这些数属于（或接续）哪个计划的指标。")
+@click.option("--period", metavar="报送期", help="该汇总的报送期（导入汇总表时必填；JSON 文件自带）。")
 def history_import(file, db, plan_file, period):
-    """Import an earlier summary (consolidate --json, or the 汇总 workbook) as that period's figures."""
+    """导入往期汇总（consolidate --json 的文件或汇总表），作为该期的数。"""
     import toolkit
 
     done = toolkit.history_import(db, plan_file, file, period=period)
@@ -86,9 +88,10 @@ def history_import(file, db, plan_file, period):
 
 @history.command("export")
 @DB
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder for the CSV files.")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False), required=True, metavar="文件夹",
+              help="存放 CSV 文件的文件夹。")
 def history_export(db, out_dir):
-    """Every table of the ledger as CSV (UTF-8, opens in Excel), and each summary's JSON."""
+    """把台账的每张表导出为 CSV（UTF-8，可用 Excel 打开），并导出每期汇总的 JSON。"""
     import toolkit
 
     written = toolkit.history_export(db, out_dir)

@@ -5,27 +5,30 @@ from __future__ import annotations
 import click
 
 from toolkit.app.guard import LOCAL_HOSTS
+from toolkit.cli_words import ChineseCommand
 
 
-@click.command("serve")
-@click.argument("plan_file", metavar="PLAN")
-@click.option("--units", "units_file", type=click.Path(dir_okay=False, exists=True), required=True,
-              help="Units list: who is expected to report.")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", required=True,
-              help="The ledger (SQLite file, created if new; or TOOLKIT_DB). Uploads are kept in a folder beside it.")
-@click.option("--period", help="The period shown first (e.g. 2026Q2); the page can switch.")
-@click.option("--due", help="Due date of the returns (e.g. 2026-07-10): later returns are shown as late.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but this computer needs --password.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
-@click.option("--password", envvar="TOOLKIT_PASSWORD",
-              help="Password every request must give (HTTP Basic); generated and printed if --host is not local.")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, help="Largest file uploaded, in MB.")
-@click.option("--max-total", type=click.IntRange(min=1), default=1024, show_default=True,
-              help="Largest upload (all files of one request together), in MB.")
-@click.option("--open", "open_browser", is_flag=True, help="Open the page in the browser.")
+@click.command("serve", cls=ChineseCommand)
+@click.argument("plan_file", metavar="计划")
+@click.option("--units", "units_file", type=click.Path(dir_okay=False, exists=True), required=True, metavar="文件",
+              help="单位名单：哪些单位应当报送。")
+@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", required=True, metavar="文件",
+              help="台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）。上传的报表存在它旁边的文件夹里。")
+@click.option("--period", metavar="报送期", help="打开时显示的报送期（如 2026Q2），网页上可以切换。")
+@click.option("--due", metavar="日期", help="报表截止日期（如 2026-07-10）：之后收到的显示为逾期。")
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
+              help="监听的地址。不是本机地址时必须设 --password。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, metavar="端口",
+              help="监听的端口。")
+@click.option("--password", envvar="TOOLKIT_PASSWORD", metavar="密码",
+              help="访问网页要输入的密码（或环境变量 TOOLKIT_PASSWORD）；--host 不是本机而没设时，自动生成并显示。")
+@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
+              help="上传的单个文件最大多少 MB。")
+@click.option("--max-total", type=click.IntRange(min=1), default=1024, show_default=True, metavar="MB",
+              help="一次上传（所有文件合计）最大多少 MB。")
+@click.option("--open", "open_browser", is_flag=True, help="在浏览器中打开网页。")
 def serve(plan_file, units_file, db, period, due, host, port, password, max_size, max_total, open_browser):
-    """Start the clerk's desk: a web page for the whole period's work (Ctrl-C stops it)."""
+    """打开工作台：在浏览器里办一期的全部工作（按 Ctrl-C 停止）。"""
     import secrets
     import webbrowser
 
