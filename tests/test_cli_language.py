@@ -12,6 +12,7 @@ import click
 import pytest
 
 from toolkit.cli import cli
+from toolkit.cli_words import display_width
 
 # Names that are ASCII on purpose; every other run of three or more letters is English leaking.
 TECHNICAL = {"toolkit", "help", "version", "docx", "xlsx", "yaml", "csv", "json", "txt", "utf", "gbk", "sqlite",
@@ -71,6 +72,9 @@ def test_help_is_chinese(runner, path):
     assert result.output.startswith(f"用法: {' '.join(('toolkit', *path))} [选项]")
     assert "选项:" in result.output and "显示本帮助并退出。" in result.output
     assert english(result.output) == []
+    lines = result.output.splitlines()
+    assert max(map(display_width, lines)) <= 80, "a line wider than the terminal"
+    assert not [line for line in lines if line.strip()[:1] in set("，。、；：？！）》」")], "a line begins with a closing mark"
 
 
 def test_help_through_the_real_command_is_chinese():
@@ -128,6 +132,8 @@ def _english_click():
     assert click.exceptions._("Error: {message}") == "Error: {message}"
     assert click.formatting._("Usage:") == "Usage:"
     assert click.core.ngettext("Got unexpected extra argument ({args})", "x", 1) == "Got unexpected extra argument ({args})"
+    assert click.formatting.term_len is click._compat.term_len
+    assert click._textwrap.TextWrapper.__module__ == "click._textwrap"
 
     @click.command()
     @click.argument("name")

@@ -145,12 +145,9 @@ def plan_check(plan_file):
 def plan_import(annex, output, notice, plan_id, title, issuer, doc_number, years, quiet):
     """导入印发的计划，写成计划文件。
 
-    附件是目标表（.docx 或 .xlsx）；计划若是分条写的文字，就给通知正文
-    （.txt，UTF-8 或 GBK 编码；或 .docx）。附件和通知都给时，以附件为准，
-    并与通知文字里写的目标逐一核对。
+    附件是目标表（.docx 或 .xlsx）；计划若是分条写的文字，就给通知正文（.txt，UTF-8 或 GBK 编码；或 .docx）。附件和通知都给时，以附件为准，并与通知文字里写的目标逐一核对。
 
-    导入后显示复核表：认出了哪些表、读出了哪些目标、哪些要人工看一下。
-    需要更正时直接修改计划文件，再运行 'toolkit plan check'。
+    导入后显示复核表：认出了哪些表、读出了哪些目标、哪些要人工看一下。需要更正时直接修改计划文件，再运行 'toolkit plan check'。
     """
     from toolkit.errors import UsageError
     from toolkit.plan import save_plan
@@ -218,8 +215,7 @@ def templates():
 def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run, db):
     """为计划的一个报送期，给每个单位生成一份填报模板。
 
-    哪个单位填哪些行，按附件的责任列（责任办公室、责任单位、配合单位）分；
-    单位名单里有 rows 列的，以它为准。发出前可先用 --dry-run 核对分工。
+    哪个单位填哪些行，按附件的责任列（责任办公室、责任单位、配合单位）分；单位名单里有 rows 列的，以它为准。发出前可先用 --dry-run 核对分工。
     """
     import toolkit
     from toolkit.errors import UsageError
@@ -270,8 +266,7 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
 def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json, max_size, db):
     """按计划校验收回的报表（文件或文件夹）。
 
-    退出码：没有文件有错误为 0，有错误为 1，命令用错为 2。
-    不会改动收回的文件。
+    退出码：没有文件有错误为 0，有错误为 1，命令用错为 2。不会改动收回的文件。
     """
     import toolkit
 
@@ -348,8 +343,7 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
                     max_size, db):
     """校验报表，把合格的汇总成一份汇总表。
 
-    校验给出的报表（文件或文件夹），把合格的汇总成一份给领导看的汇总表。
-    用了 --db 而不给路径时，从台账按发出时的原样重新生成该期汇总。"""
+    校验给出的报表（文件或文件夹），把合格的汇总成一份给领导看的汇总表。用了 --db 而不给路径时，从台账按发出时的原样重新生成该期汇总。"""
     import toolkit
     from toolkit.errors import UsageError
 
@@ -449,8 +443,7 @@ def simulate_cmd(plan_file, units_file, period, count, seed, error_rate, due, ou
 def demo_cmd(folder):
     """演示：用自带的丁山镇 2026 年计划走一遍全流程。
 
-    在文件夹（默认 toolkit-demo）中生成模板，模拟各单位报回的报表（有些带
-    常见错误），校验并标注退回件，再汇总成给领导看的汇总表。
+    在文件夹（默认 toolkit-demo）中生成模板，模拟各单位报回的报表（有些带常见错误），校验并标注退回件，再汇总成给领导看的汇总表。
     """
     import toolkit
 

@@ -24,7 +24,7 @@ def _number(value) -> str:
 
 @click.group(cls=ChineseGroup)
 def history():
-    """台账：查看存了哪些报送期、单位和指标；导入往期汇总；导出为 CSV。"""
+    """台账：查看报送期、单位和指标，导入往期汇总，导出 CSV。"""
 
 
 @history.command("periods")

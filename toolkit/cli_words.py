@@ -3,7 +3,8 @@
 Click marks its messages ("Usage:", "Missing argument", "No such option" …)
 with gettext, importing `_` and `ngettext` into each of its modules when they
 are imported. `chinese_click()` binds those names to a small translation of
-click's messages while the command runs, and puts click's own back when it
+click's messages while the command runs (and has click measure and wrap
+Chinese text by the columns it takes), and puts click's own back when it
 ends, so a program that only imports toolkit (or uses click itself) keeps
 click as it was. A message not in the table stays in English.
 
@@ -16,9 +17,13 @@ from __future__ import annotations
 
 import gettext
 import importlib
+import re
+import unicodedata
 from contextlib import contextmanager
 
 import click
+from click._compat import strip_ansi
+from click._textwrap import TextWrapper
 
 # click's msgids (click 8.x) -> Chinese; the placeholders stay as click fills them.
 WORDS = {
@@ -120,16 +125,45 @@ class ClickChinese(gettext.NullTranslations):
         return msgid1 if n == 1 else msgid2
 
 
+def display_width(text: str) -> int:
+    """Columns text takes on a terminal: a Chinese character or full-width mark takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in strip_ansi(text))
+
+
+_WIDE = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_OPENING = "（《「『【〔“‘"
+_CLOSING = "，。、；：？！）》」』】〕”’"
+
+
+def _pieces(chunk: str) -> list[str]:
+    """A word of text split where a line may break: between Chinese characters, but never before
+    a closing mark nor after an opening one, and never inside a run of other text."""
+    pieces: list[str] = []
+    for ch in chunk:
+        if pieces and (ch in _CLOSING or pieces[-1][-1] in _OPENING
+                       or not (_WIDE.match(ch) or _WIDE.match(pieces[-1][-1]))):
+            pieces[-1] += ch
+        else:
+            pieces.append(ch)
+    return pieces
+
+
+class ChineseTextWrapper(TextWrapper):
+    """click's wrapper, breaking lines between Chinese characters too, which take two columns."""
+
+    def _split(self, text):
+        return [piece for chunk in super()._split(text)
+                for piece in ([chunk] if chunk.isspace() else _pieces(chunk))]
+
+
 # click's modules that import `_` or `ngettext` from gettext
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "types", "parser", "termui", "utils",
                  "_termui_impl", "shell_completion")
 
 
-@contextmanager
-def chinese_click():
-    """While the block runs, click speaks Chinese; afterwards it is as it was."""
+def _replacements():
+    """(module, name, ours): what click's modules use that the command replaces while it runs."""
     words = ClickChinese()
-    saved = []
     for name in CLICK_MODULES:
         try:
             module = importlib.import_module(f"click.{name}")
@@ -137,8 +171,20 @@ def chinese_click():
             continue
         for attr, ours in (("_", words.gettext), ("ngettext", words.ngettext)):
             if attr in vars(module):
-                saved.append((module, attr, vars(module)[attr]))
-                setattr(module, attr, ours)
+                yield module, attr, ours
+    wrapping = importlib.import_module("click._textwrap")
+    yield importlib.import_module("click.formatting"), "term_len", display_width
+    yield wrapping, "term_len", display_width
+    yield wrapping, "TextWrapper", ChineseTextWrapper
+
+
+@contextmanager
+def chinese_click():
+    """While the block runs, click speaks Chinese and wraps Chinese text; afterwards it is as it was."""
+    replaced = list(_replacements())
+    saved = [(module, attr, getattr(module, attr)) for module, attr, _ in replaced]
+    for module, attr, ours in replaced:
+        setattr(module, attr, ours)
     try:
         yield
     finally:
