@@ -173,8 +173,9 @@ def _replacements():
             if attr in vars(module):
                 yield module, attr, ours
     wrapping = importlib.import_module("click._textwrap")
-    yield importlib.import_module("click.formatting"), "term_len", display_width
-    yield wrapping, "term_len", display_width
+    for module in (importlib.import_module("click.formatting"), wrapping):
+        if hasattr(module, "term_len"):  # click before 8.3 wraps by len(): Chinese lines come out long
+            yield module, "term_len", display_width
     yield wrapping, "TextWrapper", ChineseTextWrapper
 
 
