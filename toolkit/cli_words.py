@@ -8,9 +8,10 @@ Chinese text by the columns it takes), and puts click's own back when it
 ends, so a program that only imports toolkit (or uses click itself) keeps
 click as it was. A message not in the table stays in English.
 
-The command's own parts (the usage line's placeholders, the help option's
-words) are set by `ChineseCommand` and `ChineseGroup`, which every toolkit
-command uses.
+The usage line's placeholders ([选项], 命令 [参数]...) are set by
+`ChineseCommand` and `ChineseGroup`, which every toolkit command uses; their
+`main` is where the translation is put in place, so it holds for the
+installed `toolkit` command, `python -m toolkit` and click's CliRunner alike.
 """
 
 from __future__ import annotations
