@@ -6,6 +6,7 @@
 | area amounts (个, 公里: scope area) with a lead unit | the lead unit's figure; cooperating units' figures are contributions, never added | on the area figure only |
 | other rates | Σnumerator ÷ Σdenominator over the units that report them | on the area figure (unit scope: also per unit) |
 | unit-scope targets that do not add up (frequencies, percentages) | none | every unit: the area meets it when every unit does |
+| an area's frequency (scope area: 全镇每季度至少开展1次) | the lead unit's count, else Σ over the units; over a window of several periods, their sum | on the area figure only |
 
 When a target is judged (its deadline, its frequency's window, an earlier
 year's target) is toolkit.rules.judge's; here the same judgement is applied
@@ -25,8 +26,12 @@ from toolkit.words import actual_words
 _FIELDS = ["value", "cumulative", "numerator", "denominator", "baseline", "result"]
 
 
-def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial: set[str], assignment) -> list[AreaValue]:
+def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial: set[str], assignment,
+            history: bool = False) -> list[AreaValue]:
     """One AreaValue per indicator of `plan`: its area figure and status.
+
+    history: the returns were judged with the ledger's earlier periods (a
+    frequency's window of several periods), and so is the area.
 
     territorial: codes of the units that partition the area (toolkit.units.Unit.is_territorial).
     assignment: who reports which rows (toolkit.assign.Assignment): the lead unit of each row."""
@@ -48,7 +53,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
     for table, row, indicator in plan.indicators():
         unit_outcomes = by_indicator.get(indicator.id, [])
         counts = Counter(o.status for o in unit_outcomes)
-        j = judgement(indicator, period)
+        j = judgement(indicator, period, history=history)
         area = AreaValue(
             indicator_id=indicator.id, indicator=indicator.name, table=table.title, row=row.label,
             target=target_words(indicator), unit=indicator.unit, measure=indicator.measure, rollup=indicator.rollup,
@@ -120,7 +125,8 @@ def _per_file(inputs) -> pd.DataFrame | None:
 
 def _area_figure(indicator, j, wide, area: AreaValue, area_baseline, territorial, lead) -> float | None:
     """The area's figure, from the units the rules in the module docstring name."""
-    if wide is None or indicator.rollup not in ("sum", "ratio"):
+    area_frequency = indicator.measure == "frequency" and indicator.scope == "area"
+    if wide is None or (indicator.rollup not in ("sum", "ratio") and not area_frequency):
         return None
     rows = wide
     if indicator.counts_events:
@@ -134,7 +140,7 @@ def _area_figure(indicator, j, wide, area: AreaValue, area_baseline, territorial
             rows, area.source, area.lead = wide[wide["unit"] == lead], "lead", lead
         else:
             area.source = "sectoral"
-    elif indicator.measure == "amount" and indicator.scope == "area" and lead is not None:
+    elif indicator.measure in ("amount", "frequency") and indicator.scope == "area" and lead is not None:
         rows, area.source, area.lead = wide[wide["unit"] == lead], "lead", lead
         if rows.empty or not _has_figures(indicator, rows):
             area.note = "牵头单位未报送该数值"
@@ -175,6 +181,8 @@ def _figure(indicator, j, rows, area_baseline, *, area: AreaValue | None) -> flo
     # counts and amounts: the figure the target is judged on (本期 or 本年累计, as judged)
     if j.source == "value":
         figures = rows["value"]
+    elif j.source == "window":  # each unit's window so far (toolkit.rules.checks: its periods' sum)
+        figures = rows["result"]
     else:  # cumulative (or the change of the year so far): the period's value where no cumulative is asked
         figures = rows["cumulative"].fillna(rows["value"])
     figures = figures.dropna()
@@ -205,7 +213,9 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str
         return "missed", f"{what}：{area.units_missed} 个单位未达标"
     if j.state == "qualitative":
         return "qualitative", j.review_note
-    if j.state in ("past", "in-progress") or indicator.rollup == "none":
+    if j.state in ("past", "in-progress") or (indicator.rollup == "none" and j.per_unit):
+        return _status_from_units(area, j)
+    if indicator.rollup == "none" and indicator.measure != "frequency":
         return _status_from_units(area, j)
     if area.value is None:
         if indicator.relative:
@@ -227,6 +237,8 @@ def _status_from_units(area: AreaValue, j) -> tuple[str, str | None]:
     if area.units_missed:
         return "missed", f"{area.units_missed} 个单位未达标"
     waiting = area.units_in_progress + area.units_needs_baseline + area.units_qualitative
+    if j.source == "window" and j.due and area.units_no_data:  # a unit's window that cannot be judged is not met
+        return "no-data", f"{area.units_no_data} 个单位{j.window}无法判断（缺少数据）"
     if area.units_met and not waiting:
         return "met", "各填报单位均达标"
     for status, count in (("in-progress", area.units_in_progress), ("needs-baseline", area.units_needs_baseline),

@@ -51,6 +51,36 @@ def period_fields(ledger, period_code: str, keys=None) -> dict[tuple[str, str], 
     return out
 
 
+def window_figures(ledger, plan, periods) -> dict[tuple[str, str, str], float]:
+    """The 本期 figures the ledger holds for the earlier periods of the frequency
+    windows judged in `periods` (toolkit.rules.judge.window_before): the
+    months of a quarter before its last one. {(unit code, indicator id,
+    period code): number}, from each unit's current (used) return."""
+    from toolkit.rules.judge import window_before
+
+    wanted: dict[str, set[str]] = defaultdict(set)  # period code -> indicator ids
+    for _, _, ind in plan.indicators():
+        for period in periods:
+            for earlier in window_before(ind, period):
+                wanted[earlier.code].add(ind.id)
+    out: dict[tuple[str, str, str], float] = {}
+    indicators = {ind.id: ind for _, _, ind in plan.indicators()}
+    for code, ids in wanted.items():
+        of_key = defaultdict(list)
+        for i in ids:
+            of_key[indicators[i].series_key].append(i)
+        marks = ", ".join("?" * len(of_key))
+        sql = f"""SELECT u.code, s.key, c.number FROM series s JOIN cells c ON c.series = s.id
+                  JOIN files f ON f.id = c.file JOIN units u ON u.id = f.unit JOIN periods p ON p.id = f.period
+                  JOIN fields fd ON fd.id = c.field
+                  WHERE s.key IN ({marks}) AND p.code = ? AND f.status = 'used' AND fd.name = 'value'
+                  AND c.number IS NOT NULL"""
+        for unit, key, number in ledger.conn.execute(sql, (*of_key, code)):
+            for indicator_id in of_key[key]:
+                out[(unit, indicator_id, code)] = number
+    return out
+
+
 def area_figure(ledger, period_code: str, key: str) -> tuple[float | None, str] | None:
     row = ledger.conn.execute("""SELECT a.value, a.source FROM area_figures a JOIN periods p ON p.id = a.period
                                  JOIN series s ON s.id = a.series WHERE p.code = ? AND s.key = ?""",
