@@ -202,3 +202,20 @@ def test_an_area_frequency_is_judged_on_the_area_window(tmp_path, dingshan_plan,
 def test_with_history_a_quarter_of_months_is_judged_as_its_window(dingshan_plan, period, due, source):
     j = judgement(dingshan_plan.indicator(QUARTERLY), parse_period(period), history=True)
     assert j.checkable and (j.due, j.source, j.target) == (due, source, 1.0)
+
+
+def test_an_area_frequency_short_of_its_target_with_a_units_month_missing_is_not_called_missed(
+        tmp_path, dingshan_plan, units):
+    plan = copy.deepcopy(dingshan_plan)
+    ind = plan.indicator(QUARTERLY)
+    ind.scope, ind.value = "area", 3.0
+    figures = {u: MONTHLY[u] for u in ("DS-V01", "DS-V03", "DS-V04")}  # DS-V04 sent no May return
+    chosen = [u for u in units if u.code in figures]
+    db = tmp_path / "台账.db"
+    for period in MONTHS:
+        result = toolkit.consolidate(plan, [write_month(plan, chosen, period, tmp_path / period, figures, QUARTERLY)],
+                                     units=chosen, period=period, db=db)
+    total = sum(n for t in figures.values() for n in t.values())
+    assert total < 3
+    got = area(result, QUARTERLY)
+    assert (got.status, got.value) == ("no-data", None) and "2026年第二季度" in got.note

@@ -189,6 +189,13 @@ def _figure(indicator, j, rows, area_baseline, *, area: AreaValue | None) -> flo
     if figures.empty:
         return None
     actual = float(figures.sum())
+    if j.source == "window" and area is not None and j.due:
+        from toolkit.rules.judge import compare
+
+        unknown = int((rows["result"].isna() & rows["value"].notna()).sum())  # a unit's window with a period missing
+        if unknown and not compare(np.array([actual]), np.array([j.op], dtype=object), np.array([j.target]))[0]:
+            area.note = f"{unknown} 个单位{j.window}缺少部分报送期数据，全域合计无法判断"
+            return None
     if not indicator.relative or area is None:
         return actual
     baselines = rows.loc[figures.index, "baseline"].dropna()
