@@ -343,4 +343,37 @@ def test_templates_prefilled_from_the_ledger(run, plans, units, tmp_path):
                   lambda spot: None if (spot.row_id, spot.indicator_id, spot.field) in prefilled else values_for(1)(spot))
     report = toolkit.validate(plan, [tmp_path / "r"], units=units, period="2026Q2")
     assert not [f for f in report.findings if f.severity == "error"]
+    assert not [f for f in report.findings if f.code in ("extra-content", "annex-cell-changed", "rows-changed")]
     assert report.files[0].status == "used"
+
+
+def test_prefilled_cells_are_locked_and_the_inputs_stay_unlocked(run, plans, units, tmp_path):
+    """What the ledger filled in (the baseline, a task already 已完成, last period's 本年累计
+    beside its input) cannot be edited under the sheet's protection; every other input can."""
+    import openpyxl
+
+    from toolkit.simulate import input_spots
+    from toolkit.templates.prefill import BESIDE_TITLE
+
+    _, db, _ = run
+    plan, _ = plans
+    result = toolkit.build_templates(plan, units, "2026Q2", tmp_path / "t", db=db)
+    last_cumulative = {**Q1_CUMULATIVE, "DS-V04": 3}  # Q1 as corrected late
+    for built in result.templates:
+        wb = openpyxl.load_workbook(built.path)
+        spots = input_spots(wb)
+        for name in {spot.sheet for spot in spots}:
+            assert wb[name].protection.sheet, (built.unit_code, name)
+        locked = {(s.row_id, s.field) for s in spots if wb[s.sheet][s.cell].protection.locked}
+        filled = {(s.row_id, s.field) for s in spots if wb[s.sheet][s.cell].value is not None}
+        assert locked == filled  # exactly the cells the ledger filled, nothing else
+        assert ("core-3", "baseline") in locked
+        assert (("rect-2", "status") in locked) == (built.unit_code == "DS-V01")  # its 已完成 of Q1
+        cumulative = next(s for s in spots if s.indicator_id == "core-3" and s.field == "cumulative")
+        ws = wb[cumulative.sheet]
+        entry = ws[cumulative.cell]
+        assert not entry.protection.locked and entry.value is None
+        header = next(c for c in ws[2] if c.value == BESIDE_TITLE)
+        beside = ws.cell(entry.row, header.column)
+        assert header.column > ws.max_column - 1 and header.protection.locked
+        assert beside.value == last_cumulative[built.unit_code] and beside.protection.locked

@@ -68,9 +68,9 @@ def assignment(plan, units):
 def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None, db=None):
     """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult).
 
-    db: the ledger: each unit's baselines filled in, last period's 本年累计 noted
-    beside its input, tasks it reported 已完成 filled in as done (`prefilled`
-    counts the cells)."""
+    db: the ledger: each unit's baselines filled in, last period's 本年累计 shown
+    beside its input, tasks it reported 已完成 filled in as done, each of those
+    cells locked (`prefilled` counts the cells)."""
     from toolkit.templates import build_templates as _build
 
     plan, period = load_plan(plan), period_of(period)
@@ -81,7 +81,7 @@ def build_templates(plan, units, period, out_dir, *, due=None, contact=None, pas
         from toolkit.templates.prefill import prefill_templates
 
         known = _with(db, lambda ledger: template_prefill(ledger, plan, period))
-        result.prefilled = prefill_templates(result, known)
+        result.prefilled = prefill_templates(result, known, plan, period)
     return result
 
 

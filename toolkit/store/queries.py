@@ -228,9 +228,9 @@ def units_summary(ledger) -> list[dict]:
 
 def template_prefill(ledger, plan, period) -> dict[str, dict[tuple, tuple]]:
     """What a unit's template for `period` can show from the ledger:
-    {unit code: {(row id, indicator id or None, field): (value or None, note)}} —
+    {unit code: {(row id, indicator id or None, field): (value or None, note[, figure beside])}} —
     its baselines (a value and where it comes from), last period's 本年累计 (a note
-    beside the input), and the tasks it reported 已完成 (the status, noted)."""
+    on the input and the figure beside it), and the tasks it reported 已完成 (the status, noted)."""
     from toolkit.periods import period_label
 
     out: dict[str, dict[tuple, tuple]] = defaultdict(dict)
@@ -247,7 +247,8 @@ def template_prefill(ledger, plan, period) -> dict[str, dict[tuple, tuple]]:
     for (unit, key), fields in period_fields(ledger, previous).items():
         ind = by_key.get(key)
         if ind is not None and fields.get("cumulative") is not None:
-            out[unit][(rows_of[ind.id], ind.id, "cumulative")] = (None, f"上期（{label}）本年累计：{fields['cumulative']:g}")
+            out[unit][(rows_of[ind.id], ind.id, "cumulative")] = (None, f"上期（{label}）本年累计：{fields['cumulative']:g}",
+                                                                 fields["cumulative"])
     for (unit, row_id), status in task_statuses(ledger, previous).items():
         if status == "已完成":
             out[unit][(row_id, None, "status")] = ("已完成", f"上期（{label}）已报已完成")
