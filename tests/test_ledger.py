@@ -215,12 +215,39 @@ def test_late_correction_marks_the_period_and_rerender_is_as_issued(run):
     assert rows[0][1].endswith("DS-V04.xlsx") and "late" in rows[0][1]
 
 
+def test_rerender_gives_the_issued_workbook_back(run, plans, units, tmp_path):
+    """The workbook a consolidation wrote is kept as written: re-rendered under its name it is
+    those bytes (not drawn again); under another name it is drawn again from the stored
+    consolidation, the same workbook when it names no CSV beside it."""
+    import shutil
+
+    work, db, _ = run
+    plan, _ = plans
+    copy_db = tmp_path / "copy.db"
+    shutil.copy(db, copy_db)
+    issued = tmp_path / "issued" / "汇总.xlsx"
+    toolkit.consolidate(plan, [work / "q2" / "returns"], units=units, period="2026Q2", output=issued, db=copy_db)
+    with sqlite3.connect(copy_db) as conn:
+        assert [r[0] for r in conn.execute(
+            "SELECT role FROM consolidation_outputs WHERE consolidation = (SELECT max(id) FROM consolidations)")] == ["workbook"]
+    again = toolkit.consolidate(plan, [], units=units, period="2026Q2", output=tmp_path / "again" / "汇总.xlsx", db=copy_db)
+    assert again.written == [tmp_path / "again" / "汇总.xlsx"]
+    assert again.written[0].read_bytes() == issued.read_bytes()
+    drawn = toolkit.consolidate(plan, [], units=units, period="2026Q2", output=tmp_path / "其他.xlsx", db=copy_db)
+    assert drawn.written[0].read_bytes() == issued.read_bytes()
+    # a stored workbook changed behind the ledger's back is not handed out
+    with sqlite3.connect(copy_db) as conn:
+        conn.execute("UPDATE consolidation_outputs SET sha256 = '0'")
+    with pytest.raises(toolkit.ToolkitError, match="sha256"):
+        toolkit.consolidate(plan, [], units=units, period="2026Q2", output=tmp_path / "bad" / "汇总.xlsx", db=copy_db)
+
+
 def test_ledger_tables_and_export(run, tmp_path):
     _, db, steps = run
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT id, name FROM migrations").fetchall() == [(1, "initial")]
+        assert conn.execute("SELECT id, name FROM migrations").fetchall() == [(1, "initial"), (2, "consolidation outputs")]
         cells = conn.execute("SELECT count(*) FROM cells").fetchone()[0]
         q1_values = steps["q1"].value_count()
         # cells: 16 imported, Q1's and Q2's values, the late return's

@@ -140,20 +140,35 @@ def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=N
                                                                             brief))
         if ledger is not None:
             (returns, report), result.sources = result.sources, None
-            ledger.record_consolidation(plan, returns, report, result, json_file=json)
+            ledger.record_consolidation(plan, returns, report, result, json_file=json,
+                                        outputs=_leaders_files(result.written, output))
     finally:
         out.release()
         _close(ledger, db)
     return result
 
 
+def _leaders_files(written, output) -> dict:
+    """{role: path} of the leaders' workbook and the CSVs beside it that a run wrote."""
+    if not output or not written:
+        return {}
+    from toolkit.xlsx.leaders import beside_files
+
+    done = {Path(p).resolve() for p in written}
+    files = {role: path for role, path in beside_files(Path(output)).items() if path.resolve() in done}
+    return files if "workbook" in files else {}
+
+
 def _rerender(db, period, output, json_file, fork):
-    """The period's consolidation as issued, from the ledger: the same JSON, the workbook drawn again."""
-    from toolkit.store.history import rerender
+    """The period's consolidation as issued, from the ledger: the same JSON; the
+    workbook (and the CSVs beside it) as written when it was issued under the same
+    name, else drawn again from the stored consolidation."""
+    from toolkit.store.history import rerender, stored_outputs
 
     ledger = _ledger(db)
     try:
-        result, text = rerender(ledger, period.code, values=bool(output))
+        kept = stored_outputs(ledger, period.code, Path(output)) if output else None
+        result, text = rerender(ledger, period.code, values=bool(output) and kept is None)
     finally:
         _close(ledger, db)
     out = _outputs([], files=[f for f in (output, json_file) if f], folders=[])
@@ -163,7 +178,10 @@ def _rerender(db, period, output, json_file, fork):
 
             jobs = [out.add_later(json_file, lambda: iter([text()]))] if json_file else []
             with written_alongside(jobs, fork=fork):
-                if output:
+                if kept is not None:
+                    for path, data in kept.items():
+                        out.add(path, data)
+                elif output:
                     from toolkit.xlsx.leaders import write_consolidated_workbook
 
                     write_consolidated_workbook(result, Path(output), out=out, fork=fork)

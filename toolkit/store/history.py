@@ -68,6 +68,10 @@ def rerender(ledger, period_code: str, *, values: bool = True):
         names = [f.name for f in dataclasses.fields(ValueRecord)]
         result.values_table = pd.DataFrame({name: pd.Series(columns[name], dtype=object) for name in names},
                                            columns=names)
+        from toolkit.xlsx import style
+
+        if len(result.values_table) <= style.DATA_SHEET_LIMIT:  # as consolidate hands them out (its 数据 sheet)
+            result.values = result.value_records()
     result.since_issued = queries.changed_since_issued(ledger, period_code)
 
     def text() -> str:
@@ -78,6 +82,26 @@ def rerender(ledger, period_code: str, *, values: bool = True):
         return issued_text
 
     return result, text
+
+
+def stored_outputs(ledger, period_code: str, output: Path) -> dict[Path, bytes] | None:
+    """The leaders' workbook of a period's issued consolidation and the CSVs beside it,
+    as written, for writing again at `output`: {path: bytes}, or None when the ledger
+    does not hold them under that file name (the workbook names its CSVs: under
+    another name it is drawn again)."""
+    from toolkit.xlsx.leaders import beside_files
+
+    kept = queries.issued_outputs(ledger, period_code)
+    if "workbook" not in kept or kept["workbook"][0] != output.name:
+        return None
+    paths = beside_files(output)
+    files = {}
+    for role, (name, digest, data) in kept.items():
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise LedgerError(f"{period_code} 汇总时写出的“{name}”与台账记录不一致（sha256 不符）", where=str(ledger.path),
+                              hint="台账可能被其他程序改动过；请用备份副本替换")
+        files[paths[role]] = data
+    return files
 
 
 # ------------------------------------------------------------------ import
@@ -179,6 +203,13 @@ class _NoRel:
 # ------------------------------------------------------------------ export
 
 
+def _blob_words(table: str, row, value: bytes) -> str:
+    """What a CSV cell says in place of stored bytes."""
+    if table == "consolidations":
+        return f"(见 consolidation-{row[0]}.json)"
+    return f"(文件内容 {len(value):,} 字节，压缩保存，未导出)"
+
+
 def export_csv(ledger, out_dir) -> list[Path]:
     """Every table as plain CSV (UTF-8 with BOM, for Excel), and each issued consolidation's JSON."""
     from toolkit.store.schema import TABLES
@@ -194,7 +225,7 @@ def export_csv(ledger, out_dir) -> list[Path]:
             writer = csv.writer(handle)
             writer.writerow(names)
             for row in cursor:
-                writer.writerow([f"(见 consolidation-{row[0]}.json)" if isinstance(v, bytes) else v for v in row])
+                writer.writerow([_blob_words(table, row, v) if isinstance(v, bytes) else v for v in row])
         written.append(path)
     import zlib
 

@@ -167,19 +167,26 @@ class Ledger:
             self._record_files(plan, returns, report, run)
             return run
 
-    def record_consolidation(self, plan, returns, report, result, *, json_file=None) -> int:
+    def record_consolidation(self, plan, returns, report, result, *, json_file=None, outputs=None) -> int:
         """A consolidation run: its files and cells, the consolidation issued, the area's levels.
 
         The consolidation is kept as its lists in rows (Consolidation.compact) and
         its values as columns, compressed: `history.rerender` makes the very JSON
         text issued from them, without encoding a million records here. The
-        sha256 is that of the JSON file the run wrote (`json_file`), if any."""
+        sha256 is that of the JSON file the run wrote (`json_file`), if any.
+        outputs: {role: path} of the leaders' workbook and the CSVs beside it the
+        run wrote (toolkit.xlsx.leaders.beside_files), kept as written: the period
+        re-rendered under the same name gives them back without drawing them again."""
         from toolkit.store.levels import area_levels
 
         payload = json.dumps({"compact": result.compact(), "values": result.value_columns()},
                              ensure_ascii=False, allow_nan=False)
         blob = zlib.compress(payload.encode("utf-8"), 1)
         digest = _file_sha256(json_file) if json_file else None
+        kept = []
+        for role, path in (outputs or {}).items():
+            data = Path(path).read_bytes()
+            kept.append((role, Path(path).name, hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1)))
         with self.transaction():
             run = self.start_run("consolidate", plan, result.period)
             file_ids = self._record_files(plan, returns, report, run)
@@ -187,6 +194,8 @@ class Ledger:
             consolidation = self.conn.execute(
                 "INSERT INTO consolidations (run, period, issued, json_sha256, json_gz) VALUES (?, ?, ?, ?, ?)",
                 (run, period, now(), digest, blob)).lastrowid
+            self.conn.executemany("INSERT INTO consolidation_outputs (consolidation, role, name, sha256, size, body)"
+                                  " VALUES (?, ?, ?, ?, ?, ?)", [(consolidation, *row) for row in kept])
             used = {f.sha256 for f in result.files if f.status == "used"}
             self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
                                   [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])

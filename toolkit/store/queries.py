@@ -190,6 +190,15 @@ def issued(ledger, period_code: str):
     return row[0], row[1], json.loads(zlib.decompress(row[2]).decode("utf-8")), row[3]
 
 
+def issued_outputs(ledger, period_code: str) -> dict[str, tuple[str, str, bytes]]:
+    """The files the latest consolidation of a period wrote for its leaders, as written:
+    {role: (file name, sha256, bytes)} (none when that run wrote no workbook)."""
+    rows = ledger.conn.execute("""SELECT o.role, o.name, o.sha256, o.body FROM consolidation_outputs o
+                                  WHERE o.consolidation = (SELECT c.id FROM consolidations c JOIN periods p ON p.id = c.period
+                                                           WHERE p.code = ? ORDER BY c.id DESC LIMIT 1)""", (period_code,))
+    return {role: (name, digest, zlib.decompress(body)) for role, name, digest, body in rows}
+
+
 def changed_since_issued(ledger, period_code: str) -> list[tuple[str, str, str]]:
     """Returns accepted for a period after its latest consolidation that it did not use:
     [(unit code, path, accepted at)]."""
