@@ -46,6 +46,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
                            ["file", "unit", "indicator_id", "field", "number"]]
         of_indicator = dict(tuple(inputs.groupby("indicator_id", sort=False, observed=True)))
     statuses = _task_statuses(frame, used)
+    unknown = _unknown_windows(frame, used)
     by_indicator = defaultdict(list)
     for outcome in outcomes:
         by_indicator[outcome.indicator_id].append(outcome)
@@ -74,7 +75,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
         if j.state == "past" and not j.per_unit:
             area.status, note = _past_status(j, statuses.get(row.id, {}), lead)
         else:
-            area.status, note = _area_status(indicator, j, area, unit_outcomes)
+            area.status, note = _area_status(indicator, j, area, unit_outcomes, unknown.get(indicator.id, 0))
         reason = next((o.reason for o in unit_outcomes if o.unit == area.lead and o.reason and o.reason.strip()), None)
         if area.status == "missed" and reason:  # the lead unit's own figure: its explanation goes with it
             note = "；".join(x for x in (note, f"牵头单位说明：{reason}") if x)
@@ -93,6 +94,15 @@ def _task_statuses(frame, used) -> dict[str, dict[str, str]]:
     for unit, row_id, text in zip(rows["unit"], rows["row_id"], rows["text"]):
         found[row_id][unit] = text
     return found
+
+
+def _unknown_windows(frame, used) -> dict[str, int]:
+    """{indicator id: units} whose frequency window closed with a period missing
+    from the ledger (toolkit.rules.checks: state "incomplete")."""
+    if frame.empty or "state" not in frame:
+        return {}
+    rows = frame.loc[frame["file"].isin(used) & (frame["state"] == "incomplete"), "indicator_id"]
+    return rows.value_counts().to_dict()
 
 
 def _past_status(j, statuses: dict[str, str], lead) -> tuple[str, str | None]:
@@ -209,7 +219,7 @@ def _change(indicator, actual, baseline) -> float | None:
     return (baseline - actual) / baseline if indicator.relative == "decrease" else (actual - baseline) / baseline
 
 
-def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str | None]:
+def _area_status(indicator, j, area: AreaValue, unit_outcomes, unknown: int = 0) -> tuple[str, str | None]:
     """The area's status, by the rules of toolkit.rules.judge applied to its figure."""
     from toolkit.rules.judge import compare
 
@@ -221,9 +231,9 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str
     if j.state == "qualitative":
         return "qualitative", j.review_note
     if j.state in ("past", "in-progress") or (indicator.rollup == "none" and j.per_unit):
-        return _status_from_units(area, j)
+        return _status_from_units(area, j, unknown)
     if indicator.rollup == "none" and indicator.measure != "frequency":
-        return _status_from_units(area, j)
+        return _status_from_units(area, j, unknown)
     if area.value is None:
         if indicator.relative:
             return "needs-baseline", "缺少全域基线或本期数值，无法计算升降幅度"
@@ -238,14 +248,14 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str
     return "in-progress", j.review_note
 
 
-def _status_from_units(area: AreaValue, j) -> tuple[str, str | None]:
+def _status_from_units(area: AreaValue, j, unknown: int = 0) -> tuple[str, str | None]:
     """A target judged on units' outcomes only (a frequency, a percentage, a
     past target's task status): the area meets it when every unit does."""
     if area.units_missed:
         return "missed", f"{area.units_missed} 个单位未达标"
     waiting = area.units_in_progress + area.units_needs_baseline + area.units_qualitative
-    if j.source == "window" and j.due and area.units_no_data:  # a unit's window that cannot be judged is not met
-        return "no-data", f"{area.units_no_data} 个单位{j.window}无法判断（缺少数据）"
+    if unknown:  # a unit's window that cannot be judged (a period missing from the ledger) is not met
+        return "no-data", f"{unknown} 个单位{j.window}缺少部分报送期数据，无法判断"
     if area.units_met and not waiting:
         return "met", "各填报单位均达标"
     for status, count in (("in-progress", area.units_in_progress), ("needs-baseline", area.units_needs_baseline),
