@@ -404,3 +404,30 @@ def test_prefilled_cells_are_locked_and_the_inputs_stay_unlocked(run, plans, uni
         beside = ws.cell(entry.row, header.column)
         assert header.column > ws.max_column - 1 and header.protection.locked
         assert beside.value == last_cumulative[built.unit_code] and beside.protection.locked
+
+
+def test_stored_values_give_back_the_json_the_consolidation_wrote():
+    """The ledger keeps values as codes into each column's distinct values (toolkit.store.packed):
+    the JSON put together from them is the text json_chunks writes, whatever the values' types
+    (1, 1.0 and True are different values in JSON), and a blob of the earlier form still reads."""
+    import json as jsonlib
+    import zlib
+
+    from toolkit.model.consolidation import _ENCODE, VALUE_KEYS
+    from toolkit.store.packed import StoredValues, pack, unpack
+
+    values = [1, 1.0, True, "1", None, 2.5, "已完成", 0, False, 1.0]
+    columns = {key: [f"{key}{k % 3}" for k in range(len(values))] for key in VALUE_KEYS}
+    columns["value"] = values
+    columns["indicator"] = [None, "死亡人数", None, "死亡人数", None, "a\"b", "x", "x", "y", "y"]
+    expected = "[\n    " + ",\n    ".join(
+        _ENCODE(dict(zip(VALUE_KEYS, row))) for row in zip(*(columns[key] for key in VALUE_KEYS))) + "\n  ]"
+    stored = StoredValues.from_columns(columns)
+    assert stored.json_list() == expected
+    compact, again = unpack(pack({"plan": "p"}, stored))
+    assert compact == {"plan": "p"} and again.json_list() == expected
+    assert [type(v) for v in again.columns()["value"]] == [type(v) for v in values]
+    old = zlib.compress(jsonlib.dumps({"compact": {"plan": "p"}, "values": columns}, ensure_ascii=False).encode())
+    assert unpack(old)[1].json_list() == expected
+    empty = StoredValues.from_columns({key: [] for key in VALUE_KEYS})
+    assert unpack(pack({}, empty))[1].json_list() == "[]"

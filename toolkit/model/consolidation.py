@@ -33,14 +33,6 @@ def _list_chunks(items) -> Iterator[str]:
     yield "[]" if empty else "\n  ]"
 
 
-def values_json(head: str, columns: dict[str, list]) -> str:
-    """The JSON of `json_chunks(values=False)` with the values of `value_columns()` put back:
-    the very text `json_chunks()` gave."""
-    rows = (dict(zip(VALUE_KEYS, row)) for row in zip(*(columns[key] for key in VALUE_KEYS)))
-    at = head.index(VALUES_MARK) + len(VALUES_MARK) - 2
-    return head[:at] + "".join(_list_chunks(rows)) + head[at + 2:]
-
-
 def _area_dict(area) -> dict:
     """An aggregate as JSON; `history` and `baseline` only where a ledger gave them."""
     data = dump(area)
@@ -261,7 +253,7 @@ class Consolidation:
         """`to_json()` as JSON text, in pieces: one line per file, unit, value
         and aggregate (readable, and written without holding a province's
         million values as dicts). values=False: `"values": []` (the ledger
-        keeps the values as columns and puts them back with `values_json`)."""
+        keeps the values as coded columns and puts them back: toolkit.store.packed)."""
         encode = _ENCODE
         yield "{"
         for n, (name, items) in enumerate(self._json_parts()):

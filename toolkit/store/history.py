@@ -53,18 +53,18 @@ def rerender(ledger, period_code: str, *, values: bool = True):
     its JSON text, the very text issued). `since_issued` lists the returns accepted after
     it that it does not include. values=False: the Consolidation without its values
     (enough to say what it holds, quickly)."""
-    from toolkit.model.consolidation import Consolidation, ValueRecord, values_json
+    from toolkit.model.consolidation import Consolidation, ValueRecord
 
     found = queries.issued(ledger, period_code)
     if found is None:
         raise LedgerError(f"台账中没有 {period_code} 的汇总记录", where=str(ledger.path),
                           hint="先用 consolidate --db 汇总该期，或用 toolkit history periods 查看已有的报送期")
-    _, _, stored, digest = found
-    result = Consolidation.from_compact(stored["compact"])
+    _, _, (compact, stored), digest = found
+    result = Consolidation.from_compact(compact)
     if values:
         import pandas as pd
 
-        columns = stored["values"]
+        columns = stored.columns()
         names = [f.name for f in dataclasses.fields(ValueRecord)]
         result.values_table = pd.DataFrame({name: pd.Series(columns[name], dtype=object) for name in names},
                                            columns=names)
@@ -75,7 +75,7 @@ def rerender(ledger, period_code: str, *, values: bool = True):
     result.since_issued = queries.changed_since_issued(ledger, period_code)
 
     def text() -> str:
-        issued_text = values_json("".join(result.json_chunks(values=False)), stored["values"])
+        issued_text = stored.json_text("".join(result.json_chunks(values=False)))
         if digest and hashlib.sha256(issued_text.encode("utf-8")).hexdigest() != digest:
             raise LedgerError(f"{period_code} 的汇总记录与发出时的 JSON 不一致（sha256 不符）", where=str(ledger.path),
                               hint="台账可能被其他程序改动过；请用备份副本替换")
@@ -227,16 +227,13 @@ def export_csv(ledger, out_dir) -> list[Path]:
             for row in cursor:
                 writer.writerow([_blob_words(table, row, v) if isinstance(v, bytes) else v for v in row])
         written.append(path)
-    import zlib
-
-    from toolkit.model.consolidation import values_json
-
     from toolkit.model.consolidation import Consolidation
+    from toolkit.store.packed import unpack
 
     for number, blob in ledger.conn.execute("SELECT id, json_gz FROM consolidations"):
-        stored = json.loads(zlib.decompress(blob).decode("utf-8"))
-        head = "".join(Consolidation.from_compact(stored["compact"]).json_chunks(values=False))
+        compact, stored = unpack(blob)
+        head = "".join(Consolidation.from_compact(compact).json_chunks(values=False))
         path = out / f"consolidation-{number}.json"
-        path.write_text(values_json(head, stored["values"]), encoding="utf-8")
+        path.write_text(stored.json_text(head), encoding="utf-8")
         written.append(path)
     return written

@@ -171,7 +171,7 @@ class Ledger:
         """A consolidation run: its files and cells, the consolidation issued, the area's levels.
 
         The consolidation is kept as its lists in rows (Consolidation.compact) and
-        its values as columns, compressed: `history.rerender` makes the very JSON
+        its values as coded columns, compressed (toolkit.store.packed): `history.rerender` makes the very JSON
         text issued from them, without encoding a million records here. The
         sha256 is that of the JSON file the run wrote (`json_file`), if any.
         outputs: {role: path} of the leaders' workbook and the CSVs beside it the
@@ -179,9 +179,9 @@ class Ledger:
         re-rendered under the same name gives them back without drawing them again."""
         from toolkit.store.levels import area_levels
 
-        payload = json.dumps({"compact": result.compact(), "values": result.value_columns()},
-                             ensure_ascii=False, allow_nan=False)
-        blob = zlib.compress(payload.encode("utf-8"), 1)
+        from toolkit.store.packed import StoredValues, pack
+
+        blob = pack(result.compact(), StoredValues.from_columns(result.value_columns()))
         digest = _file_sha256(json_file) if json_file else None
         kept = []
         for role, path in (outputs or {}).items():

@@ -179,15 +179,15 @@ def find_series(ledger, name: str) -> list[tuple[str, str, str | None]]:
 
 def issued(ledger, period_code: str):
     """The latest consolidation issued for a period: (id, issued time, its stored form
-    {"compact", "values"}, the sha256 of the JSON written) or None."""
+    (the compact consolidation, its values: toolkit.store.packed), the sha256 of the JSON written) or None."""
     row = ledger.conn.execute("""SELECT c.id, c.issued, c.json_gz, c.json_sha256 FROM consolidations c
                                  JOIN periods p ON p.id = c.period WHERE p.code = ? ORDER BY c.id DESC LIMIT 1""",
                               (period_code,)).fetchone()
     if row is None:
         return None
-    import json
+    from toolkit.store.packed import unpack
 
-    return row[0], row[1], json.loads(zlib.decompress(row[2]).decode("utf-8")), row[3]
+    return row[0], row[1], unpack(row[2]), row[3]
 
 
 def issued_outputs(ledger, period_code: str) -> dict[str, tuple[str, str, bytes]]:

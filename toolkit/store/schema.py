@@ -56,6 +56,8 @@ CREATE VIEW task_statuses AS
   WHERE fd.name = 'status' AND f.status = 'used';
 """
 
+# (since migration 2's release, consolidations.json_gz holds the values as coded columns:
+# toolkit.store.packed, which still reads the JSON columns migration 1's comment describes)
 # the files a consolidation run wrote for its leaders, as written: the workbook and the CSVs
 # beside it (role workbook | data_csv | tasks_csv; body: zlib of the bytes; sha256 of the bytes)
 _OUTPUTS = """
