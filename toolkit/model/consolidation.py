@@ -215,6 +215,7 @@ class Consolidation:
     # and for a re-rendered period, the returns accepted since ([(unit, path, accepted at)])
     changed_periods: dict = field(default_factory=dict, compare=False, repr=False)
     since_issued: list = field(default_factory=list, compare=False, repr=False)
+    levels: dict = field(default_factory=dict, compare=False, repr=False)  # the ledger's area levels (toolkit.store.levels.area_levels)
     sources: object = field(default=None, compare=False, repr=False)  # (returns, report) for the ledger to record
     notices: list[str] = field(default_factory=list)  # said once for the run (Chinese), e.g. checksums not checked
 
@@ -266,10 +267,10 @@ class Consolidation:
                 yield from _list_chunks(items)
         yield "\n}\n"
 
-    def value_columns(self) -> dict[str, list]:
-        """The JSON's values, column by column ({key: [value, …]} in VALUE_KEYS order)."""
+    def value_columns(self) -> dict:
+        """The JSON's values, column by column ({key: sequence of values} in VALUE_KEYS order)."""
         if self.values_table is not None:  # the records were made from it: the same values, quicker
-            return {key: self.values_table[key].tolist() for key in VALUE_KEYS}
+            return {key: self.values_table[key].to_numpy(object) for key in VALUE_KEYS}
         rows = [(v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
                  v.row_id, v.sha256) for v in self.values]
         return {key: [row[i] for row in rows] for i, key in enumerate(VALUE_KEYS)}

@@ -50,7 +50,14 @@ def rows(cls, items) -> tuple[list[str], list[list]]:
     """Records as (field names, one row of values each): what `dump` gives, quicker to
     encode for many records (the ledger keeps consolidations this way)."""
     names, get = _getter(cls)
-    return list(names), [_values(item, get) for item in items]
+    records = list(map(get, items))
+    if not records:
+        return list(names), []
+    columns = list(zip(*records))
+    for i, column in enumerate(columns):  # only the columns holding something not plain are converted
+        if set(map(type, column)) - _PLAIN_TYPES:
+            columns[i] = [v if type(v) in _PLAIN_TYPES else _plain(v) for v in column]
+    return list(names), list(map(list, zip(*columns)))
 
 
 def from_rows(cls, names: list[str], values: list[list]) -> list:

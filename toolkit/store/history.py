@@ -25,7 +25,7 @@ def annotate(result, ledger, plan, period, ledger_info: dict, file_baselines: di
 
     from toolkit.model.validation import number_kind
 
-    levels = area_levels(plan, result)
+    levels = result.levels = area_levels(plan, result)  # recorded with the consolidation too
     for area in result.aggregates:
         ind = plan.indicator(area.indicator_id)
         key = ind.series_key

@@ -199,7 +199,7 @@ class Ledger:
             used = {f.sha256 for f in result.files if f.status == "used"}
             self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
                                   [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])
-            self._area_figures(period, area_levels(plan, result), "consolidation", run)
+            self._area_figures(period, result.levels or area_levels(plan, result), "consolidation", run)
             return run
 
     def _area_figures(self, period: int, levels: dict, source: str, run: int) -> None:

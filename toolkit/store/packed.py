@@ -43,7 +43,7 @@ class StoredValues:
         for key in VALUE_KEYS:
             column = np.asarray(columns[key], dtype=object)
             rows = len(column)
-            if set(map(type, column.tolist())) - {str, float, type(None)}:
+            if set(map(type, column)) - {str, float, type(None)}:
                 # ints or booleans would share a code with equal floats (1 == 1.0 == True): by their text
                 column = np.array([_ENCODE(v) for v in column.tolist()], dtype=object)
                 found, uniques = pd.factorize(column, use_na_sentinel=False)
