@@ -56,15 +56,18 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
                            keep_cells=False, with_outcomes=False, assignment=assignment, ledger=ledger)
     if ledger is not None:
         from toolkit.pipeline.crossperiod import add_cross_period_findings
+        from toolkit.store.ledger import bulk
 
-        add_cross_period_findings(plan, report, ledger, period)
+        with bulk():
+            add_cross_period_findings(plan, report, ledger, period)
     result = build_consolidation(plan, units, period, returns, report, assignment, due=due,
                                  area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None,
                                  history=ledger is not None)
     if ledger is not None:
         from toolkit.store.history import annotate
 
-        annotate(result, ledger, plan, period, ledger_info, {i: area_baselines[i] for i in from_file}, str(baseline or ""))
+        with bulk():
+            annotate(result, ledger, plan, period, ledger_info, {i: area_baselines[i] for i in from_file}, str(baseline or ""))
         result.sources = (returns, report)
     return result
 

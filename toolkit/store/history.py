@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from toolkit.store import queries
-from toolkit.store.ledger import LedgerError, now
+from toolkit.store.ledger import LedgerError, bulk, now
 from toolkit.store.levels import LEVEL_FIELDS, area_level, area_levels
 
 
@@ -60,7 +60,8 @@ def rerender(ledger, period_code: str, *, values: bool = True):
         raise LedgerError(f"台账中没有 {period_code} 的汇总记录", where=str(ledger.path),
                           hint="先用 consolidate --db 汇总该期，或用 toolkit history periods 查看已有的报送期")
     _, _, (compact, stored), digest = found
-    result = Consolidation.from_compact(compact)
+    with bulk():
+        result = Consolidation.from_compact(compact)
     if values:
         import pandas as pd
 
@@ -75,7 +76,8 @@ def rerender(ledger, period_code: str, *, values: bool = True):
     result.since_issued = queries.changed_since_issued(ledger, period_code)
 
     def text() -> str:
-        issued_text = stored.json_text("".join(result.json_chunks(values=False)))
+        with bulk():
+            issued_text = stored.json_text("".join(result.json_chunks(values=False)))
         if digest and hashlib.sha256(issued_text.encode("utf-8")).hexdigest() != digest:
             raise LedgerError(f"{period_code} 的汇总记录与发出时的 JSON 不一致（sha256 不符）", where=str(ledger.path),
                               hint="台账可能被其他程序改动过；请用备份副本替换")

@@ -185,9 +185,11 @@ def issued(ledger, period_code: str):
                               (period_code,)).fetchone()
     if row is None:
         return None
+    from toolkit.store.ledger import bulk
     from toolkit.store.packed import unpack
 
-    return row[0], row[1], unpack(row[2]), row[3]
+    with bulk():
+        return row[0], row[1], unpack(row[2]), row[3]
 
 
 def issued_outputs(ledger, period_code: str) -> dict[str, tuple[str, str, bytes]]:
