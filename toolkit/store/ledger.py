@@ -67,6 +67,17 @@ def bulk():
             gc.enable()
 
 
+def _written_files(json_file, outputs: dict) -> tuple[str | None, list[tuple]]:
+    """(the sha256 of the JSON file written, [(role, name, sha256, size, zlib of the bytes)]
+    of the leaders' workbook and the CSVs beside it)."""
+    digest = _file_sha256(json_file) if json_file else None
+    kept = []
+    for role, path in outputs.items():
+        data = Path(path).read_bytes()
+        kept.append((role, Path(path).name, hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1)))
+    return digest, kept
+
+
 def now() -> str:
     return dt.datetime.now().isoformat(timespec="microseconds")
 
@@ -193,31 +204,37 @@ class Ledger:
         outputs: {role: path} of the leaders' workbook and the CSVs beside it the
         run wrote (toolkit.xlsx.leaders.beside_files), kept as written: the period
         re-rendered under the same name gives them back without drawing them again."""
-        from toolkit.store.levels import area_levels
+        from concurrent.futures import ThreadPoolExecutor
 
         from toolkit.store.packed import StoredValues, pack
 
-        with bulk():
-            blob = pack(result.compact(), StoredValues.from_columns(result.value_columns()))
-        digest = _file_sha256(json_file) if json_file else None
-        kept = []
-        for role, path in (outputs or {}).items():
-            data = Path(path).read_bytes()
-            kept.append((role, Path(path).name, hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1)))
-        with self.transaction():
-            run = self.start_run("consolidate", plan, result.period)
-            file_ids = self._record_files(plan, returns, report, run)
-            period = self.period_id(result.period)
-            consolidation = self.conn.execute(
-                "INSERT INTO consolidations (run, period, issued, json_sha256, json_gz) VALUES (?, ?, ?, ?, ?)",
-                (run, period, now(), digest, blob)).lastrowid
-            self.conn.executemany("INSERT INTO consolidation_outputs (consolidation, role, name, sha256, size, body)"
-                                  " VALUES (?, ?, ?, ?, ?, ?)", [(consolidation, *row) for row in kept])
-            used = {f.sha256 for f in result.files if f.status == "used"}
-            self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
-                                  [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])
-            self._area_figures(period, result.levels or area_levels(plan, result), "consolidation", run)
-            return run
+        # the files written are hashed and compressed by a thread (hashlib and zlib let go of
+        # the interpreter) while this one packs the consolidation and inserts the cells
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            files = pool.submit(_written_files, json_file, outputs or {})
+            with bulk():
+                blob = pack(result.compact(), StoredValues.from_columns(result.value_columns()))
+            with self.transaction():
+                run = self.start_run("consolidate", plan, result.period)
+                file_ids = self._record_files(plan, returns, report, run)
+                digest, kept = files.result()
+                return self._record_issued(plan, result, run, file_ids, blob, digest, kept)
+
+    def _record_issued(self, plan, result, run, file_ids, blob, digest, kept) -> int:
+        """The consolidation issued, the files it wrote and used, the area's levels (in the run's transaction)."""
+        from toolkit.store.levels import area_levels
+
+        period = self.period_id(result.period)
+        consolidation = self.conn.execute(
+            "INSERT INTO consolidations (run, period, issued, json_sha256, json_gz) VALUES (?, ?, ?, ?, ?)",
+            (run, period, now(), digest, blob)).lastrowid
+        self.conn.executemany("INSERT INTO consolidation_outputs (consolidation, role, name, sha256, size, body)"
+                              " VALUES (?, ?, ?, ?, ?, ?)", [(consolidation, *row) for row in kept])
+        used = {f.sha256 for f in result.files if f.status == "used"}
+        self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
+                              [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])
+        self._area_figures(period, result.levels or area_levels(plan, result), "consolidation", run)
+        return run
 
     def _area_figures(self, period: int, levels: dict, source: str, run: int) -> None:
         rows = [(period, self.id_of("series", key, name=name, unit=unit), value, source, run)
