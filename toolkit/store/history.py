@@ -148,6 +148,8 @@ def import_history(ledger, plan, path, *, period=None) -> dict:
             file_id = cursor.lastrowid
             ledger._supersede(file_id, ledger.id_of("units", unit), period_id, None)
             for key, name, unit_of_measure, row_id, field, number, text, sheet, cell in cells:
+                if number is None and text is None:
+                    continue  # a blank cell is no value (as recorded from returns)
                 series = ledger.id_of("series", key, name=name, unit=unit_of_measure)
                 rows.append((file_id, series, row_id, ledger.id_of("fields", field), number, text,
                              ledger.id_of("sheets", sheet or ""), cell))

@@ -11,8 +11,8 @@ message; it never writes half.
 
 What is recorded when:
 - validate: every file (sha256, unit, period, saved time, status, the file
-  that superseded it, its findings); the cells of every accepted return,
-  once per sha256;
+  that superseded it, its findings); the filled cells of every accepted
+  return, once per sha256 (a blank cell is no value);
 - consolidate: the same, then the consolidation issued (its JSON, compressed,
   and its sha256; the files it used) and the area's level of each series;
 - history import: an earlier consolidation's values and area figures.
@@ -294,13 +294,15 @@ class Ledger:
                               [(newest, r[0]) for r in rows if r[0] != newest])
 
     def _record_cells(self, plan, frame, accepted: dict[str, int]) -> None:
-        """The input cells of the accepted returns, as integer ids and numbers, in one executemany."""
+        """The filled input cells of the accepted returns, as integer ids and numbers, in one
+        executemany (a blank cell is no value: the consolidation issued keeps it among its values)."""
         import numpy as np
         import pandas as pd
 
         if frame is None or frame.empty:
             return
-        rows = frame[frame["file"].isin(list(accepted)) & (frame["field"] != "result")]
+        rows = frame[frame["file"].isin(list(accepted)) & (frame["field"] != "result")
+                     & (frame["number"].notna() | frame["text"].notna())]
         if rows.empty:
             return
         series_of = {ind.id: (ind.series_key, ind.name, ind.unit) for _, _, ind in plan.indicators()}
