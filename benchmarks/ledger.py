@@ -185,7 +185,7 @@ def ledger_benchmark(n: int, repeat: int = 1) -> None:
               f"({with_json['seconds'] / rerender['seconds']:.1f}× faster) |")
         print(f"| | consolidate --json (no workbook) from the files | {json_only['seconds']:.2f} s |")
         print(f"| | consolidate --json --db (no workbook), re-rendered from the ledger | {rerender_json['seconds']:.2f} s "
-              f"({json_only['seconds'] / rerender_json['seconds']:.0f}× faster) |")
+              f"({json_only['seconds'] / rerender_json['seconds']:.1f}× faster) |")
         print(f"| | 4-quarter trend of all {trend['units']:,} units, one series (slowest of {trend['series']}; mean) "
               f"| {trend['seconds'] * 1000:.0f} ms; {trend['mean'] * 1000:.0f} ms |")
         print(f"| | ledger of 4 quarters ({trend['cells']:,} cells, {trend['consolidations']} consolidations issued) "
