@@ -4,9 +4,10 @@ Stages (each in a fresh process, through run.py's `measure`): consolidate -o
 without and with --db against a ledger holding the previous quarter
 (baselines, cross-period checks, recording; the ledger's own parts also timed
 inside the run), re-rendering the period from the ledger against reading the
-files again (with and without the workbook), a 4-quarter trend of every unit
-one series at a time, and the ledger's size after four quarters (Q3 and Q4
-filed as SQL copies of Q2).
+files again (with and without the workbook: the workbook and its CSVs are
+written back as the ledger kept them), a 4-quarter trend of every unit one
+series at a time, and the ledger's size after four quarters (Q3 and Q4 filed
+as SQL copies of Q2, with its consolidation and the files it wrote).
 """
 
 from __future__ import annotations
@@ -87,7 +88,7 @@ def stage_ledger_record(work: Path) -> dict:
         setattr(owner, name, wrapper)
 
     for owner, name in ((Ledger, "record_consolidation"), (crossperiod, "add_cross_period_findings"),
-                        (queries, "baselines"), (history, "annotate"), (Ledger, "__init__")):
+                        (queries, "baselines"), (queries, "window_figures"), (history, "annotate"), (Ledger, "__init__")):
         timed(owner, name)
     result = _api_consolidate(work, "ledger", db=run_db)
     result["ledger_seconds"] = spent["ledger"]
@@ -126,6 +127,14 @@ def stage_ledger_trend(work: Path) -> dict:
                             SELECT n.id, c.series, c.row_id, c.field, c.number, c.text, c.sheet, c.cell
                             FROM cells c JOIN files o ON o.id = c.file JOIN files n ON n.sha256 = o.sha256 || ?
                             WHERE o.period = ?""", (f":q{index}", q2))
+            # the quarter's consolidation issued, with the leaders' workbook and CSVs it wrote
+            latest = conn.execute("SELECT max(id) FROM consolidations WHERE period = ?", (q2,)).fetchone()[0]
+            copied = conn.execute("""INSERT INTO consolidations (run, period, issued, json_sha256, json_gz)
+                                     SELECT run, ?, issued, json_sha256, json_gz FROM consolidations WHERE id = ?""",
+                                  (period, latest)).lastrowid
+            conn.execute("""INSERT INTO consolidation_outputs (consolidation, role, name, sha256, size, body)
+                            SELECT ?, role, name, sha256, size, body FROM consolidation_outputs WHERE consolidation = ?""",
+                         (copied, latest))
         conn.commit()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     ledger = open_ledger(db)
@@ -139,9 +148,13 @@ def stage_ledger_trend(work: Path) -> dict:
         timings.append(time.perf_counter() - start)
         units = max(units, len(trend))
     cells = ledger.conn.execute("SELECT count(*) FROM cells").fetchone()[0]
+    issued = ledger.conn.execute("""SELECT count(DISTINCT c.id), sum(length(c.json_gz)),
+                                    (SELECT sum(length(body)) FROM consolidation_outputs)
+                                    FROM consolidations c""").fetchone()
     ledger.close()
     return {"seconds": max(timings), "mean": sum(timings) / len(timings), "series": len(keys), "units": units,
-            "files": units, "cells": cells, "bytes": db.stat().st_size}
+            "files": units, "cells": cells, "bytes": db.stat().st_size, "consolidations": issued[0],
+            "consolidation_bytes": (issued[1] or 0) + (issued[2] or 0)}
 
 
 def ledger_benchmark(n: int, repeat: int = 1) -> None:
@@ -172,11 +185,13 @@ def ledger_benchmark(n: int, repeat: int = 1) -> None:
               f"({with_json['seconds'] / rerender['seconds']:.1f}× faster) |")
         print(f"| | consolidate --json (no workbook) from the files | {json_only['seconds']:.2f} s |")
         print(f"| | consolidate --json --db (no workbook), re-rendered from the ledger | {rerender_json['seconds']:.2f} s "
-              f"({json_only['seconds'] / rerender_json['seconds']:.0f}× faster) |")
+              f"({json_only['seconds'] / rerender_json['seconds']:.1f}× faster) |")
         print(f"| | 4-quarter trend of all {trend['units']:,} units, one series (slowest of {trend['series']}; mean) "
               f"| {trend['seconds'] * 1000:.0f} ms; {trend['mean'] * 1000:.0f} ms |")
-        print(f"| | ledger of 4 quarters ({trend['cells']:,} cells) | {trend['bytes'] / 2**20:.0f} MB "
-              f"({trend['bytes'] / trend['cells']:.0f} bytes per cell) |")
+        print(f"| | ledger of 4 quarters ({trend['cells']:,} cells, {trend['consolidations']} consolidations issued) "
+              f"| {trend['bytes'] / 2**20:.0f} MB ({trend['consolidation_bytes'] / 2**20:.0f} MB of it the consolidations "
+              f"and their workbooks and CSVs; {(trend['bytes'] - trend['consolidation_bytes']) / trend['cells']:.0f} "
+              f"bytes per cell for the rest) |")
         print(f"| | peak RSS: consolidate {plain['max_rss_mb']:.0f} MB, with --db {recorded['max_rss_mb']:.0f} MB, "
               f"re-render {rerender['max_rss_mb']:.0f} MB | |")
     finally:

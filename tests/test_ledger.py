@@ -218,16 +218,49 @@ def test_late_correction_marks_the_period_and_rerender_is_as_issued(run):
     assert rows[0][1].endswith("DS-V04.xlsx") and "late" in rows[0][1]
 
 
+def test_rerender_gives_the_issued_workbook_back(run, plans, units, tmp_path):
+    """The workbook a consolidation wrote is kept as written: re-rendered under its name it is
+    those bytes (not drawn again); under another name it is drawn again from the stored
+    consolidation, the same workbook when it names no CSV beside it."""
+    import shutil
+
+    work, db, _ = run
+    plan, _ = plans
+    copy_db = tmp_path / "copy.db"
+    shutil.copy(db, copy_db)
+    issued = tmp_path / "issued" / "汇总.xlsx"
+    toolkit.consolidate(plan, [work / "q2" / "returns"], units=units, period="2026Q2", output=issued, db=copy_db)
+    with sqlite3.connect(copy_db) as conn:
+        assert [r[0] for r in conn.execute(
+            "SELECT role FROM consolidation_outputs WHERE consolidation = (SELECT max(id) FROM consolidations)")] == ["workbook"]
+    again = toolkit.consolidate(plan, [], units=units, period="2026Q2", output=tmp_path / "again" / "汇总.xlsx", db=copy_db)
+    assert again.written == [tmp_path / "again" / "汇总.xlsx"]
+    assert again.written[0].read_bytes() == issued.read_bytes()
+    drawn = toolkit.consolidate(plan, [], units=units, period="2026Q2", output=tmp_path / "其他.xlsx", db=copy_db)
+    assert drawn.written[0].read_bytes() == issued.read_bytes()
+    # a stored workbook changed behind the ledger's back is not handed out
+    with sqlite3.connect(copy_db) as conn:
+        conn.execute("UPDATE consolidation_outputs SET sha256 = '0'")
+    with pytest.raises(toolkit.ToolkitError, match="sha256"):
+        toolkit.consolidate(plan, [], units=units, period="2026Q2", output=tmp_path / "bad" / "汇总.xlsx", db=copy_db)
+
+
 def test_ledger_tables_and_export(run, tmp_path):
     _, db, steps = run
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT id, name FROM migrations").fetchall() == [(1, "initial")]
+        assert conn.execute("SELECT id, name FROM migrations").fetchall() == [(1, "initial"), (2, "consolidation outputs")]
         cells = conn.execute("SELECT count(*) FROM cells").fetchone()[0]
-        q1_values = steps["q1"].value_count()
-        # cells: 16 imported, Q1's and Q2's values, the late return's
-        assert cells == 16 + q1_values + steps["q2"].value_count() + q1_values // 4
+
+        def filled(result, unit=None):  # a blank cell is no value: only the filled ones are kept
+            return sum(1 for v in result.value_records() if v.value is not None and unit in (None, v.unit))
+
+        # cells: 16 imported, Q1's and Q2's filled values, the late return's: DS-V04's Q1 values but
+        # the baseline it left blank, which the Q1 consolidation filled in from last year (validate does not)
+        late = filled(steps["q1"], "DS-V04") - ("DS-V04" not in Q1_BASELINE)
+        assert cells == 16 + filled(steps["q1"]) + filled(steps["q2"]) + late
+        assert conn.execute("SELECT count(*) FROM cells WHERE number IS NULL AND text IS NULL").fetchone()[0] == 0
         kinds = [k for (k,) in conn.execute("SELECT kind FROM runs ORDER BY id")]
     assert kinds == ["import", "import", "consolidate", "consolidate", "validate", "consolidate"]
     written = toolkit.history_export(db, tmp_path / "csv")
@@ -346,6 +379,7 @@ def test_templates_prefilled_from_the_ledger(run, plans, units, tmp_path):
                   lambda spot: None if (spot.row_id, spot.indicator_id, spot.field) in prefilled else values_for(1)(spot))
     report = toolkit.validate(plan, [tmp_path / "r"], units=units, period="2026Q2")
     assert not [f for f in report.findings if f.severity == "error"]
+    assert not [f for f in report.findings if f.code in ("extra-content", "annex-cell-changed", "rows-changed")]
     assert report.files[0].status == "used"
 
 
@@ -415,3 +449,62 @@ def test_consolidate_with_the_ledger_and_a_brief_compares_with_the_period_before
     then = sum(a.status == "missed" for a in steps["q1"].aggregates)
     count = sum(a.status == "missed" for a in result.aggregates)
     assert (f"未达标指标与上期持平（{count}项）" if then == count else f"未达标指标由{then}项") in since
+
+
+def test_prefilled_cells_are_locked_and_the_inputs_stay_unlocked(run, plans, units, tmp_path):
+    """What the ledger filled in (the baseline, a task already 已完成, last period's 本年累计
+    beside its input) cannot be edited under the sheet's protection; every other input can."""
+    import openpyxl
+
+    from toolkit.simulate import input_spots
+    from toolkit.templates.prefill import BESIDE_TITLE
+
+    _, db, _ = run
+    plan, _ = plans
+    result = toolkit.build_templates(plan, units, "2026Q2", tmp_path / "t", db=db)
+    last_cumulative = {**Q1_CUMULATIVE, "DS-V04": 3}  # Q1 as corrected late
+    for built in result.templates:
+        wb = openpyxl.load_workbook(built.path)
+        spots = input_spots(wb)
+        for name in {spot.sheet for spot in spots}:
+            assert wb[name].protection.sheet, (built.unit_code, name)
+        locked = {(s.row_id, s.field) for s in spots if wb[s.sheet][s.cell].protection.locked}
+        filled = {(s.row_id, s.field) for s in spots if wb[s.sheet][s.cell].value is not None}
+        assert locked == filled  # exactly the cells the ledger filled, nothing else
+        assert ("core-3", "baseline") in locked
+        assert (("rect-2", "status") in locked) == (built.unit_code == "DS-V01")  # its 已完成 of Q1
+        cumulative = next(s for s in spots if s.indicator_id == "core-3" and s.field == "cumulative")
+        ws = wb[cumulative.sheet]
+        entry = ws[cumulative.cell]
+        assert not entry.protection.locked and entry.value is None
+        header = next(c for c in ws[2] if c.value == BESIDE_TITLE)
+        beside = ws.cell(entry.row, header.column)
+        assert header.column > ws.max_column - 1 and header.protection.locked
+        assert beside.value == last_cumulative[built.unit_code] and beside.protection.locked
+
+
+def test_stored_values_give_back_the_json_the_consolidation_wrote():
+    """The ledger keeps values as codes into each column's distinct values (toolkit.store.packed):
+    the JSON put together from them is the text json_chunks writes, whatever the values' types
+    (1, 1.0 and True are different values in JSON), and a blob of the earlier form still reads."""
+    import json as jsonlib
+    import zlib
+
+    from toolkit.model.consolidation import _ENCODE, VALUE_KEYS
+    from toolkit.store.packed import StoredValues, pack, unpack
+
+    values = [1, 1.0, True, "1", None, 2.5, "已完成", 0, False, 1.0]
+    columns = {key: [f"{key}{k % 3}" for k in range(len(values))] for key in VALUE_KEYS}
+    columns["value"] = values
+    columns["indicator"] = [None, "死亡人数", None, "死亡人数", None, "a\"b", "x", "x", "y", "y"]
+    expected = "[\n    " + ",\n    ".join(
+        _ENCODE(dict(zip(VALUE_KEYS, row))) for row in zip(*(columns[key] for key in VALUE_KEYS))) + "\n  ]"
+    stored = StoredValues.from_columns(columns)
+    assert stored.json_list() == expected
+    compact, again = unpack(pack({"plan": "p"}, stored))
+    assert compact == {"plan": "p"} and again.json_list() == expected
+    assert [type(v) for v in again.columns()["value"]] == [type(v) for v in values]
+    old = zlib.compress(jsonlib.dumps({"compact": {"plan": "p"}, "values": columns}, ensure_ascii=False).encode())
+    assert unpack(old)[1].json_list() == expected
+    empty = StoredValues.from_columns({key: [] for key in VALUE_KEYS})
+    assert unpack(pack({}, empty))[1].json_list() == "[]"

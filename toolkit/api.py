@@ -68,9 +68,9 @@ def assignment(plan, units):
 def build_templates(plan, units, period, out_dir, *, due=None, contact=None, password=None, issued=None, db=None):
     """One fill-in workbook per unit that reports a row (toolkit.templates.BuildResult).
 
-    db: the ledger: each unit's baselines filled in, last period's 本年累计 noted
-    beside its input, tasks it reported 已完成 filled in as done (`prefilled`
-    counts the cells)."""
+    db: the ledger: each unit's baselines filled in, last period's 本年累计 shown
+    beside its input, tasks it reported 已完成 filled in as done, each of those
+    cells locked (`prefilled` counts the cells)."""
     from toolkit.templates import build_templates as _build
 
     plan, period = load_plan(plan), period_of(period)
@@ -81,7 +81,7 @@ def build_templates(plan, units, period, out_dir, *, due=None, contact=None, pas
         from toolkit.templates.prefill import prefill_templates
 
         known = _with(db, lambda ledger: template_prefill(ledger, plan, period))
-        result.prefilled = prefill_templates(result, known)
+        result.prefilled = prefill_templates(result, known, plan, period)
     return result
 
 
@@ -142,20 +142,35 @@ def consolidate(plan, paths, *, units, period, due=None, baseline=None, output=N
                                                                             brief, previous))
         if ledger is not None:
             (returns, report), result.sources = result.sources, None
-            ledger.record_consolidation(plan, returns, report, result, json_file=json)
+            ledger.record_consolidation(plan, returns, report, result, json_file=json,
+                                        outputs=_leaders_files(result.written, output))
     finally:
         out.release()
         _close(ledger, db)
     return result
 
 
+def _leaders_files(written, output) -> dict:
+    """{role: path} of the leaders' workbook and the CSVs beside it that a run wrote."""
+    if not output or not written:
+        return {}
+    from toolkit.xlsx.leaders import beside_files
+
+    done = {Path(p).resolve() for p in written}
+    files = {role: path for role, path in beside_files(Path(output)).items() if path.resolve() in done}
+    return files if "workbook" in files else {}
+
+
 def _rerender(db, period, output, json_file, fork):
-    """The period's consolidation as issued, from the ledger: the same JSON, the workbook drawn again."""
-    from toolkit.store.history import rerender
+    """The period's consolidation as issued, from the ledger: the same JSON; the
+    workbook (and the CSVs beside it) as written when it was issued under the same
+    name, else drawn again from the stored consolidation."""
+    from toolkit.store.history import rerender, stored_outputs
 
     ledger = _ledger(db)
     try:
-        result, text = rerender(ledger, period.code, values=bool(output))
+        kept = stored_outputs(ledger, period.code, Path(output)) if output else None
+        result, text = rerender(ledger, period.code, values=bool(output) and kept is None)
     finally:
         _close(ledger, db)
     out = _outputs([], files=[f for f in (output, json_file) if f], folders=[])
@@ -165,7 +180,10 @@ def _rerender(db, period, output, json_file, fork):
 
             jobs = [out.add_later(json_file, lambda: iter([text()]))] if json_file else []
             with written_alongside(jobs, fork=fork):
-                if output:
+                if kept is not None:
+                    for path, data in kept.items():
+                        out.add(path, data)
+                elif output:
                     from toolkit.xlsx.leaders import write_consolidated_workbook
 
                     write_consolidated_workbook(result, Path(output), out=out, fork=fork)

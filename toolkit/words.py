@@ -36,7 +36,8 @@ STATUS_MEANINGS = {
     "review": "定性目标、尚未到期或缺少基线，需人工判断",
 }
 # What a figure is: the period's own, or the year so far (toolkit.rules.judge.BASES).
-BASIS_WORDS = {"period": "本期", "year-to-date": "本年累计"}
+BASIS_WORDS = {"period": "本期", "year-to-date": "本年累计", "quarter-to-date": "本季度累计",
+               "half-year-to-date": "本半年累计"}
 # Statuses shown in every count even when none has them; the others only when some do.
 STATUS_ALWAYS = ("missed", "met", "no-data")
 

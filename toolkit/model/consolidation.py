@@ -39,14 +39,6 @@ def _list_chunks(items) -> Iterator[str]:
     yield "[]" if empty else "\n  ]"
 
 
-def values_json(head: str, columns: dict[str, list]) -> str:
-    """The JSON of `json_chunks(values=False)` with the values of `value_columns()` put back:
-    the very text `json_chunks()` gave."""
-    rows = (dict(zip(VALUE_KEYS, row)) for row in zip(*(columns[key] for key in VALUE_KEYS)))
-    at = head.index(VALUES_MARK) + len(VALUES_MARK) - 2
-    return head[:at] + "".join(_list_chunks(rows)) + head[at + 2:]
-
-
 def _area_dict(area) -> dict:
     """An aggregate as JSON; `history` and `baseline` only where a ledger gave them."""
     data = dump(area)
@@ -230,6 +222,7 @@ class Consolidation:
     # and for a re-rendered period, the returns accepted since ([(unit, path, accepted at)])
     changed_periods: dict = field(default_factory=dict, compare=False, repr=False)
     since_issued: list = field(default_factory=list, compare=False, repr=False)
+    levels: dict = field(default_factory=dict, compare=False, repr=False)  # the ledger's area levels (toolkit.store.levels.area_levels)
     sources: object = field(default=None, compare=False, repr=False)  # (returns, report) for the ledger to record
     notices: list[str] = field(default_factory=list)  # said once for the run (Chinese), e.g. checksums not checked
 
@@ -289,7 +282,7 @@ class Consolidation:
         """`to_json()` as JSON text, in pieces: one line per file, unit, value
         and aggregate (readable, and written without holding a province's
         million values as dicts). values=False: `"values": []` (the ledger
-        keeps the values as columns and puts them back with `values_json`)."""
+        keeps the values as coded columns and puts them back: toolkit.store.packed)."""
         encode = _ENCODE
         yield "{"
         for n, (name, items) in enumerate(self._json_parts()):
@@ -302,10 +295,10 @@ class Consolidation:
                 yield from _list_chunks(items)
         yield "\n}\n"
 
-    def value_columns(self) -> dict[str, list]:
-        """The JSON's values, column by column ({key: [value, …]} in VALUE_KEYS order)."""
+    def value_columns(self) -> dict:
+        """The JSON's values, column by column ({key: sequence of values} in VALUE_KEYS order)."""
         if self.values_table is not None:  # the records were made from it: the same values, quicker
-            return {key: self.values_table[key].tolist() for key in VALUE_KEYS}
+            return {key: self.values_table[key].to_numpy(object) for key in VALUE_KEYS}
         rows = [(v.unit, v.indicator, v.field, _finite(v.value), v.typed, v.file, v.sheet, v.cell, v.indicator_id,
                  v.row_id, v.sha256) for v in self.values]
         return {key: [row[i] for row in rows] for i, key in enumerate(VALUE_KEYS)}

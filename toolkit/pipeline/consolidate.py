@@ -55,13 +55,14 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
     returns = read_returns(paths, plan, limits=limits)
     assignment = assign_rows(plan, units)
     report = check_returns(plan, returns, units=units, period=period, rules=rules, baselines=unit_baselines,
-                           keep_cells=False, with_outcomes=False, assignment=assignment)
+                           keep_cells=False, with_outcomes=False, assignment=assignment, ledger=ledger)
     if ledger is not None:
         from toolkit.pipeline.crossperiod import add_cross_period_findings
 
         add_cross_period_findings(plan, report, ledger, period)
     result = build_consolidation(plan, units, period, returns, report, assignment, due=due,
-                                 area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None)
+                                 area_baselines=area_baselines, baseline_source=str(baseline) if baseline else None,
+                                 history=ledger is not None)
     if ledger is not None:
         from toolkit.store.history import annotate
 
@@ -71,7 +72,9 @@ def consolidate(plan, paths, *, units, period, due: dt.date | None = None, basel
 
 
 def build_consolidation(plan, units, period, returns, report, assignment, *, due=None, area_baselines=None,
-                        baseline_source=None) -> Consolidation:
+                        baseline_source=None, history: bool = False) -> Consolidation:
+    """history: the returns were checked with the ledger's earlier periods
+    (check_returns with a ledger): the area is judged the same way."""
     from toolkit.pipeline.validate import outcomes_for
 
     chosen, entries = _intake(returns, report, period)
@@ -87,7 +90,8 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
     )
     result.units = _unit_statuses(expected, chosen, returns, report, period, due, assignment)
     result.aggregates = roll_up(plan, period, frame, used, outcomes, area_baselines or {},
-                                territorial={u.code for u in units if u.is_territorial}, assignment=assignment)
+                                territorial={u.code for u in units if u.is_territorial}, assignment=assignment,
+                                history=history)
     result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
     from toolkit.xlsx import style
 

@@ -6,6 +6,7 @@
 | area amounts (个, 公里: scope area) with a lead unit | the lead unit's figure; cooperating units' figures are contributions, never added | on the area figure only |
 | other rates | Σnumerator ÷ Σdenominator over the units that report them | on the area figure (unit scope: also per unit) |
 | unit-scope targets that do not add up (frequencies, percentages) | none | every unit: the area meets it when every unit does |
+| an area's frequency (scope area: 全镇每季度至少开展1次) | the lead unit's count, else Σ over the units; over a window of several periods, their sum | on the area figure only |
 
 When a target is judged (its deadline, its frequency's window, an earlier
 year's target) is toolkit.rules.judge's; here the same judgement is applied
@@ -25,8 +26,12 @@ from toolkit.words import actual_words
 _FIELDS = ["value", "cumulative", "numerator", "denominator", "baseline", "result"]
 
 
-def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial: set[str], assignment) -> list[AreaValue]:
+def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial: set[str], assignment,
+            history: bool = False) -> list[AreaValue]:
     """One AreaValue per indicator of `plan`: its area figure and status.
+
+    history: the returns were judged with the ledger's earlier periods (a
+    frequency's window of several periods), and so is the area.
 
     territorial: codes of the units that partition the area (toolkit.units.Unit.is_territorial).
     assignment: who reports which rows (toolkit.assign.Assignment): the lead unit of each row."""
@@ -41,6 +46,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
                            ["file", "unit", "indicator_id", "field", "number"]]
         of_indicator = dict(tuple(inputs.groupby("indicator_id", sort=False, observed=True)))
     statuses = _task_statuses(frame, used)
+    unknown = _unknown_windows(frame, used)
     by_indicator = defaultdict(list)
     for outcome in outcomes:
         by_indicator[outcome.indicator_id].append(outcome)
@@ -48,7 +54,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
     for table, row, indicator in plan.indicators():
         unit_outcomes = by_indicator.get(indicator.id, [])
         counts = Counter(o.status for o in unit_outcomes)
-        j = judgement(indicator, period)
+        j = judgement(indicator, period, history=history)
         area = AreaValue(
             indicator_id=indicator.id, indicator=indicator.name, table=table.title, row=row.label,
             target=target_words(indicator), unit=indicator.unit, measure=indicator.measure, rollup=indicator.rollup,
@@ -69,7 +75,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
         if j.state == "past" and not j.per_unit:
             area.status, note = _past_status(j, statuses.get(row.id, {}), lead)
         else:
-            area.status, note = _area_status(indicator, j, area, unit_outcomes)
+            area.status, note = _area_status(indicator, j, area, unit_outcomes, unknown.get(indicator.id, 0))
         reason = next((o.reason for o in unit_outcomes if o.unit == area.lead and o.reason and o.reason.strip()), None)
         if area.status == "missed" and reason:  # the lead unit's own figure: its explanation goes with it
             note = "；".join(x for x in (note, f"牵头单位说明：{reason}") if x)
@@ -88,6 +94,15 @@ def _task_statuses(frame, used) -> dict[str, dict[str, str]]:
     for unit, row_id, text in zip(rows["unit"], rows["row_id"], rows["text"]):
         found[row_id][unit] = text
     return found
+
+
+def _unknown_windows(frame, used) -> dict[str, int]:
+    """{indicator id: units} whose frequency window closed with a period missing
+    from the ledger (toolkit.rules.checks: state "incomplete")."""
+    if frame.empty or "state" not in frame:
+        return {}
+    rows = frame.loc[frame["file"].isin(used) & (frame["state"] == "incomplete"), "indicator_id"]
+    return rows.value_counts().to_dict()
 
 
 def _past_status(j, statuses: dict[str, str], lead) -> tuple[str, str | None]:
@@ -120,7 +135,8 @@ def _per_file(inputs) -> pd.DataFrame | None:
 
 def _area_figure(indicator, j, wide, area: AreaValue, area_baseline, territorial, lead) -> float | None:
     """The area's figure, from the units the rules in the module docstring name."""
-    if wide is None or indicator.rollup not in ("sum", "ratio"):
+    area_frequency = indicator.measure == "frequency" and indicator.scope == "area"
+    if wide is None or (indicator.rollup not in ("sum", "ratio") and not area_frequency):
         return None
     rows = wide
     if indicator.counts_events:
@@ -134,7 +150,7 @@ def _area_figure(indicator, j, wide, area: AreaValue, area_baseline, territorial
             rows, area.source, area.lead = wide[wide["unit"] == lead], "lead", lead
         else:
             area.source = "sectoral"
-    elif indicator.measure == "amount" and indicator.scope == "area" and lead is not None:
+    elif indicator.measure in ("amount", "frequency") and indicator.scope == "area" and lead is not None:
         rows, area.source, area.lead = wide[wide["unit"] == lead], "lead", lead
         if rows.empty or not _has_figures(indicator, rows):
             area.note = "牵头单位未报送该数值"
@@ -175,12 +191,21 @@ def _figure(indicator, j, rows, area_baseline, *, area: AreaValue | None) -> flo
     # counts and amounts: the figure the target is judged on (本期 or 本年累计, as judged)
     if j.source == "value":
         figures = rows["value"]
+    elif j.source == "window":  # each unit's window so far (toolkit.rules.checks: its periods' sum)
+        figures = rows["result"]
     else:  # cumulative (or the change of the year so far): the period's value where no cumulative is asked
         figures = rows["cumulative"].fillna(rows["value"])
     figures = figures.dropna()
     if figures.empty:
         return None
     actual = float(figures.sum())
+    if j.source == "window" and area is not None and j.due:
+        from toolkit.rules.judge import compare
+
+        unknown = int((rows["result"].isna() & rows["value"].notna()).sum())  # a unit's window with a period missing
+        if unknown and not compare(np.array([actual]), np.array([j.op], dtype=object), np.array([j.target]))[0]:
+            area.note = f"{unknown} 个单位{j.window}缺少部分报送期数据，全域合计无法判断"
+            return None
     if not indicator.relative or area is None:
         return actual
     baselines = rows.loc[figures.index, "baseline"].dropna()
@@ -194,7 +219,7 @@ def _change(indicator, actual, baseline) -> float | None:
     return (baseline - actual) / baseline if indicator.relative == "decrease" else (actual - baseline) / baseline
 
 
-def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str | None]:
+def _area_status(indicator, j, area: AreaValue, unit_outcomes, unknown: int = 0) -> tuple[str, str | None]:
     """The area's status, by the rules of toolkit.rules.judge applied to its figure."""
     from toolkit.rules.judge import compare
 
@@ -205,8 +230,10 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str
         return "missed", f"{what}：{area.units_missed} 个单位未达标"
     if j.state == "qualitative":
         return "qualitative", j.review_note
-    if j.state in ("past", "in-progress") or indicator.rollup == "none":
-        return _status_from_units(area, j)
+    if j.state in ("past", "in-progress") or (indicator.rollup == "none" and j.per_unit):
+        return _status_from_units(area, j, unknown)
+    if indicator.rollup == "none" and indicator.measure != "frequency":
+        return _status_from_units(area, j, unknown)
     if area.value is None:
         if indicator.relative:
             return "needs-baseline", "缺少全域基线或本期数值，无法计算升降幅度"
@@ -221,12 +248,14 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes) -> tuple[str, str
     return "in-progress", j.review_note
 
 
-def _status_from_units(area: AreaValue, j) -> tuple[str, str | None]:
+def _status_from_units(area: AreaValue, j, unknown: int = 0) -> tuple[str, str | None]:
     """A target judged on units' outcomes only (a frequency, a percentage, a
     past target's task status): the area meets it when every unit does."""
     if area.units_missed:
         return "missed", f"{area.units_missed} 个单位未达标"
     waiting = area.units_in_progress + area.units_needs_baseline + area.units_qualitative
+    if unknown:  # a unit's window that cannot be judged (a period missing from the ledger) is not met
+        return "no-data", f"{unknown} 个单位{j.window}缺少部分报送期数据，无法判断"
     if area.units_met and not waiting:
         return "met", "各填报单位均达标"
     for status, count in (("in-progress", area.units_in_progress), ("needs-baseline", area.units_needs_baseline),

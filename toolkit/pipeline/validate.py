@@ -45,7 +45,7 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
 
     rules = load_rule_packs() if rules is None else rules
     returns = read_returns(paths, plan, limits=limits, timeout=timeout)
-    report = check_returns(plan, returns, units=units, period=period, rules=rules, keep_cells=False)
+    report = check_returns(plan, returns, units=units, period=period, rules=rules, keep_cells=False, ledger=ledger)
     if ledger is not None:
         from toolkit.pipeline.crossperiod import add_cross_period_findings
 
@@ -56,7 +56,7 @@ def validate_returns(plan, paths, *, units=None, period=None, rules=None, limits
 
 @bulk_work
 def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines=None,
-                  with_outcomes: bool = True, assignment=None, keep_cells: bool = True) -> ValidationReport:
+                  with_outcomes: bool = True, assignment=None, keep_cells: bool = True, ledger=None) -> ValidationReport:
     """The checks after reading: identity against units and period, duplicates,
     then the two pandera passes over all recognised returns at once.
 
@@ -68,7 +68,9 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     `units` when not given: a cooperating unit may leave blank an area figure
     its row's lead unit reports (without units, any unit may).
     keep_cells: leave each return's `cells` as they are; else they are
-    released once the report's frame holds them (for callers that own the returns)."""
+    released once the report's frame holds them (for callers that own the returns).
+    ledger: a toolkit.store Ledger: a frequency's window of several periods is
+    judged on their figures, the earlier ones from it (toolkit.rules.judge)."""
     from toolkit.identity import identity_notices
     from toolkit.periods import parse_period, period_label
     from toolkit.rules import checks as engine
@@ -113,7 +115,12 @@ def check_returns(plan, returns, *, units=None, period=None, rules=(), baselines
     names = {ind.id: ind.name for _, _, ind in plan.indicators()}
     for failure in engine.run_types_pass(frame):
         _add_cell_finding(reports, frame, failure.index, failure.code, names, {})
-    frame = engine.add_results(frame, plan, period_of_file)
+    windows = None
+    if ledger is not None:
+        from toolkit.store.queries import window_figures
+
+        windows = window_figures(ledger, plan, list({p.code: p for p in period_of_file.values()}.values()))
+    frame = engine.add_results(frame, plan, period_of_file, windows)
     missed_index = set()
     peers = _Peers(frame)
     from toolkit.assign import assign_rows, lead_reported
@@ -309,6 +316,7 @@ def _outcomes(plan, frame, returns, used: set[str], missed_index: set[int]) -> l
         (past, "no-data", None),
         (state == "qualitative", "qualitative", None),
         (state == "in-progress", "in-progress", None),
+        (state == "incomplete", "no-data", None),
         (blank & no_baseline, "needs-baseline", "缺少基线（上年同期），无法计算升降幅度"),
         (blank, "no-data", ""),
         (missed, "missed", None),

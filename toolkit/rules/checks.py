@@ -121,10 +121,15 @@ def run_types_pass(frame: pd.DataFrame) -> list[Failure]:
 # ------------------------------------------------------------------ results
 
 
-def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) -> pd.DataFrame:
+def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object], windows: dict | None = None) -> pd.DataFrame:
     """Append one `result` row per file × indicator: the figure its target is
     judged on, with the rule (op, target) and whether it is due. The row points
-    at the input cell that figure mostly comes from."""
+    at the input cell that figure mostly comes from.
+
+    windows: the ledger's 本期 figures of earlier periods ({(unit, indicator id,
+    period code): number}, toolkit.store.queries.window_figures), or None
+    without a ledger: with them a frequency's window of several periods is
+    judged on their sum (toolkit.rules.judge)."""
     extra = {"op": pd.Series(dtype=object), "target": pd.Series(dtype=float), "due": pd.Series(dtype=bool),
              "checkable": pd.Series(dtype=bool), "per_unit": pd.Series(dtype=bool), "state": pd.Series(dtype=object),
              "basis": pd.Series(dtype=object), "judge_note": pd.Series(dtype=object)}
@@ -152,7 +157,7 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) ->
     codes, pair_codes = pd.factorize(indicator_codes * len(unique_periods) + period_index)
     pairs = [(unique_indicators[k // len(unique_periods)], unique_periods[k % len(unique_periods)]) for k in pair_codes]
     periods = {period_of_file[f].code: period_of_file[f] for f in np.unique(file_ids)}
-    judged = [judgement(indicators[i], periods[code]) for i, code in pairs]
+    judged = [judgement(indicators[i], periods[code], history=windows is not None) for i, code in pairs]
 
     def spread(values, dtype):
         return np.array(values, dtype=dtype)[codes]
@@ -174,6 +179,13 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) ->
     change = np.where(baseline > 0, change, np.nan)
 
     actual = np.select([source == "rate", source == "cumulative", source == "change"], [rate, count, change], value)
+    checkable = spread([j.checkable for j in judged], bool)
+    state = spread([j.state for j in judged], object)
+    judge_note = spread([j.review_note for j in judged], object)
+    if (source == "window").any():
+        _add_window_figures(actual, checkable, state, judge_note, source == "window", pairs, codes, indicators, periods,
+                            firsts["unit"].to_numpy(object), windows, spread([j.target for j in judged], float),
+                            spread([j.op for j in judged], object), spread([j.due for j in judged], bool))
     numerator_cell = cells["numerator"].to_numpy(object)
     cell = np.select([source == "rate", source == "cumulative", (source == "change") & is_rate, source == "change"],
                      [numerator_cell, count_cell, numerator_cell, count_cell], cells["value"].to_numpy(object))
@@ -188,10 +200,10 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) ->
         "field": objects("result"), "kind": objects("decimal"), "typed": objects(""), "number": actual.astype(float),
         "text": objects(None), "problem": objects(None), "note": objects(None),
         "op": objects(spread([j.op for j in judged], object)), "target": spread([j.target for j in judged], float),
-        "due": spread([j.due for j in judged], bool), "checkable": spread([j.checkable for j in judged], bool),
-        "per_unit": spread([j.per_unit for j in judged], bool), "state": objects(spread([j.state for j in judged], object)),
+        "due": spread([j.due for j in judged], bool), "checkable": checkable,
+        "per_unit": spread([j.per_unit for j in judged], bool), "state": objects(state),
         "basis": objects(spread([j.basis for j in judged], object)),
-        "judge_note": objects(spread([j.review_note for j in judged], object)),
+        "judge_note": objects(judge_note),
     })
     frame = frame.assign(op=np.full(len(frame), None, dtype=object), target=np.nan, due=False, checkable=False,
                          per_unit=False, state=np.full(len(frame), None, dtype=object),
@@ -204,6 +216,38 @@ def add_results(frame: pd.DataFrame, plan, period_of_file: dict[str, object]) ->
     combined = pd.concat([frame, results], ignore_index=True)
     combined["group"] = combined.groupby(["file", "row_id", "indicator_id"], sort=False, observed=True).ngroup()
     return combined
+
+
+def _add_window_figures(actual, checkable, state, judge_note, rows, pairs, codes, indicators, periods, units,
+                        windows, target, op, due) -> None:
+    """A frequency's window of several periods (`rows`): its figure is this
+    period's own plus the earlier periods' from the ledger. A window that
+    closes short of its target with earlier periods missing from the ledger
+    cannot be judged ("incomplete"); one that reached it can, whatever is missing."""
+    from toolkit.periods import period_label
+    from toolkit.rules.judge import window_before
+    from toolkit.words import window_label
+
+    earlier = {}  # pair code -> [(period code, label)]
+    for k in np.unique(codes[rows]).tolist():
+        indicator_id, code = pairs[k]
+        earlier[k] = [(p.code, period_label(p.code)) for p in window_before(indicators[indicator_id], periods[code])]
+    for r in np.flatnonzero(rows).tolist():
+        if np.isnan(actual[r]):
+            continue  # this period's own figure is blank: nothing to add it to
+        indicator_id, code = pairs[codes[r]]
+        found = [(windows.get((units[r], indicator_id, c)), label) for c, label in earlier[codes[r]]]
+        actual[r] += sum(n for n, _ in found if n is not None)
+        missing = [label for n, label in found if n is None]
+        if not missing or (op[r] in (">=", ">") and compare(actual[r:r + 1], op[r:r + 1], target[r:r + 1])[0]):
+            continue
+        if due[r]:
+            period = periods[code]
+            name = window_label(indicators[indicator_id].frequency, period.year, period.end.month)
+            judge_note[r] = (f"台账中缺少{'、'.join(missing)}的报表，无法判断{name}是否达标"
+                             f"（已有各期合计 {actual[r]:g} 次）")
+            state[r], checkable[r], actual[r] = "incomplete", False, np.nan
+            judge_note[r] = judge_note[r].replace(" 次）", f" {indicators[indicator_id].unit or '次'}）")
 
 
 # ------------------------------------------------------------------ pass 2

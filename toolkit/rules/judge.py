@@ -12,7 +12,13 @@ as met, falling short is "in progress", not a miss. A ceiling ("0起",
 due in an earlier year was judged in that year: later periods show the
 unit's task status (已完成 is done), never this year's running total. A
 frequency is judged when its window (the quarter of 每季度, the year of
-每年) closes, from the figures of that window.
+每年) closes, from the figures of that window: a period that is the window
+(or holds whole windows) by its own figure; a window that began on 1 January
+by the year so far; a window of several shorter periods that began later
+(2026年第二季度 of monthly returns) by the sum of its periods' own figures,
+the earlier ones from the ledger (`history`). Reaching the target before the
+window closes already counts as met; falling short is "in progress" until
+the window's last period, then a miss.
 
 Basis: every figure is 本期 (the period's own) or 本年累计 (year to date).
 """
@@ -31,9 +37,10 @@ _FREQUENCY_MONTHS = {"year": 12, "half-year": 6, "quarter": 3, "month": 1}
 _PERIOD_MONTHS = {"year": 12, "half": 6, "quarter": 3, "month": 1}
 
 # What a target's figure is: the period's own, or the year so far.
-BASES = ("period", "year-to-date")
-# Why a target is not compared in a period (Judgement.state).
-STATES = (None, "qualitative", "in-progress", "past")
+BASES = ("period", "year-to-date", "quarter-to-date", "half-year-to-date")
+# Why a target is not compared in a period (Judgement.state); "incomplete" is
+# set per return where a closed window's earlier periods are not all in the ledger.
+STATES = (None, "qualitative", "in-progress", "past", "incomplete")
 
 
 @dataclass(frozen=True)
@@ -50,10 +57,15 @@ class Judgement:
     state: str | None = None  # not compared this period: qualitative | in-progress | past (see STATES)
     basis: str | None = None  # period | year-to-date: what the figure is
     deadline: dt.date | None = None  # past targets: the due date they were judged at
+    window: str | None = None  # a frequency judged over several periods: its window (2026年第二季度)
 
 
-def judgement(indicator: Indicator, period) -> Judgement:
-    """How `indicator` is judged in a return for `period` (toolkit.periods.Period)."""
+def judgement(indicator: Indicator, period, *, history: bool = False) -> Judgement:
+    """How `indicator` is judged in a return for `period` (toolkit.periods.Period).
+
+    history: the figures of the unit's earlier periods are at hand (the
+    ledger), so a frequency's window that began after 1 January is judged on
+    the sum of its periods' own figures (source "window")."""
     source = _source(indicator, period)
     per_unit = indicator.scope == "unit"
     basis = _basis(indicator, source, period)
@@ -70,6 +82,7 @@ def judgement(indicator: Indicator, period) -> Judgement:
     target = indicator.value
     due = True
     note = None
+    window_name = None
     if indicator.frequency:
         window = _FREQUENCY_MONTHS[indicator.frequency]
         months = _PERIOD_MONTHS[period.kind]
@@ -83,6 +96,11 @@ def judgement(indicator: Indicator, period) -> Judgement:
             due = closes
             if not due:
                 note = f"按{FREQUENCY_WORDS[indicator.frequency]}考核，{name}结束时判断"
+        elif history:  # the window's earlier periods from the ledger, with this one
+            source, basis, due = "window", f"{indicator.frequency}-to-date", closes
+            window_name = name
+            note = (f"按{FREQUENCY_WORDS[indicator.frequency]}考核：{name}各期本期数值之和" if due
+                    else f"按{FREQUENCY_WORDS[indicator.frequency]}考核，{name}结束时判断")
         elif closes:
             return held("in-progress", f"按{FREQUENCY_WORDS[indicator.frequency]}考核（{name}），"
                                        f"本期只有本报送期和本年累计数，请汇总{name}各期数据后判断")
@@ -98,7 +116,24 @@ def judgement(indicator: Indicator, period) -> Judgement:
         if dates and period.end < min(dates):
             due = False
             note = f"{date_words(min(dates))}到期，目前尚未达到目标"
-    return Judgement(True, due, source, indicator.op, float(target), note, per_unit, None, basis)
+    return Judgement(True, due, source, indicator.op, float(target), note, per_unit, None, basis, window=window_name)
+
+
+def window_before(indicator: Indicator, period) -> list:
+    """The earlier periods of `period`'s kind in the window its frequency is
+    judged over, when that window began after 1 January and holds more than
+    `period` (2026M04 and 2026M05 for 每季度 in 2026M06); else []."""
+    from toolkit.periods import make_period
+
+    if not indicator.frequency or period.kind == "year":
+        return []
+    window = _FREQUENCY_MONTHS[indicator.frequency]
+    months = _PERIOD_MONTHS[period.kind]
+    if months >= window or period.end.month <= window:
+        return []
+    first_month = (period.end.month - 1) // window * window + 1  # the window's first month
+    first_index = (first_month - 1) // months + 1
+    return [make_period(period.year, period.kind, i) for i in range(first_index, period.index)]
 
 
 def _source(indicator: Indicator, period) -> str:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from toolkit.store import queries
+from toolkit.bulk import bulk
 from toolkit.store.ledger import LedgerError, now
 from toolkit.store.levels import LEVEL_FIELDS, area_level, area_levels
 
@@ -25,7 +26,7 @@ def annotate(result, ledger, plan, period, ledger_info: dict, file_baselines: di
 
     from toolkit.model.validation import number_kind
 
-    levels = area_levels(plan, result)
+    levels = result.levels = area_levels(plan, result)  # recorded with the consolidation too
     for area in result.aggregates:
         ind = plan.indicator(area.indicator_id)
         key = ind.series_key
@@ -53,25 +54,31 @@ def rerender(ledger, period_code: str, *, values: bool = True):
     its JSON text, the very text issued). `since_issued` lists the returns accepted after
     it that it does not include. values=False: the Consolidation without its values
     (enough to say what it holds, quickly)."""
-    from toolkit.model.consolidation import Consolidation, ValueRecord, values_json
+    from toolkit.model.consolidation import Consolidation, ValueRecord
 
     found = queries.issued(ledger, period_code)
     if found is None:
         raise LedgerError(f"台账中没有 {period_code} 的汇总记录", where=str(ledger.path),
                           hint="先用 consolidate --db 汇总该期，或用 toolkit history periods 查看已有的报送期")
-    _, _, stored, digest = found
-    result = Consolidation.from_compact(stored["compact"])
+    _, _, (compact, stored), digest = found
+    with bulk():
+        result = Consolidation.from_compact(compact)
     if values:
         import pandas as pd
 
-        columns = stored["values"]
+        columns = stored.columns()
         names = [f.name for f in dataclasses.fields(ValueRecord)]
         result.values_table = pd.DataFrame({name: pd.Series(columns[name], dtype=object) for name in names},
                                            columns=names)
+        from toolkit.xlsx import style
+
+        if len(result.values_table) <= style.DATA_SHEET_LIMIT:  # as consolidate hands them out (its 数据 sheet)
+            result.values = result.value_records()
     result.since_issued = queries.changed_since_issued(ledger, period_code)
 
     def text() -> str:
-        issued_text = values_json("".join(result.json_chunks(values=False)), stored["values"])
+        with bulk():
+            issued_text = stored.json_text("".join(result.json_chunks(values=False)))
         if digest and hashlib.sha256(issued_text.encode("utf-8")).hexdigest() != digest:
             raise LedgerError(f"{period_code} 的汇总记录与发出时的 JSON 不一致（sha256 不符）", where=str(ledger.path),
                               hint="台账可能被其他程序改动过；请用备份副本替换")
@@ -88,7 +95,30 @@ def previous_issued(ledger, period):
 
     code = queries.previous_period(ledger, period)
     found = queries.issued(ledger, code) if code else None
-    return None if found is None else Consolidation.from_compact(found[2]["compact"])
+    if found is None:
+        return None
+    compact, _ = found[2]
+    return Consolidation.from_compact(compact)
+
+
+def stored_outputs(ledger, period_code: str, output: Path) -> dict[Path, bytes] | None:
+    """The leaders' workbook of a period's issued consolidation and the CSVs beside it,
+    as written, for writing again at `output`: {path: bytes}, or None when the ledger
+    does not hold them under that file name (the workbook names its CSVs: under
+    another name it is drawn again)."""
+    from toolkit.xlsx.leaders import beside_files
+
+    kept = queries.issued_outputs(ledger, period_code)
+    if "workbook" not in kept or kept["workbook"][0] != output.name:
+        return None
+    paths = beside_files(output)
+    files = {}
+    for role, (name, digest, data) in kept.items():
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise LedgerError(f"{period_code} 汇总时写出的“{name}”与台账记录不一致（sha256 不符）", where=str(ledger.path),
+                              hint="台账可能被其他程序改动过；请用备份副本替换")
+        files[paths[role]] = data
+    return files
 
 
 # ------------------------------------------------------------------ import
@@ -133,6 +163,8 @@ def import_history(ledger, plan, path, *, period=None) -> dict:
             file_id = cursor.lastrowid
             ledger._supersede(file_id, ledger.id_of("units", unit), period_id, None)
             for key, name, unit_of_measure, row_id, field, number, text, sheet, cell in cells:
+                if number is None and text is None:
+                    continue  # a blank cell is no value (as recorded from returns)
                 series = ledger.id_of("series", key, name=name, unit=unit_of_measure)
                 rows.append((file_id, series, row_id, ledger.id_of("fields", field), number, text,
                              ledger.id_of("sheets", sheet or ""), cell))
@@ -190,6 +222,13 @@ class _NoRel:
 # ------------------------------------------------------------------ export
 
 
+def _blob_words(table: str, row, value: bytes) -> str:
+    """What a CSV cell says in place of stored bytes."""
+    if table == "consolidations":
+        return f"(见 consolidation-{row[0]}.json)"
+    return f"(文件内容 {len(value):,} 字节，压缩保存，未导出)"
+
+
 def export_csv(ledger, out_dir) -> list[Path]:
     """Every table as plain CSV (UTF-8 with BOM, for Excel), and each issued consolidation's JSON."""
     from toolkit.store.schema import TABLES
@@ -205,18 +244,15 @@ def export_csv(ledger, out_dir) -> list[Path]:
             writer = csv.writer(handle)
             writer.writerow(names)
             for row in cursor:
-                writer.writerow([f"(见 consolidation-{row[0]}.json)" if isinstance(v, bytes) else v for v in row])
+                writer.writerow([_blob_words(table, row, v) if isinstance(v, bytes) else v for v in row])
         written.append(path)
-    import zlib
-
-    from toolkit.model.consolidation import values_json
-
     from toolkit.model.consolidation import Consolidation
+    from toolkit.store.packed import unpack
 
     for number, blob in ledger.conn.execute("SELECT id, json_gz FROM consolidations"):
-        stored = json.loads(zlib.decompress(blob).decode("utf-8"))
-        head = "".join(Consolidation.from_compact(stored["compact"]).json_chunks(values=False))
+        compact, stored = unpack(blob)
+        head = "".join(Consolidation.from_compact(compact).json_chunks(values=False))
         path = out / f"consolidation-{number}.json"
-        path.write_text(values_json(head, stored["values"]), encoding="utf-8")
+        path.write_text(stored.json_text(head), encoding="utf-8")
         written.append(path)
     return written

@@ -11,8 +11,8 @@ message; it never writes half.
 
 What is recorded when:
 - validate: every file (sha256, unit, period, saved time, status, the file
-  that superseded it, its findings); the cells of every accepted return,
-  once per sha256;
+  that superseded it, its findings); the filled cells of every accepted
+  return, once per sha256 (a blank cell is no value);
 - consolidate: the same, then the consolidation issued (its JSON, compressed,
   and its sha256; the files it used) and the area's level of each series;
 - history import: an earlier consolidation's values and area figures.
@@ -29,6 +29,7 @@ import zlib
 from contextlib import contextmanager
 from pathlib import Path
 
+from toolkit.bulk import bulk
 from toolkit.errors import ToolkitError
 from toolkit.store import schema
 
@@ -49,6 +50,17 @@ def _file_sha256(path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _written_files(json_file, outputs: dict) -> tuple[str | None, list[tuple]]:
+    """(the sha256 of the JSON file written, [(role, name, sha256, size, zlib of the bytes)]
+    of the leaders' workbook and the CSVs beside it)."""
+    digest = _file_sha256(json_file) if json_file else None
+    kept = []
+    for role, path in outputs.items():
+        data = Path(path).read_bytes()
+        kept.append((role, Path(path).name, hashlib.sha256(data).hexdigest(), len(data), zlib.compress(data, 1)))
+    return digest, kept
 
 
 def now() -> str:
@@ -167,31 +179,47 @@ class Ledger:
             self._record_files(plan, returns, report, run)
             return run
 
-    def record_consolidation(self, plan, returns, report, result, *, json_file=None) -> int:
+    def record_consolidation(self, plan, returns, report, result, *, json_file=None, outputs=None) -> int:
         """A consolidation run: its files and cells, the consolidation issued, the area's levels.
 
         The consolidation is kept as its lists in rows (Consolidation.compact) and
-        its values as columns, compressed: `history.rerender` makes the very JSON
+        its values as coded columns, compressed (toolkit.store.packed): `history.rerender` makes the very JSON
         text issued from them, without encoding a million records here. The
-        sha256 is that of the JSON file the run wrote (`json_file`), if any."""
+        sha256 is that of the JSON file the run wrote (`json_file`), if any.
+        outputs: {role: path} of the leaders' workbook and the CSVs beside it the
+        run wrote (toolkit.xlsx.leaders.beside_files), kept as written: the period
+        re-rendered under the same name gives them back without drawing them again."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from toolkit.store.packed import StoredValues, pack
+
+        # the files written are hashed and compressed by a thread (hashlib and zlib let go of
+        # the interpreter) while this one packs the consolidation and inserts the cells
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            files = pool.submit(_written_files, json_file, outputs or {})
+            with bulk():
+                blob = pack(result.compact(), StoredValues.from_columns(result.value_columns()))
+            with self.transaction():
+                run = self.start_run("consolidate", plan, result.period)
+                file_ids = self._record_files(plan, returns, report, run)
+                digest, kept = files.result()
+                return self._record_issued(plan, result, run, file_ids, blob, digest, kept)
+
+    def _record_issued(self, plan, result, run, file_ids, blob, digest, kept) -> int:
+        """The consolidation issued, the files it wrote and used, the area's levels (in the run's transaction)."""
         from toolkit.store.levels import area_levels
 
-        payload = json.dumps({"compact": result.compact(), "values": result.value_columns()},
-                             ensure_ascii=False, allow_nan=False)
-        blob = zlib.compress(payload.encode("utf-8"), 1)
-        digest = _file_sha256(json_file) if json_file else None
-        with self.transaction():
-            run = self.start_run("consolidate", plan, result.period)
-            file_ids = self._record_files(plan, returns, report, run)
-            period = self.period_id(result.period)
-            consolidation = self.conn.execute(
-                "INSERT INTO consolidations (run, period, issued, json_sha256, json_gz) VALUES (?, ?, ?, ?, ?)",
-                (run, period, now(), digest, blob)).lastrowid
-            used = {f.sha256 for f in result.files if f.status == "used"}
-            self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
-                                  [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])
-            self._area_figures(period, area_levels(plan, result), "consolidation", run)
-            return run
+        period = self.period_id(result.period)
+        consolidation = self.conn.execute(
+            "INSERT INTO consolidations (run, period, issued, json_sha256, json_gz) VALUES (?, ?, ?, ?, ?)",
+            (run, period, now(), digest, blob)).lastrowid
+        self.conn.executemany("INSERT INTO consolidation_outputs (consolidation, role, name, sha256, size, body)"
+                              " VALUES (?, ?, ?, ?, ?, ?)", [(consolidation, *row) for row in kept])
+        used = {f.sha256 for f in result.files if f.status == "used"}
+        self.conn.executemany("INSERT OR IGNORE INTO consolidation_files (consolidation, file) VALUES (?, ?)",
+                              [(consolidation, file_ids[sha]) for sha in used if sha in file_ids])
+        self._area_figures(period, result.levels or area_levels(plan, result), "consolidation", run)
+        return run
 
     def _area_figures(self, period: int, levels: dict, source: str, run: int) -> None:
         rows = [(period, self.id_of("series", key, name=name, unit=unit), value, source, run)
@@ -238,7 +266,8 @@ class Ledger:
                 if newer in file_ids:
                     self.conn.execute("UPDATE files SET superseded_by = ? WHERE id = ?", (file_ids[newer], file_ids[ret.sha256]))
         if accepted:
-            self._record_cells(plan, report.values, accepted)
+            with bulk():
+                self._record_cells(plan, report.values, accepted)
         return file_ids
 
     def _supersede(self, file_id: int, unit: int, period: int, saved: str | None) -> None:
@@ -250,13 +279,15 @@ class Ledger:
                               [(newest, r[0]) for r in rows if r[0] != newest])
 
     def _record_cells(self, plan, frame, accepted: dict[str, int]) -> None:
-        """The input cells of the accepted returns, as integer ids and numbers, in one executemany."""
+        """The filled input cells of the accepted returns, as integer ids and numbers, in one
+        executemany (a blank cell is no value: the consolidation issued keeps it among its values)."""
         import numpy as np
         import pandas as pd
 
         if frame is None or frame.empty:
             return
-        rows = frame[frame["file"].isin(list(accepted)) & (frame["field"] != "result")]
+        rows = frame[frame["file"].isin(list(accepted)) & (frame["field"] != "result")
+                     & (frame["number"].notna() | frame["text"].notna())]
         if rows.empty:
             return
         series_of = {ind.id: (ind.series_key, ind.name, ind.unit) for _, _, ind in plan.indicators()}

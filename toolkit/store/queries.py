@@ -51,6 +51,36 @@ def period_fields(ledger, period_code: str, keys=None) -> dict[tuple[str, str], 
     return out
 
 
+def window_figures(ledger, plan, periods) -> dict[tuple[str, str, str], float]:
+    """The 本期 figures the ledger holds for the earlier periods of the frequency
+    windows judged in `periods` (toolkit.rules.judge.window_before): the
+    months of a quarter before its last one. {(unit code, indicator id,
+    period code): number}, from each unit's current (used) return."""
+    from toolkit.rules.judge import window_before
+
+    wanted: dict[str, set[str]] = defaultdict(set)  # period code -> indicator ids
+    for _, _, ind in plan.indicators():
+        for period in periods:
+            for earlier in window_before(ind, period):
+                wanted[earlier.code].add(ind.id)
+    out: dict[tuple[str, str, str], float] = {}
+    indicators = {ind.id: ind for _, _, ind in plan.indicators()}
+    for code, ids in wanted.items():
+        of_key = defaultdict(list)
+        for i in ids:
+            of_key[indicators[i].series_key].append(i)
+        marks = ", ".join("?" * len(of_key))
+        sql = f"""SELECT u.code, s.key, c.number FROM series s JOIN cells c ON c.series = s.id
+                  JOIN files f ON f.id = c.file JOIN units u ON u.id = f.unit JOIN periods p ON p.id = f.period
+                  JOIN fields fd ON fd.id = c.field
+                  WHERE s.key IN ({marks}) AND p.code = ? AND f.status = 'used' AND fd.name = 'value'
+                  AND c.number IS NOT NULL"""
+        for unit, key, number in ledger.conn.execute(sql, (*of_key, code)):
+            for indicator_id in of_key[key]:
+                out[(unit, indicator_id, code)] = number
+    return out
+
+
 def area_figure(ledger, period_code: str, key: str) -> tuple[float | None, str] | None:
     row = ledger.conn.execute("""SELECT a.value, a.source FROM area_figures a JOIN periods p ON p.id = a.period
                                  JOIN series s ON s.id = a.series WHERE p.code = ? AND s.key = ?""",
@@ -149,15 +179,26 @@ def find_series(ledger, name: str) -> list[tuple[str, str, str | None]]:
 
 def issued(ledger, period_code: str):
     """The latest consolidation issued for a period: (id, issued time, its stored form
-    {"compact", "values"}, the sha256 of the JSON written) or None."""
+    (the compact consolidation, its values: toolkit.store.packed), the sha256 of the JSON written) or None."""
     row = ledger.conn.execute("""SELECT c.id, c.issued, c.json_gz, c.json_sha256 FROM consolidations c
                                  JOIN periods p ON p.id = c.period WHERE p.code = ? ORDER BY c.id DESC LIMIT 1""",
                               (period_code,)).fetchone()
     if row is None:
         return None
-    import json
+    from toolkit.bulk import bulk
+    from toolkit.store.packed import unpack
 
-    return row[0], row[1], json.loads(zlib.decompress(row[2]).decode("utf-8")), row[3]
+    with bulk():
+        return row[0], row[1], unpack(row[2]), row[3]
+
+
+def issued_outputs(ledger, period_code: str) -> dict[str, tuple[str, str, bytes]]:
+    """The files the latest consolidation of a period wrote for its leaders, as written:
+    {role: (file name, sha256, bytes)} (none when that run wrote no workbook)."""
+    rows = ledger.conn.execute("""SELECT o.role, o.name, o.sha256, o.body FROM consolidation_outputs o
+                                  WHERE o.consolidation = (SELECT c.id FROM consolidations c JOIN periods p ON p.id = c.period
+                                                           WHERE p.code = ? ORDER BY c.id DESC LIMIT 1)""", (period_code,))
+    return {role: (name, digest, zlib.decompress(body)) for role, name, digest, body in rows}
 
 
 def changed_since_issued(ledger, period_code: str) -> list[tuple[str, str, str]]:
@@ -198,9 +239,9 @@ def units_summary(ledger) -> list[dict]:
 
 def template_prefill(ledger, plan, period) -> dict[str, dict[tuple, tuple]]:
     """What a unit's template for `period` can show from the ledger:
-    {unit code: {(row id, indicator id or None, field): (value or None, note)}} —
+    {unit code: {(row id, indicator id or None, field): (value or None, note[, figure beside])}} —
     its baselines (a value and where it comes from), last period's 本年累计 (a note
-    beside the input), and the tasks it reported 已完成 (the status, noted)."""
+    on the input and the figure beside it), and the tasks it reported 已完成 (the status, noted)."""
     from toolkit.periods import period_label
 
     out: dict[str, dict[tuple, tuple]] = defaultdict(dict)
@@ -217,7 +258,8 @@ def template_prefill(ledger, plan, period) -> dict[str, dict[tuple, tuple]]:
     for (unit, key), fields in period_fields(ledger, previous).items():
         ind = by_key.get(key)
         if ind is not None and fields.get("cumulative") is not None:
-            out[unit][(rows_of[ind.id], ind.id, "cumulative")] = (None, f"上期（{label}）本年累计：{fields['cumulative']:g}")
+            out[unit][(rows_of[ind.id], ind.id, "cumulative")] = (None, f"上期（{label}）本年累计：{fields['cumulative']:g}",
+                                                                 fields["cumulative"])
     for (unit, row_id), status in task_statuses(ledger, previous).items():
         if status == "已完成":
             out[unit][(row_id, None, "status")] = ("已完成", f"上期（{label}）已报已完成")

@@ -56,13 +56,24 @@ CREATE VIEW task_statuses AS
   WHERE fd.name = 'status' AND f.status = 'used';
 """
 
+# (since migration 2's release, consolidations.json_gz holds the values as coded columns:
+# toolkit.store.packed, which still reads the JSON columns migration 1's comment describes)
+# the files a consolidation run wrote for its leaders, as written: the workbook and the CSVs
+# beside it (role workbook | data_csv | tasks_csv; body: zlib of the bytes; sha256 of the bytes)
+_OUTPUTS = """
+CREATE TABLE consolidation_outputs (consolidation INTEGER NOT NULL REFERENCES consolidations(id), role TEXT NOT NULL,
+                                    name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, body BLOB NOT NULL,
+                                    PRIMARY KEY (consolidation, role));
+"""
+
 # (number, name, SQL); applied in order, each in the transaction that records it
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial", _INITIAL),
+    (2, "consolidation outputs", _OUTPUTS),
 ]
 
 TABLES = ("migrations", "units", "periods", "series", "fields", "sheets", "plans", "runs", "files", "cells",
-          "area_figures", "consolidations", "consolidation_files")
+          "area_figures", "consolidations", "consolidation_files", "consolidation_outputs")
 
 
 def migrate(conn) -> list[int]:

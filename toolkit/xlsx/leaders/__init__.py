@@ -42,7 +42,7 @@ from toolkit.xlsx.leaders.overview import write_overview
 from toolkit.xlsx.leaders.trend import write_trend
 from toolkit.bulk import bulk_work
 
-__all__ = ["SHEETS", "render_consolidated_workbook", "tasks_csv", "values_csv", "write_consolidated_workbook"]
+__all__ = ["SHEETS", "beside_files", "render_consolidated_workbook", "tasks_csv", "values_csv", "write_consolidated_workbook"]
 
 
 @bulk_work
@@ -57,13 +57,14 @@ def write_consolidated_workbook(c: Consolidation, path: Path, *, out: OutputSet 
     only, see toolkit.fileio.written_alongside)."""
     path = Path(path)
     data_file = tasks_file = None
+    names = beside_files(path)
     with outputs(out) as out:
         beside = []  # jobs: written while the workbook is rendered
         if c.value_count() > style.DATA_SHEET_LIMIT:
-            data_file = path.with_name(f"{path.stem}_数据.csv")
+            data_file = names["data_csv"]
             beside.append(out.add_later(data_file, lambda: values_csv(c)))
         if len(c.tasks) > style.TASK_SHEET_LIMIT:
-            tasks_file = path.with_name(f"{path.stem}_任务进度.csv")
+            tasks_file = names["tasks_csv"]
             beside.append(out.add_later(tasks_file, lambda: tasks_csv(c)))
         out.claim(path)
         with written_alongside(beside, fork=fork):
@@ -71,6 +72,14 @@ def write_consolidated_workbook(c: Consolidation, path: Path, *, out: OutputSet 
                                                     tasks_file=tasks_file.name if tasks_file else None)
         out.add(path, workbook)
     return data_file
+
+
+def beside_files(path: Path) -> dict[str, Path]:
+    """The leaders' workbook at `path` and the CSVs that may be written beside it, by role
+    (the workbook names them: a workbook goes with the CSVs of its own name)."""
+    path = Path(path)
+    return {"workbook": path, "data_csv": path.with_name(f"{path.stem}_数据.csv"),
+            "tasks_csv": path.with_name(f"{path.stem}_任务进度.csv")}
 
 
 # The long lists: in the workbook for the office, hidden so that printing the
