@@ -110,7 +110,7 @@ def check_bytes(data: bytes, kind: str, limits: Limits = DEFAULT_LIMITS, unread_
         if b't="e"' in xml:
             error_cells[info.filename] = _error_cells(xml)
         if percent_styles:  # numbers typed into cells shown in a percent format (never formulas or text)
-            found = {ref.decode() for ref, style in _NUMBER_CELL.findall(xml) if style in percent_styles}
+            found = _percent_cells(xml, percent_styles)
             if found:
                 percents[info.filename] = found
     return GateResult(warnings=warnings, formulas=formulas, unprotected=unprotected, error_cells=error_cells,
@@ -133,6 +133,24 @@ def is_percent_format(code: str) -> bool:
 # A cell holding a number of its own: its value right after the tag (a formula's <f> would come first),
 # in the attribute order spreadsheet programs write: r, s, then t="n" or none.
 _NUMBER_CELL = re.compile(rb'<c r="([A-Z]{1,3}\d+)" s="(\d+)"(?: t="n")?><v>')
+
+
+def _percent_cells(xml: bytes, percent_styles: frozenset[bytes]) -> set[str]:
+    """The cells of a sheet's XML holding a number of their own in one of
+    `percent_styles` (the cells _NUMBER_CELL finds with such a style): each
+    style's s="N" looked up directly, as few cells carry a percent format."""
+    found = set()
+    for style in percent_styles:
+        needle = b' s="' + style + b'"'
+        at = xml.find(needle)
+        while at >= 0:
+            tag = xml.rfind(b"<c ", max(0, at - 24), at)  # r="XFD1048576" is the longest reference
+            if tag >= 0:
+                cell = _NUMBER_CELL.match(xml, tag)
+                if cell is not None and cell.group(2) == style:
+                    found.add(cell.group(1).decode())
+            at = xml.find(needle, at + len(needle))
+    return found
 
 
 def _percent_styles(archive) -> frozenset[bytes]:
