@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make demo   installs toolkit into .venv and runs it on the built-in example
 #   make test   installs toolkit (with test tools) into .venv and runs the tests
-#   make test-fast  the same without the tests marked slow (under a minute)
+#   make test-fast  the same without the tests marked slow, in two processes (under a minute)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -23,9 +23,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# Leaves out LibreOffice, crash and hang isolation, the demo and fuzzing.
+# Leaves out LibreOffice, crash and hang isolation, the demo and fuzzing; two processes (pytest-xdist).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # Re-import the built-in plans from the published annexes in examples/annexes.
 EXAMPLES := examples/annexes

@@ -136,6 +136,7 @@ def test_a_later_build_removes_the_templates_of_the_earlier_one_it_replaces(tmp_
     assert [p.name for p in out.iterdir() if ".toolkit-tmp-" in p.name or p.name.endswith(".lock")] == []
 
 
+@pytest.mark.slow
 def test_a_build_killed_half_way_leaves_the_earlier_build_whole(tmp_path, dingshan_plan, example_units):
     """Killed with SIGKILL while stamping its fifth template, a build of a
     changed plan leaves the folder as the earlier build left it; the next

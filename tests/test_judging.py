@@ -333,6 +333,7 @@ def test_a_month_that_does_not_close_the_quarter_is_in_progress_with_its_window_
 # ------------------------------------------------------------------ simulate and words
 
 
+@pytest.mark.slow
 def test_simulated_figures_vary_between_periods_and_seeds_and_are_saved_by_the_due_date(tmp_path):
     plan, units = load_plan("dingshan-2026"), load_units(ROOT / "examples" / "dingshan-units.csv")[:3]
     due = dt.date(2026, 7, 10)

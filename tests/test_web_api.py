@@ -90,6 +90,7 @@ def test_zip_upload_and_status_like_consolidate_json(tmp_path, returns, runner):
     assert f'id="n-on_time">{received}<' in page and "未报送" in page
 
 
+@pytest.mark.slow
 def test_downloads_have_chinese_names(tmp_path, returns):
     import openpyxl
 
