@@ -508,3 +508,39 @@ def test_stored_values_give_back_the_json_the_consolidation_wrote():
     assert unpack(old)[1].json_list() == expected
     empty = StoredValues.from_columns({key: [] for key in VALUE_KEYS})
     assert unpack(pack({}, empty))[1].json_list() == "[]"
+
+
+def test_stored_values_in_pieces_join_to_the_whole_list_at_every_chunk_size():
+    """json_list_chunks: the same text as json_list, whatever the piece size (a province's list is never held whole)."""
+    from toolkit.model.consolidation import VALUE_KEYS
+    from toolkit.store.packed import StoredValues
+
+    for rows in (0, 1, 2, 7):
+        columns = {key: [f"{key}{k % 3}" for k in range(rows)] for key in VALUE_KEYS}
+        stored = StoredValues.from_columns(columns)
+        whole = stored.json_list()
+        for size in (1, 2, 3, 100):
+            assert "".join(stored.json_list_chunks(rows_per_chunk=size)) == whole
+
+
+def test_a_ledger_whose_issued_json_no_longer_matches_its_sha256_writes_nothing(runner, run, tmp_path):
+    """Re-rendering checks the JSON against the sha256 issued as it writes it: a changed record is an
+    error in Chinese, exit 1, and neither the JSON, nor the workbook of the same run, nor a temporary file is left."""
+    import shutil
+
+    from toolkit.cli import cli
+
+    _, db, _ = run
+    copy = tmp_path / "台账.db"
+    shutil.copy(db, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("""UPDATE consolidations SET json_sha256 = ? WHERE period =
+                        (SELECT id FROM periods WHERE code = '2026Q1')""", ("0" * 64,))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    result = runner.invoke(cli, ["consolidate", "dingshan-2026", "--units", "examples/dingshan-units.csv", "--period",
+                                 "2026Q1", "-o", str(out_dir / "q1.xlsx"), "--json", str(out_dir / "q1.json"),
+                                 "--db", str(copy)])
+    assert result.exit_code == 1, result.output
+    assert "sha256 不符" in result.output and "Traceback" not in result.output
+    assert list(out_dir.iterdir()) == []

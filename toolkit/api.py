@@ -170,7 +170,7 @@ def _rerender(db, period, output, json_file, fork):
     ledger = _ledger(db)
     try:
         kept = stored_outputs(ledger, period.code, Path(output)) if output else None
-        result, text = rerender(ledger, period.code, values=bool(output) and kept is None)
+        result, chunks = rerender(ledger, period.code, values=bool(output) and kept is None)
     finally:
         _close(ledger, db)
     out = _outputs([], files=[f for f in (output, json_file) if f], folders=[])
@@ -178,7 +178,7 @@ def _rerender(db, period, output, json_file, fork):
         def make():
             from toolkit.fileio import written_alongside
 
-            jobs = [out.add_later(json_file, lambda: iter([text()]))] if json_file else []
+            jobs = [out.add_later(json_file, chunks)] if json_file else []
             with written_alongside(jobs, fork=fork):
                 if kept is not None:
                     for path, data in kept.items():

@@ -51,7 +51,8 @@ def annotate(result, ledger, plan, period, ledger_info: dict, file_baselines: di
 
 def rerender(ledger, period_code: str, *, values: bool = True):
     """The consolidation issued for a period, as it was: (Consolidation, a function giving
-    its JSON text, the very text issued). `since_issued` lists the returns accepted after
+    its JSON text in pieces, the very text issued; checked against the sha256 issued as it
+    goes, the last piece raising LedgerError when they differ). `since_issued` lists the returns accepted after
     it that it does not include. values=False: the Consolidation without its values
     (enough to say what it holds, quickly)."""
     from toolkit.model.consolidation import Consolidation, ValueRecord
@@ -76,15 +77,19 @@ def rerender(ledger, period_code: str, *, values: bool = True):
             result.values = result.value_records()
     result.since_issued = queries.changed_since_issued(ledger, period_code)
 
-    def text() -> str:
+    def chunks():
+        """The JSON issued, piece by piece (a province's is hundreds of MB: never held whole)."""
         with bulk():
-            issued_text = stored.json_text("".join(result.json_chunks(values=False)))
-        if digest and hashlib.sha256(issued_text.encode("utf-8")).hexdigest() != digest:
+            head = "".join(result.json_chunks(values=False))
+        check = hashlib.sha256()
+        for piece in stored.json_text_chunks(head):
+            check.update(piece.encode("utf-8"))
+            yield piece
+        if digest and check.hexdigest() != digest:  # written to a temporary file only: the output set is dropped
             raise LedgerError(f"{period_code} 的汇总记录与发出时的 JSON 不一致（sha256 不符）", where=str(ledger.path),
                               hint="台账可能被其他程序改动过；请用备份副本替换")
-        return issued_text
 
-    return result, text
+    return result, chunks
 
 
 def previous_issued(ledger, period):

@@ -66,19 +66,37 @@ class StoredValues:
 
     def json_list(self) -> str:
         """The values as the JSON list `Consolidation.json_chunks` writes ("[\\n    {…},\\n    {…}\\n  ]")."""
+        return "".join(self.json_list_chunks())
+
+    def json_list_chunks(self, rows_per_chunk: int = 20_000):
+        """json_list() in pieces of `rows_per_chunk` values: a province's list is
+        hundreds of MB of text, never held whole."""
         if not self.rows:
-            return "[]"
-        pieces = []
-        for k, key in enumerate(VALUE_KEYS):
-            pieces.append(repeat(("{" if k == 0 else ", ") + _ENCODE(key) + ": "))
-            pieces.append(np.asarray(self.texts[key], dtype=object)[self.codes[key]].tolist())
-        pieces.append(repeat("}"))
-        return "[\n    " + ",\n    ".join(map("".join, zip(*pieces))) + "\n  ]"
+            yield "[]"
+            return
+        heads = [("{" if k == 0 else ", ") + _ENCODE(key) + ": " for k, key in enumerate(VALUE_KEYS)]
+        texts = {key: np.asarray(self.texts[key], dtype=object) for key in VALUE_KEYS}
+        yield "[\n    "
+        for start in range(0, self.rows, rows_per_chunk):
+            stop = min(self.rows, start + rows_per_chunk)
+            pieces = []
+            for head, key in zip(heads, VALUE_KEYS):
+                pieces.append(repeat(head))
+                pieces.append(texts[key][self.codes[key][start:stop]].tolist())
+            pieces.append(repeat("}"))
+            yield ("" if start == 0 else ",\n    ") + ",\n    ".join(map("".join, zip(*pieces)))
+        yield "\n  ]"
 
     def json_text(self, head: str) -> str:
         """The JSON of `json_chunks(values=False)` (`head`) with these values put back: the text issued."""
+        return "".join(self.json_text_chunks(head))
+
+    def json_text_chunks(self, head: str):
+        """json_text(head) in pieces."""
         at = head.index(VALUES_MARK) + len(VALUES_MARK) - 2
-        return head[:at] + self.json_list() + head[at + 2:]
+        yield head[:at]
+        yield from self.json_list_chunks()
+        yield head[at + 2:]
 
 
 def pack(compact: dict, values: StoredValues) -> bytes:
