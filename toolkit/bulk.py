@@ -1,6 +1,6 @@
 """Fewer garbage collections while a run builds its big tables.
 
-Reading, checking and consolidating a county's returns makes hundreds of
+Reading, checking, consolidating and recording a county's returns makes hundreds of
 thousands of small objects that live to the end of the run (cells, outcomes,
 rows of the workbook). Python's collector looks at the young ones every 700
 new objects and, as they age, walks everything alive again and again: about a

@@ -32,8 +32,8 @@ from multiprocessing.connection import wait
 # Results of one item.
 OK, CRASHED, TIMEOUT, FAILED = "ok", "crashed", "timeout", "failed"
 
-DEFAULT_MEMORY = 4 * 2**30
-_READY = ("ready", None)  # a worker's first message: it is set up (or knows why not)  # ample for any template, far below a runaway allocation
+DEFAULT_MEMORY = 4 * 2**30  # ample for any template, far below a runaway allocation
+_READY = ("ready", None)  # a worker's first message: it is set up (or knows why not)
 
 
 def start_method() -> str:
