@@ -115,7 +115,6 @@ def test_macro_content_is_a_warning_and_the_return_is_read(tmp_path, plan, good_
 
 
 def _validate_with(reader, plan, paths, **kwargs):
-    from toolkit.intake import read_returns
     from toolkit.pipeline.validate import check_returns
     from toolkit.rules.packs import load_rule_packs
 

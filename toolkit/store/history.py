@@ -258,6 +258,7 @@ def export_csv(ledger, out_dir) -> list[Path]:
         compact, stored = unpack(blob)
         head = "".join(Consolidation.from_compact(compact).json_chunks(values=False))
         path = out / f"consolidation-{number}.json"
-        path.write_text(stored.json_text(head), encoding="utf-8")
+        with path.open("w", encoding="utf-8", newline="") as handle:  # in pieces, and as issued (no \r\n on Windows)
+            handle.writelines(stored.json_text_chunks(head))
         written.append(path)
     return written

@@ -87,12 +87,9 @@ class StoredValues:
             yield ("" if start == 0 else ",\n    ") + ",\n    ".join(map("".join, zip(*pieces)))
         yield "\n  ]"
 
-    def json_text(self, head: str) -> str:
-        """The JSON of `json_chunks(values=False)` (`head`) with these values put back: the text issued."""
-        return "".join(self.json_text_chunks(head))
-
     def json_text_chunks(self, head: str):
-        """json_text(head) in pieces."""
+        """The JSON of `json_chunks(values=False)` (`head`) with these values put
+        back, in pieces: the text issued."""
         at = head.index(VALUES_MARK) + len(VALUES_MARK) - 2
         yield head[:at]
         yield from self.json_list_chunks()
