@@ -84,3 +84,20 @@ def dingshan_build(tmp_path_factory, dingshan_plan, example_units):
 def dingshan_templates(dingshan_build):
     """{unit code: template path} of dingshan_build."""
     return {t.unit_code: t.path for t in dingshan_build.templates}
+
+
+@pytest.fixture(scope="session")
+def complaints_template(tmp_path_factory):
+    """垫江县's 2026 plan, the 县公安局 (reporting rect-12, whose 非法营运投诉率 is
+    a relative target in %) and its template: (plan, unit, template path, that
+    indicator's id). Built once; tests fill copies of it."""
+    from toolkit import build_templates
+    from toolkit.periods import parse_period
+    from toolkit.plan import load_plan
+    from toolkit.units import Unit
+
+    plan = load_plan("dianjiang-2026")
+    unit = Unit(code="U1", name="县公安局", kind="部门", parent=None, contact=None, rows=("rect-12",))
+    built = build_templates(plan, [unit], parse_period("2026"), tmp_path_factory.mktemp("complaints"))
+    complaints = next(i.id for _, _, i in plan.indicators() if i.name == "非法营运投诉率")
+    return plan, unit, built.templates[0].path, complaints

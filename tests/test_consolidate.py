@@ -188,13 +188,8 @@ def test_tasks_and_overdue(tmp_path):
     assert not by_row["task-12"].overdue
 
 
-def test_baseline_file_for_relative_targets(tmp_path):
-    plan = load_plan("dianjiang-2026")
-    from toolkit.units import Unit
-
-    unit = Unit(code="U1", name="县公安局", kind="部门", parent=None, contact=None, rows=("rect-12",))
-    template = build_templates(plan, [unit], parse_period("2026"), tmp_path / "t").templates[0]
-    complaints = next(i.id for _, _, i in plan.indicators() if i.name == "非法营运投诉率")
+def test_baseline_file_for_relative_targets(tmp_path, complaints_template):
+    plan, unit, template, complaints = complaints_template
 
     def value_for(spot):
         if spot.indicator_id == complaints:
@@ -203,7 +198,7 @@ def test_baseline_file_for_relative_targets(tmp_path):
             return 0.1
         return values_for(1)(spot)
 
-    fill_template(template.path, tmp_path / "r" / "U1.xlsx", value_for)
+    fill_template(template, tmp_path / "r" / "U1.xlsx", value_for)
     baseline = tmp_path / "baseline.csv"
     baseline.write_text("unit,indicator,value\nU1,非法营运投诉率,10%\n全域,非法营运投诉率,10%\n", encoding="utf-8")
     result = consolidate(plan, [tmp_path / "r"], units=[unit], period=parse_period("2026"), baseline=baseline)

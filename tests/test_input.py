@@ -211,11 +211,8 @@ def test_messages_fit_the_kind_of_cell(tmp_path, plan, template):
     assert blank_count == "“因灾群死群伤责任事件”的本期数值未填写。请填写整数；没有发生的请填 0。"
 
 
-def test_a_percent_cell_asks_for_a_percentage(tmp_path):
-    plan = load_plan("dianjiang-2026")
-    unit = Unit(code="U1", name="县公安局", kind="部门", parent=None, contact=None, rows=("rect-12",))
-    template = build_templates(plan, [unit], parse_period("2026"), tmp_path / "t").templates[0]
-    complaints = next(i.id for _, _, i in plan.indicators() if i.name == "非法营运投诉率")
+def test_a_percent_cell_asks_for_a_percentage(tmp_path, complaints_template):
+    plan, unit, template, complaints = complaints_template
 
     def value_for(spot):
         if spot.indicator_id == complaints and spot.field == "baseline":
@@ -223,7 +220,7 @@ def test_a_percent_cell_asks_for_a_percentage(tmp_path):
         return {"numerator": 1, "denominator": 10, "value": 0, "cumulative": 0, "status": "推进中",
                 "progress": "推进中", "reporter": "张三", "phone": "1", "approver": "李四"}.get(spot.field)
 
-    path = fill_template(template.path, tmp_path / "r.xlsx", value_for)
+    path = fill_template(template, tmp_path / "r.xlsx", value_for)
     report = validate_returns(plan, [path], period=parse_period("2026"), units=[unit])
     (finding,) = findings(report, "not-a-number")
     assert finding.message.startswith("“很多”不是百分比") and "如 95%" in finding.message
