@@ -16,7 +16,6 @@ from toolkit.periods import parse_period
 from toolkit.plan import load_plan
 from toolkit.simulate import fill_template, input_spots
 from toolkit.templates import build_templates
-from toolkit.units import load_units
 from toolkit.words import FIELD_WORDS, TASK_COUNTS
 from toolkit.xlsx.leaders import write_consolidated_workbook
 

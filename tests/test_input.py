@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from toolkit.periods import parse_period
 from toolkit.pipeline.validate import validate_returns
-from toolkit.plan import load_plan
 from toolkit.simulate import fill_template
-from toolkit.templates import build_templates
 from toolkit.units import Unit
 from toolkit.xlsx.feedback import write_feedback
 
