@@ -21,6 +21,8 @@ from toolkit.words import (  # noqa: F401 (the statuses' words, importable from 
 # What a task count counts: the statuses a unit types (不适用 counted as 已完成), and none typed.
 TASK_COUNTED = ("已完成", "推进中", "未启动", NOT_REPORTED)
 TASK_TOTAL = "合计"
+# The counts of one group, in order: how many tasks, each of TASK_COUNTED, how many overdue.
+TASK_COUNT_KEYS = ("任务数", *TASK_COUNTED, LATE_WORD)
 
 # What a consolidation says about itself beyond its lists (the JSON's "issued").
 _ISSUED = ("plan_title", "plan_issuer", "plan_doc_number", "period_label", "period_end", "due", "baseline_source")
@@ -261,7 +263,7 @@ class Consolidation:
         each of TASK_COUNTED and 逾期 (`overdue`, as the consolidation decided
         it). Empty when no task is counted."""
         groups: dict[str, dict[str, int]] = {}
-        total = dict.fromkeys(("任务数", *TASK_COUNTED, LATE_WORD), 0)
+        total = dict.fromkeys(TASK_COUNT_KEYS, 0)
         for t in self.tasks:
             key = t.action if by == "action" else t.office or t.unit_name or t.unit
             if not key:

@@ -8,14 +8,11 @@ and actions, not the units."""
 
 from __future__ import annotations
 
-from toolkit.model.consolidation import TASK_COUNTED, TASK_TOTAL
+from toolkit.model.consolidation import TASK_COUNT_KEYS, TASK_COUNTED, TASK_TOTAL
 from toolkit.textable import safe_cell_text
 from toolkit.words import LATE_WORD, LEADERS_COLUMNS, TASK_COUNTS
 from toolkit.xlsx.leaders.book import height, lines_per_row, section
 from toolkit.xlsx.style import GREEN, RED
-
-KEYS = ("任务数", *TASK_COUNTED, LATE_WORD)
-
 
 def write_task_counts(book, ws, r0: int, last_col: int, widths) -> int:
     """The block at row `r0` on columns `widths` wide; returns its last row
@@ -48,7 +45,7 @@ def _counts_table(book, ws, top: int, headers, rows, widths) -> int:
         ws.merge_range(r, 0, r, 1, safe_cell_text(name), f.bold if name == TASK_TOTAL else f.wrap)
         if n_lines > 1:
             ws.set_row(r, height(n_lines))
-        for i, key in enumerate(KEYS, start=2):
+        for i, key in enumerate(TASK_COUNT_KEYS, start=2):
             ws.write_number(r, i, counts[key], f.number("0", center=True))
     last = top + len(rows)
     book.positive(ws, top + 1, 2 + len(TASK_COUNTED) + 1, last, f.cf[RED])  # 逾期
