@@ -13,10 +13,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from toolkit.bulk import bulk_work
 from toolkit.intake.paths import collect_paths
 from toolkit.intake.workbook import PlanLayouts, read_return, type_cells
 from toolkit.model.returns import ReturnData, assign_ids
-from toolkit.bulk import bulk_work
 
 DEFAULT_TIMEOUT = 60.0  # seconds for one file
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from toolkit.bulk import bulk_work
 from toolkit.model.consolidation import (
     Consolidation,
     FileEntry,
@@ -27,7 +28,6 @@ from toolkit.model.consolidation import (
 )
 from toolkit.pipeline.baselines import BaselineError, read_baselines  # noqa: F401 (BaselineError: importable from here as before)
 from toolkit.pipeline.rollup import roll_up
-from toolkit.bulk import bulk_work
 
 
 @bulk_work

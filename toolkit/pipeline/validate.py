@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from toolkit.bulk import bulk_work
 from toolkit.findings import make_finding
 from toolkit.model.validation import (
     REJECTED,
@@ -25,7 +26,6 @@ from toolkit.model.validation import (
 from toolkit.words import FIELD_WORDS as _FIELD_WORDS
 from toolkit.words import actual_words as _format_actual
 from toolkit.xlsx.style import TEXT_LIMIT
-from toolkit.bulk import bulk_work
 
 
 @bulk_work

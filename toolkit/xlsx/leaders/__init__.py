@@ -29,6 +29,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from toolkit.bulk import bulk_work
 from toolkit.model.consolidation import Consolidation
 from toolkit.fileio import OutputSet, outputs, written_alongside
 from toolkit.textable import safe_cell_text
@@ -40,7 +41,6 @@ from toolkit.xlsx.leaders.grid import write_grid
 from toolkit.xlsx.leaders.lists import write_findings, write_missed, write_returns, write_tasks
 from toolkit.xlsx.leaders.overview import write_overview
 from toolkit.xlsx.leaders.trend import write_trend
-from toolkit.bulk import bulk_work
 
 __all__ = ["SHEETS", "beside_files", "render_consolidated_workbook", "tasks_csv", "values_csv", "write_consolidated_workbook"]
 

@@ -35,16 +35,16 @@ from toolkit.words import (
 from toolkit.xlsx.leaders.book import SECTION_ROW, Book, columns, height, lines_per_row, section
 from toolkit.xlsx.leaders.tasks import write_task_counts
 from toolkit.xlsx.style import (
-    OVERVIEW_NAMES_SHOWN,
     AMBER,
     BODY_FONT,
     CHART_BORDER,
     CHART_COLOURS,
     CHART_GRID,
     CHART_OTHER,
+    LINE_HEIGHT,
+    OVERVIEW_NAMES_SHOWN,
     RED,
     STATUS_COLOURS,
-    LINE_HEIGHT,
     TITLE_FONT,
     column_pixels,
     fit_or_spread,
