@@ -245,9 +245,8 @@ def _add_window_figures(actual, checkable, state, judge_note, rows, pairs, codes
             period = periods[code]
             name = window_label(indicators[indicator_id].frequency, period.year, period.end.month)
             judge_note[r] = (f"台账中缺少{'、'.join(missing)}的报表，无法判断{name}是否达标"
-                             f"（已有各期合计 {actual[r]:g} 次）")
+                             f"（已有各期合计 {actual[r]:g} {indicators[indicator_id].unit or '次'}）")
             state[r], checkable[r], actual[r] = "incomplete", False, np.nan
-            judge_note[r] = judge_note[r].replace(" 次）", f" {indicators[indicator_id].unit or '次'}）")
 
 
 # ------------------------------------------------------------------ pass 2
