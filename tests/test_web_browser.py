@@ -82,9 +82,15 @@ def returns(tmp_path_factory):
 
 
 def _wait(condition, timeout=120):
+    """Poll ``condition`` until true; an element replaced while it is read (the page refreshing) is read again."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     end = time.time() + timeout
     while time.time() < end:
-        value = condition()
+        try:
+            value = condition()
+        except (StaleElementReferenceException, NoSuchElementException):
+            value = None
         if value:
             return value
         time.sleep(0.2)
