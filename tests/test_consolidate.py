@@ -151,6 +151,22 @@ def test_counts_add_up_and_zero_tolerance_fails_the_area(result):
     assert others.status == "met" and others.value == 0
 
 
+def test_an_area_value_keeps_the_deadline_apart_and_the_target_whole_is_the_bare_target_with_the_deadline(result, plan):
+    from toolkit.words import deadline_words
+
+    by_id = {ind.id: ind for _, _, ind in plan.indicators()}
+    with_deadline = 0
+    for a in result.aggregates:
+        ind = by_id[a.indicator_id]
+        assert a.deadline == (ind.deadline.canonical() if ind.deadline else None)
+        if ind.deadline:
+            with_deadline += 1
+            assert a.target == f"{a.bare_target}（{deadline_words(a.deadline)}）"
+        else:
+            assert a.target == a.bare_target
+    assert with_deadline >= 3  # the 丁山镇 plan's 2026年12月31日 rows
+
+
 def test_missed_outcome_carries_the_reason_as_typed(result):
     (miss,) = [o for o in result.outcomes if o.indicator_id == "core-1" and o.status == "missed"]
     assert miss.unit == "DS-V02" and miss.reason == "=HYPERLINK(\"http://x\",\"y\")"

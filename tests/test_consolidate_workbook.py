@@ -244,12 +244,60 @@ def _group_title(ws, row: int) -> str:
     return ws.cell(row, 1).value
 
 
+def test_overview_runs_one_title_per_table_responsible_and_deadline_in_order_of_first_appearance():
+    """Rows of one annex table that share who is responsible and the deadline sit under one title, wherever they
+    stand in the annex; the runs in the order each first appears, the plan's order within a run, numbered down
+    the page. A target shows without its deadline under a title that states it; a consolidation written before
+    the deadline was kept apart (no bare target) shows its target whole, and no deadline in the title."""
+    import copy
+    import io
+
+    c = sample()
+    base = c.aggregates[1]
+    plan = [("a", "王副镇长", "镇应急办", None), ("b", "李副镇长", "镇安办", "2026-12-31"),
+            ("c", "王副镇长", "镇应急办", None), ("d", "李副镇长", "镇安办", None),
+            ("e", "李副镇长", "镇安办", "2026-12-31"), ("f", "王副镇长", "镇应急办", "2026-12-31")]
+    c.aggregates = []
+    for name, leader, office, deadline in plan:
+        a = copy.copy(base)
+        a.indicator_id, a.indicator, a.leader, a.office, a.deadline = name, f"指标{name}", leader, office, deadline
+        a.bare_target = "≥100%"
+        a.target = f"≥100%（{deadline_words(deadline)}）" if deadline else "≥100%"
+        c.aggregates.append(a)
+    old = copy.deepcopy(c)
+    for a in old.aggregates:
+        a.bare_target = None  # as an older JSON reads back: the deadline only inside the target's words
+    runs = {}
+    for consolidation, bare in ((c, True), (old, False)):
+        ws = openpyxl.load_workbook(io.BytesIO(render_consolidated_workbook(consolidation)))["领导总览"]
+        _, rows = _indicator_rows(ws)
+        titles = {}
+        for r in rows:
+            titles.setdefault(_group_title(ws, r[0].row), []).append(r[1].value)
+        table = "附件1 核心绩效指标"
+        # expected: runs by (who, the deadline when the target is shown bare), in order of first appearance
+        expected = {}
+        for name, leader, office, deadline in plan:
+            title = f"{table}　责任：{leader}／{office}"
+            if bare and deadline:
+                title += f"　期限：{deadline_words(deadline)}"
+            expected.setdefault(title, []).append(f"指标{name}")
+        assert titles == expected and list(titles) == list(expected)
+        runs[bare] = len(titles)
+        assert [r[0].value for r in rows] == list(range(1, len(plan) + 1))
+        by_name = {a.indicator: a for a in consolidation.aggregates}
+        assert [r[2].value for r in rows] == [by_name[r[1].value].bare_target if bare else by_name[r[1].value].target
+                                              for r in rows]
+    assert runs == {True: 4, False: 2}  # the deadline splits 李副镇长's and 王副镇长's rows in two
+
+
 def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
     ws = book["领导总览"]
     label = _find(ws, "二、指标状态统计")
+    assert label.row == _find(ws, "一、报送情况").row and label.column == 4  # beside the completeness block, in D–F
     shown = status_order(a.status for a in sample().aggregates)
-    words = [ws.cell(label.row + 2 + i, 1).value for i in range(len(shown))]
-    formulas = [ws.cell(label.row + 2 + i, 3).value for i in range(len(shown))]
+    words = [ws.cell(label.row + 2 + i, 4).value for i in range(len(shown))]
+    formulas = [ws.cell(label.row + 2 + i, 6).value for i in range(len(shown))]
     assert words == [STATUS_WORDS[s] for s in shown]  # the order of toolkit.words.STATUS_WORDS
     assert all(f.startswith("=COUNTIF($H$") and w in f for f, w in zip(formulas, words))
     with zipfile.ZipFile(rendered) as z:
@@ -257,14 +305,16 @@ def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
         assert "xl/charts/chart1.xml" in names
         chart = z.read("xl/charts/chart1.xml").decode("utf-8")
         drawing = z.read("xl/drawings/drawing1.xml").decode("utf-8")
-    assert "<c:barChart>" in chart and "领导总览" in chart
-    # the chart sits right of the completeness and status tables (columns A–C), above the indicator table
+    assert "<c:barChart>" in chart and '<c:barDir val="bar"/>' in chart and "领导总览" in chart
+    assert "$D$" in chart and "$F$" in chart  # the statuses and their live counts
+    # the chart sits right of the completeness and status tables (columns A–F), above the indicator table
     anchor = re.search(r"<xdr:from><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
-    end = re.search(r"<xdr:to><xdr:col>\d+</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
-    first = _find(ws, "应报单位").row
-    assert int(anchor.group(1)) == 3 and int(anchor.group(2)) == first - 1  # 0-based: the completeness block's first row
-    assert int(end.group(1)) + 1 <= label.row + 1 + len(shown) + 1  # it ends by the row after the last status
-    assert _find(ws, "序号").row > int(end.group(1)) + 1
+    end = re.search(r"<xdr:to><xdr:col>(\d+)</xdr:col><xdr:colOff>\d+</xdr:colOff><xdr:row>(\d+)</xdr:row>", drawing)
+    assert int(anchor.group(1)) == 6 and int(anchor.group(2)) == label.row - 1  # 0-based: the section titles' row
+    assert int(end.group(1)) <= 9  # within the table's columns (G–J without a ledger)
+    last_block_row = max(_find(ws, "逾期报送").row, label.row + 1 + len(shown))
+    assert int(end.group(2)) + 1 <= last_block_row  # it ends with the blocks beside it
+    assert _find(ws, "序号").row > last_block_row
 
 
 def test_overview_live_conditional_formats(book):

@@ -247,10 +247,7 @@ def _overview_pages_at_excel_scale(path: Path) -> int:
     return pages
 
 
-@pytest.mark.parametrize("which", ["demo", "big", pytest.param("p70", marks=pytest.mark.xfail(
-    strict=True, reason="known gap (issue 18): at Excel's scale the 70-indicator overview (26 runs of a responsible "
-                        "office, 15 targets on two or three lines, the notes and the task block) needs about 2.3 "
-                        "pages; LibreOffice, printing it smaller, fits it on 2"))])
+@pytest.mark.parametrize("which", ["demo", "big", "p70"])
 def test_leaders_overview_fits_two_pages_at_the_scale_its_fonts_are_checked_at(rendered, which):
     assert _overview_pages_at_excel_scale(rendered["outputs"][f"{which}-leaders"]) <= 2
 

@@ -94,8 +94,8 @@ def test_status_tables_drive_the_overview_counts_and_colours():
     c = sample()
     c.aggregates[1].status, c.aggregates[2].status = "in-progress", "some-new-code"
     ws = openpyxl.load_workbook(io.BytesIO(render_consolidated_workbook(c)))["领导总览"]
-    words = [row[0].value for row in ws.iter_rows(min_row=10, max_row=20) if row[2].value
-             and str(row[2].value).startswith("=COUNTIF")]
+    words = [row[3].value for row in ws.iter_rows(min_row=1, max_row=20) if row[5].value
+             and str(row[5].value).startswith("=COUNTIF")]  # the status counts, in D–F
     assert words == ["未达标", "达标", "进行中（未到期）", "无数据", "some-new-code"]  # table order, then codes not yet known
     assert "进行中（未到期） 1 项" in ws["A3"].value
 

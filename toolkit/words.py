@@ -172,8 +172,9 @@ def trim_number(number: float) -> str:
     return text if text not in ("", "-0") else "0"
 
 
-def describe(ind) -> str:
-    """A rule in words, for the import review: ≥ 100%（期限 2026年11月30日）."""
+def describe(ind, *, with_deadline: bool = True) -> str:
+    """A rule in words, for the import review: ≥ 100%（期限 2026年11月30日）;
+    with_deadline=False: without the deadline (≥ 100%)."""
     if ind.status == "unparsed":
         return UNPARSED_WORDS
     if ind.op == "qualitative":
@@ -191,14 +192,15 @@ def describe(ind) -> str:
             text = f"{OP_WORDS[ind.op]} {value}"
         if ind.frequency:
             text = f"{FREQUENCY_WORDS[ind.frequency]}{text}"
-    if ind.deadline:
+    if ind.deadline and with_deadline:
         text += f"（期限 {deadline_words(str(ind.deadline))}）"
     return text
 
 
-def target_words(indicator) -> str:
-    """A target in a few characters for a cell: ≥100%, =0起, 每季度≥1次（2026-12-31）."""
-    return describe(indicator).replace("（期限 ", "（").replace(" ", "")
+def target_words(indicator, *, with_deadline: bool = True) -> str:
+    """A target in a few characters for a cell: ≥100%, =0起, 每季度≥1次（2026年12月31日）;
+    with_deadline=False: without the deadline (每季度≥1次)."""
+    return describe(indicator, with_deadline=with_deadline).replace("（期限 ", "（").replace(" ", "")
 
 
 def actual_words(number: float, indicator) -> str:
@@ -330,6 +332,7 @@ LEADERS_COLUMNS = {
     "trend": ("序号", "指标", "计量单位"),
 }
 OVERVIEW_WHO = "责任"  # 领导总览: a group row's responsible leader and office
+OVERVIEW_DEADLINE = "期限"  # 领导总览: a group row's deadline, shared by its rows
 OVERVIEW_NOTE = "注"  # 领导总览: a note's number in the 说明 column, and the note under the table
 TREND_SHEET = "趋势"
 TASK_CSV_COLUMNS = ("单位编码", "单位", "表", "序号", "任务", "完成时限", "完成状态", "进展情况", "是否逾期",

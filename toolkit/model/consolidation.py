@@ -89,6 +89,10 @@ class AreaValue:
     leader: str = ""  # 责任领导
     office: str = ""  # 责任办公室 / 责任单位 as published
     kind: str | None = None  # of the number (toolkit.model.validation.NUMBER_KINDS)
+    # the target's deadline apart (canonical: 2026-12-31, 2026-06-30;2026-12-31, ongoing), and the target
+    # without it (≥95%), for a page that states the deadline once for the rows that share it
+    deadline: str | None = None
+    bare_target: str | None = None
     # with a ledger: the area's level over the year's periods, and the baseline it is compared with
     history: list | None = None  # [{"period", "value"}], oldest first, this period last
     baseline: dict | None = None  # {"period", "value", "source"}

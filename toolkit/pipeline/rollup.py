@@ -65,6 +65,8 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
             units_no_data=counts["no-data"], units_contribution=counts["contribution"],
             leader=table.cell(row, "leader"), office=table.cell(row, "office") or table.cell(row, "responsible"),
             kind=number_kind(indicator), basis=j.basis,
+            deadline=str(indicator.deadline) if indicator.deadline else None,
+            bare_target=target_words(indicator, with_deadline=False),
         )
         wide = _per_file(of_indicator.get(indicator.id))
         lead = assignment.lead_for(row.id) if assignment is not None else None

@@ -1,14 +1,15 @@
 """领导总览: a brief on at most two A4 pages (portrait) for up to 70
 indicators (landscape, one page wide, when a ledger adds its five columns).
-Title, completeness (who reported, naming who is late or missing) and a
-count of indicators per status down the left with their chart beside them
-(all on the first page), one row per indicator for the whole area, and for
-task plans the tasks done, in progress and overdue per office and per action.
+Title, completeness (who reported, naming who is late or missing), beside it
+the count of indicators per status and their chart (all on the first page),
+one row per indicator for the whole area, and for task plans the tasks done,
+in progress and overdue per office and per action.
 
-The indicator rows fit one line where their texts allow: the responsible
-leader and office head each run of rows that shares them (with the annex
-table's title) instead of taking a column, and the 说明 column holds a note's
-number (注1), the notes written once each under the table.
+The indicator rows fit one line where their texts allow: the indicators of
+one annex table that share the responsible leader and office and the
+deadline sit under one title row (责任：…　期限：…) instead of taking
+columns, and the 说明 column holds a note's number (注1), the notes written
+once each under the table.
 
 The statuses, their order, words and colours come from the tables in
 toolkit.words (STATUS_WORDS) and toolkit.xlsx.style (STATUS_COLOURS,
@@ -25,9 +26,11 @@ from toolkit.words import (
     LEADERS_COLUMNS,
     LEADERS_SHEETS,
     NO_DATA,
+    OVERVIEW_DEADLINE,
     OVERVIEW_NOTE,
     OVERVIEW_WHO,
     STATUS_MEANINGS,
+    deadline_words,
     iso_date_words,
     status_order,
     status_word,
@@ -62,7 +65,8 @@ VALUE_COLUMN, SECTORAL_COLUMN, STATUS_COLUMN, MISSED_COLUMN = 3, 5, 7, 8
 HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 9)] * 5)
 ROW = LINE_HEIGHT  # points: a one-line row (the sheet's default: Excel's row for 10-point 宋体)
 NUMBER_ROW = 18  # a row of the completeness block (its numbers are 14-point)
-CHART_FIRST_COLUMN = 3  # the chart stands right of the completeness and status blocks (columns A–C)
+STATUS_COUNT_COLUMN = 3  # the status counts stand right of the completeness block (columns A–C), in D–F
+CHART_FIRST_COLUMN = 6  # the chart right of both (G to the table's last column)
 ATTENTION = {"rejected": AMBER, "missing": RED, "late": AMBER}  # completeness counts coloured above 0
 
 
@@ -100,7 +104,7 @@ def write_overview(book: Book) -> None:
     ws.set_row(2, 32)
     ws.merge_range(2, 0, 2, last_col, summary, f.summary)
 
-    # completeness down the left (columns A–C), then the status counts, the chart beside both
+    # completeness down the left (columns A–C), the status counts beside it (D–F), their chart right of both
     section(ws, 3, "一、报送情况", f)
     for i, (label, key) in enumerate(COMPLETENESS_WORDS):
         r = 4 + i
@@ -109,10 +113,9 @@ def write_overview(book: Book) -> None:
         ws.set_row(r, NUMBER_ROW)
         if key in ATTENTION:
             book.positive(ws, r, 2, r, f.cf[ATTENTION[key]])
-    first_count = 4 + len(COMPLETENESS_WORDS)
 
     rows, formats, groups, notes = _indicator_rows(book, table_columns, with_history)
-    status_end = first_count + 2 + len(statuses)  # the row after the status counts
+    block_end = 4 + max(len(COMPLETENESS_WORDS), 1 + len(statuses))  # the row after both blocks
     names = []
     for label, which in (("未报送", lambda u: u.status == "missing"), ("被退回", lambda u: u.status == "rejected"),
                          ("逾期报送", lambda u: u.on_time is False)):
@@ -122,13 +125,13 @@ def write_overview(book: Book) -> None:
         elif who:
             names.append(f"{label}：{'、'.join(who)}")
     note = "；".join(names) + "。" if names else "全部单位按时报送。"
-    ws.merge_range(status_end, 0, status_end, last_col, safe_cell_text(note), f.brief_note)
-    ws.set_row(status_end, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
+    ws.merge_range(block_end, 0, block_end, last_col, safe_cell_text(note), f.brief_note)
+    ws.set_row(block_end, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
 
-    top = status_end + 2  # the indicator table's header row
+    top = block_end + 2  # the indicator table's header row
     first = top + 1
     last = top + max(1, len(rows))
-    _status_counts(book, ws, first_count, (first, STATUS_COLUMN, last, STATUS_COLUMN), statuses, counts, widths)
+    _status_counts(book, ws, 3, (first, STATUS_COLUMN, last, STATUS_COLUMN), statuses, counts, widths)
 
     # the indicator table: a title row per annex table and responsible leader and office
     section(ws, top - 1, "三、指标完成情况", f)
@@ -184,46 +187,62 @@ def write_overview(book: Book) -> None:
 
 def _indicator_rows(book: Book, table_columns, with_history: bool):
     """The table's rows, a title row before each run of indicators of one
-    annex table (or named row, 危险化学品领域) and one responsible leader and
-    office (`groups`: row index → title), number formats by (row, column),
-    and the notes in order (the 说明 column holds 注1, 注2, …; a note shared
-    by several rows is written once). The 指标 and 全域数值 columns are what
-    a later period's `--baseline` reads back (with 计量单位 saying ‰). 口径
-    says whether the figure is 本期 or 本年累计; 行业口径合计 is the sectoral
-    sum beside a count of events; with a ledger, the level's history columns
-    follow."""
+    annex table (or named row, 危险化学品领域), one responsible leader and
+    office and one deadline (`groups`: row index → title), number formats by
+    (row, column), and the notes in order (the 说明 column holds 注1, 注2, …;
+    a note shared by several rows is written once). The runs come in the
+    order each first appears in the plan, the indicators of a run in the
+    plan's order, numbered 1, 2, … down the page; an indicator's target shows
+    without its deadline where its run's title states it. The 指标 and 全域数值
+    columns are what a later period's `--baseline` reads back (with 计量单位
+    saying ‰). 口径 says whether the figure is 本期 or 本年累计; 行业口径合计 is
+    the sectoral sum beside a count of events; with a ledger, the level's
+    history columns follow."""
     f = book.f
     rows, formats, groups = [], {}, {}
     notes: dict[str, int] = {}
-    group = None
-    for n, a in enumerate(book.c.aggregates):
+    for title, run in _runs(book.c.aggregates):
+        groups[len(rows)] = title
+        rows.append([title] + [""] * (len(table_columns) - 1))
+        for a in run:
+            figure = leaders_figure(a.value, a.number_kind)
+            if figure is not None:
+                formats[(len(rows), VALUE_COLUMN)] = f.number(figure[1], bold=True, center=True)
+            sectoral = leaders_figure(a.sectoral, a.number_kind)
+            if sectoral is not None:
+                formats[(len(rows), SECTORAL_COLUMN)] = f.number(sectoral[1], center=True)
+            mark = ""
+            if a.note:
+                mark = f"{OVERVIEW_NOTE}{notes.setdefault(a.note, len(notes) + 1)}"
+            target = a.target if a.bare_target is None else a.bare_target
+            row = [len(rows) - len(groups) + 1, a.indicator, target, figure[0] if figure else NO_DATA,
+                   BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
+                   status_word(a.status), a.units_missed, mark]
+            if with_history:
+                row.extend(_history_cells(a, len(rows), len(COLUMNS), f, formats))
+            rows.append(row)
+    return rows, formats, groups, list(notes)
+
+
+def _runs(aggregates) -> list[tuple[str, list]]:
+    """The aggregates grouped under their title rows: the annex table (a named
+    row, 危险化学品领域, on its own), who is responsible (责任：leader／office)
+    and the deadline (期限：2026年12月31日) when the target is given without it;
+    titles in the order they first appear, the plan's order within each."""
+    runs: dict[str, list] = {}
+    for a in aggregates:
         label = (a.row or "").strip()
         title = a.table or ""
         if label and not label.replace(".", "").isdigit():  # a named row (危险化学品领域): its own group
             title = f"{title}：{label}" if title else label
+        parts = [title] if title else []
         who = "／".join(x for x in (a.leader, a.office) if x)
         if who:
-            title = f"{title}　{OVERVIEW_WHO}：{who}" if title else f"{OVERVIEW_WHO}：{who}"
-        if title != group:
-            group = title
-            groups[len(rows)] = title
-            rows.append([title] + [""] * (len(table_columns) - 1))
-        figure = leaders_figure(a.value, a.number_kind)
-        if figure is not None:
-            formats[(len(rows), VALUE_COLUMN)] = f.number(figure[1], bold=True, center=True)
-        sectoral = leaders_figure(a.sectoral, a.number_kind)
-        if sectoral is not None:
-            formats[(len(rows), SECTORAL_COLUMN)] = f.number(sectoral[1], center=True)
-        mark = ""
-        if a.note:
-            mark = f"{OVERVIEW_NOTE}{notes.setdefault(a.note, len(notes) + 1)}"
-        row = [n + 1, a.indicator, a.target, figure[0] if figure else NO_DATA,
-               BASIS_WORDS.get(a.basis, "") if figure else "", sectoral[0] if sectoral else "", a.unit or "",
-               status_word(a.status), a.units_missed, mark]
-        if with_history:
-            row.extend(_history_cells(a, len(rows), len(COLUMNS), f, formats))
-        rows.append(row)
-    return rows, formats, groups, list(notes)
+            parts.append(f"{OVERVIEW_WHO}：{who}")
+        if a.deadline and a.bare_target is not None:
+            parts.append(f"{OVERVIEW_DEADLINE}：{deadline_words(a.deadline)}")
+        runs.setdefault("　".join(parts), []).append(a)
+    return list(runs.items())
 
 
 def _history_cells(a, n: int, first_col: int, f, formats) -> list:
@@ -241,42 +260,45 @@ def _history_cells(a, n: int, first_col: int, f, formats) -> list:
 
 
 def _status_counts(book: Book, ws, r0: int, status_range, statuses, counts, widths) -> None:
-    """The count of indicators per status at row `r0` (columns A–C), and its
-    chart right of it and of the completeness block above it."""
+    """The count of indicators per status, its section title in row `r0`
+    beside the completeness block's (columns D–F), and its chart right of
+    both, as tall as the two blocks: bars across, the statuses down in the
+    table's order."""
     from xlsxwriter.utility import xl_range_abs
 
     f = book.f
-    section(ws, r0, "二、指标状态统计", f)
+    left = STATUS_COUNT_COLUMN
+    ws.write_string(r0, left, "二、指标状态统计", f.section)
     header = r0 + 1
-    ws.merge_range(header, 0, header, 1, "状态", f.header)
-    ws.write_string(header, 2, "指标数", f.header)
+    ws.merge_range(header, left, header, left + 1, "状态", f.header)
+    ws.write_string(header, left + 2, "指标数", f.header)
     status_abs = xl_range_abs(*status_range)
     for i, s in enumerate(statuses):
         r = header + 1 + i
         word = status_word(s)
-        ws.merge_range(r, 0, r, 1, word, f.bold_center)
-        ws.write_formula(r, 2, f'=COUNTIF({status_abs},"{word}")', f.bold_center, counts[s])
-        ws.set_row(r, ROW)
-    book.colour_words(ws, header + 1, 0, header + len(statuses),
+        ws.merge_range(r, left, r, left + 1, word, f.bold_center)
+        ws.write_formula(r, left + 2, f'=COUNTIF({status_abs},"{word}")', f.bold_center, counts[s])
+    book.colour_words(ws, header + 1, left, header + len(statuses),
                       [(status_word(s), STATUS_COLOURS[s]) for s in statuses if s in STATUS_COLOURS])
-    chart = book.wb.add_chart({"type": "column"})
+    chart = book.wb.add_chart({"type": "bar"})
     sheet = LEADERS_SHEETS[0]
     chart.add_series({
         "name": "指标数",
-        "categories": [sheet, header + 1, 0, header + len(statuses), 0],
-        "values": [sheet, header + 1, 2, header + len(statuses), 2],
+        "categories": [sheet, header + 1, left, header + len(statuses), left],
+        "values": [sheet, header + 1, left + 2, header + len(statuses), left + 2],
         "points": [{"fill": {"color": CHART_COLOURS.get(s, CHART_OTHER)}, "border": {"none": True}} for s in statuses],
         "data_labels": {"value": True, "font": {"name": BODY_FONT, "size": 10, "bold": True}},
-        "gap": 60,
+        "gap": 50,
     })
     chart.set_title({"name": "各状态指标数", "name_font": {"name": TITLE_FONT, "size": 11, "bold": True}})
     chart.set_legend({"none": True})
-    chart.set_x_axis({"num_font": {"name": BODY_FONT, "size": 9}})
-    chart.set_y_axis({"num_font": {"name": BODY_FONT, "size": 9}, "min": 0,
-                      "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}}, "num_format": "0"})
+    # a bar chart's x axis is the values' (across), its y axis the statuses' (down, first at the top)
+    chart.set_x_axis({"min": 0, "label_position": "none",  # the bars' labels give the counts
+                      "major_gridlines": {"visible": True, "line": {"color": CHART_GRID}}})
+    chart.set_y_axis({"num_font": {"name": BODY_FONT, "size": 9}, "reverse": True, "crossing": "max"})
     chart.set_chartarea({"border": {"color": CHART_BORDER}})
-    width = sum(column_pixels(w) for w in widths[CHART_FIRST_COLUMN:len(COLUMNS)]) - 10
-    top = 4  # the completeness block's first row
-    points = NUMBER_ROW * len(COMPLETENESS_WORDS) + SECTION_ROW + ROW * (1 + len(statuses))  # the rows beside it
-    chart.set_size({"width": width, "height": int(points * 4 / 3) - 8})
-    ws.insert_chart(top, CHART_FIRST_COLUMN, chart, {"x_offset": 6, "y_offset": 4, "object_position": 1})
+    width = sum(column_pixels(w) for w in widths[CHART_FIRST_COLUMN:]) - 8  # to the last column (a ledger adds five)
+    extra = max(0, 1 + len(statuses) - len(COMPLETENESS_WORDS))  # status rows below the completeness block
+    points = SECTION_ROW + NUMBER_ROW * len(COMPLETENESS_WORDS) + ROW * extra
+    chart.set_size({"width": width, "height": int(points * 4 / 3) - 6})
+    ws.insert_chart(r0, CHART_FIRST_COLUMN, chart, {"x_offset": 6, "y_offset": 3, "object_position": 1})
