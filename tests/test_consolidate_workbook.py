@@ -291,6 +291,57 @@ def test_overview_runs_one_title_per_table_responsible_and_deadline_in_order_of_
     assert runs == {True: 4, False: 2}  # the deadline splits 李副镇长's and 王副镇长's rows in two
 
 
+def _many(n: int) -> Consolidation:
+    """`n` indicators, each with its own long list of responsible departments and a note of its own."""
+    import copy
+
+    c = sample()
+    base = c.aggregates[1]
+    c.aggregates = []
+    for k in range(n):
+        a = copy.copy(base)
+        a.indicator_id, a.indicator = f"i{k}", f"指标{k}"
+        a.office = f"县第{k}局、县发展改革委、县经济信息委、县公安局、县规划自然资源局、县住房城乡建设委"
+        a.lead_name = ""  # as when the list starts with a kind of units: no lead to name instead
+        a.note = f"第{k}项的说明"
+        c.aggregates.append(a)
+    return c
+
+
+def test_a_long_overview_keeps_its_two_pages_by_dropping_first_the_note_lines_then_who_is_responsible(
+        monkeypatch, tmp_path):
+    """The overview takes the first layout that prints on OVERVIEW_PAGES pages at its scale: notes one a line and
+    who is responsible in the title rows; then the notes in one paragraph; then the titles without who (a line
+    says where to find it); then without the status meanings. Every indicator keeps its row either way."""
+    import io
+
+    from tests.test_print import _overview_pages_at_excel_scale
+    from toolkit.words import OVERVIEW_WHO_NOTE
+    from toolkit.xlsx.leaders import overview
+
+    c = _many(70)
+
+    def sheet(pages: int):
+        monkeypatch.setattr(overview, "OVERVIEW_PAGES", pages)
+        path = tmp_path / f"{pages}.xlsx"
+        path.write_bytes(render_consolidated_workbook(c))
+        ws = openpyxl.load_workbook(path)["领导总览"]
+        texts = [cell.value for row in ws.iter_rows() for cell in row if isinstance(cell.value, str)]
+        _, rows = _indicator_rows(ws)
+        assert [r[1].value for r in rows] == [a.indicator for a in c.aggregates]
+        return path, texts
+
+    roomy, texts = sheet(100)
+    assert sum(t.startswith("注") and "：" in t for t in texts) == 70 and any(t.startswith("状态说明") for t in texts)
+    assert sum("责任：" in t for t in texts) == 70 and OVERVIEW_WHO_NOTE not in texts
+    tight, texts = sheet(1)  # nothing fits one page: the most compact
+    assert not any("责任：" in t for t in texts) and any(OVERVIEW_WHO_NOTE.rstrip("。") in t for t in texts)
+    assert sum(t.startswith("注") and "：" in t for t in texts) == 1 and not any(t.startswith("状态说明") for t in texts)
+    assert _overview_pages_at_excel_scale(tight) < _overview_pages_at_excel_scale(roomy)
+    two, texts = sheet(2)
+    assert _overview_pages_at_excel_scale(two) <= 2
+
+
 def test_overview_status_counts_are_live_and_chart_exists(book, rendered):
     ws = book["领导总览"]
     label = _find(ws, "二、指标状态统计")

@@ -138,6 +138,10 @@ def rendered(tmp_path_factory):
     outputs = {
         "demo-leaders": demo / "4-汇总" / "汇总_2026Q2.xlsx",
         "demo-report": demo / "3-退回修改" / "校验报告.xlsx",
+        # the county's 65 indicators, 159 task reports and long lists of responsible departments; the ledger's
+        # overview with its five more columns (landscape)
+        "county-leaders": demo / "5-县级汇总" / "汇总_2026M03.xlsx",
+        "ledger-leaders": demo / "6-台账" / "汇总_2026Q2_含趋势.xlsx",
     }
     templates = sorted((demo / "1-模板").glob("*.xlsx"))
     for t in templates:  # one template of each kind of unit: an office, a village, a unit in the area
@@ -200,7 +204,7 @@ def test_the_seventy_indicator_plan_has_seventy(rendered):
     assert len(data["aggregates"]) == 70 == len(list(_plan_of(70).indicators()))
 
 
-@pytest.mark.parametrize("which", ["demo", "big", "p70"])
+@pytest.mark.parametrize("which", ["demo", "county", "ledger", "big", "p70"])
 def test_leaders_overview_is_a_brief_of_at_most_two_pages_with_its_chart_on_the_first(rendered, which):
     pdf = rendered["pdf"][f"{which}-leaders"]
     pages, sheets = _pdf_pages(pdf), _page_sheets(pdf)
@@ -213,7 +217,7 @@ def test_leaders_overview_is_a_brief_of_at_most_two_pages_with_its_chart_on_the_
     assert not {"校验问题", "数据"} & set(sheets), sorted(set(sheets))
 
 
-@pytest.mark.parametrize("which", ["demo", "big", "p70"])
+@pytest.mark.parametrize("which", ["demo", "county", "ledger", "big", "p70"])
 def test_every_text_of_the_leaders_overview_prints_whole(rendered, which):
     pages, sheets = _pdf_pages(rendered["pdf"][f"{which}-leaders"]), _page_sheets(rendered["pdf"][f"{which}-leaders"])
     printed = _squash("".join(p for p, sheet in zip(pages, sheets) if sheet == "领导总览"))
@@ -247,7 +251,7 @@ def _overview_pages_at_excel_scale(path: Path) -> int:
     return pages
 
 
-@pytest.mark.parametrize("which", ["demo", "big", "p70"])
+@pytest.mark.parametrize("which", ["demo", "county", "ledger", "big", "p70"])
 def test_leaders_overview_fits_two_pages_at_the_scale_its_fonts_are_checked_at(rendered, which):
     assert _overview_pages_at_excel_scale(rendered["outputs"][f"{which}-leaders"]) <= 2
 

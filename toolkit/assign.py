@@ -271,6 +271,9 @@ class Assignment:
     everyone: list[str] = field(default_factory=list)  # row ids that went to every unit (core indicators)
     overridden: list[str] = field(default_factory=list)  # unit codes whose rows come from the 'rows' column
     lead_by_row: dict[str, str | None] = field(default_factory=dict)  # row id -> the lead unit; None: each unit reports its part
+    # row id -> who leads the row as the plan names it (the first name of its 责任办公室/责任单位, in the units
+    # list or not); absent when that text starts with a kind of units (各村、社区, 各成员单位) or is empty
+    lead_names: dict[str, str] = field(default_factory=dict)
 
     def rows_for(self, code: str) -> list[str]:
         return list(self.rows_by_unit.get(code, []))
@@ -323,6 +326,7 @@ def assign_rows(plan, units) -> Assignment:
     approximate: dict[str, list[str]] = {}
     everyone: list[str] = []
     leads: dict[str, str | None] = {}
+    lead_names: dict[str, str] = {}
     for table, row in plan_rows:
         resolutions = resolver.resolve_text(responsibility_text(table, row))
         codes: set[str] = set()
@@ -337,6 +341,9 @@ def assign_rows(plan, units) -> Assignment:
             codes.update(res.units)
             phrase_kinds.update(res.kinds)
         leads[row.id] = _lead(resolver, table, row)
+        named = _lead_name(resolver, table, row)
+        if named:
+            lead_names[row.id] = named
         if table.kind == "indicators" and phrase_kinds and resolver.kinds_present <= phrase_kinds:
             codes = set(all_codes)
             everyone.append(row.id)
@@ -356,7 +363,8 @@ def assign_rows(plan, units) -> Assignment:
             units_by_row[row_id].append(code)
     lead_by_row = {rid: (lead if lead in units_by_row[rid] else None) for rid, lead in leads.items()}
     return Assignment(rows_by_unit=rows_by_unit, units_by_row=units_by_row, unmatched=unmatched,
-                      approximate=approximate, everyone=everyone, overridden=list(overrides), lead_by_row=lead_by_row)
+                      approximate=approximate, everyone=everyone, overridden=list(overrides), lead_by_row=lead_by_row,
+                      lead_names=lead_names)
 
 
 def _lead(resolver, table, row) -> str | None:
@@ -367,6 +375,18 @@ def _lead(resolver, table, row) -> str | None:
         if res.how in ("name", "abbreviation") and res.units:
             return res.units[0]
     return None
+
+
+def _lead_name(resolver, table, row) -> str:
+    """The first name in the row's 责任办公室 (else 责任单位) as the plan
+    writes it, whether or not it is in the units list: who leads the row, for
+    a page with no room for the whole list. "" when the text starts with a
+    kind of units (各村、社区; 县安委会各成员单位) or is empty."""
+    text = table.cell(row, "office").strip() or table.cell(row, "responsible").strip()
+    first = resolver.resolve_text(text)[:1]
+    if not first or first[0].how == "phrase":
+        return ""
+    return first[0].fragment
 
 
 def _add(target: dict[str, list[str]], key: str, value: str) -> None:

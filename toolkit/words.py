@@ -333,6 +333,10 @@ LEADERS_COLUMNS = {
 }
 OVERVIEW_WHO = "责任"  # 领导总览: a group row's responsible leader and office
 OVERVIEW_DEADLINE = "期限"  # 领导总览: a group row's deadline, shared by its rows
+OVERVIEW_LEAD = "牵头"  # 领导总览: after the unit that leads a row whose responsible units are too many for a line
+OVERVIEW_LEAD_NOTE = "责任单位较多的，只写牵头单位（列在首位的单位），全部责任单位见计划附件及“未达标清单”。"
+OVERVIEW_WHO_NOTE = "各指标的责任领导、责任单位见计划附件，未达标的见“未达标清单”。"  # when the titles leave them out
+OVERVIEW_LEAD_HEADER = "牵头单位"  # 领导总览's task table, counted per lead unit
 OVERVIEW_NOTE = "注"  # 领导总览: a note's number in the 说明 column, and the note under the table
 TREND_SHEET = "趋势"
 TASK_CSV_COLUMNS = ("单位编码", "单位", "表", "序号", "任务", "完成时限", "完成状态", "进展情况", "是否逾期",

@@ -93,6 +93,9 @@ class AreaValue:
     # without it (≥95%), for a page that states the deadline once for the rows that share it
     deadline: str | None = None
     bare_target: str | None = None
+    # who leads the row: the first name in its 责任办公室/责任单位 as the plan writes it (toolkit.assign);
+    # "" when that text starts with a kind of units (各村、社区) or is empty
+    lead_name: str = ""
     # with a ledger: the area's level over the year's periods, and the baseline it is compared with
     history: list | None = None  # [{"period", "value"}], oldest first, this period last
     baseline: dict | None = None  # {"period", "value", "source"}
@@ -183,6 +186,7 @@ class TaskProgress:
     sheet: str | None = None
     cell: str | None = None
     action: str = ""  # the row's 行动名称 (a task list's first grouping: 一、开展…行动); "" where it has none
+    lead_name: str = ""  # who leads the row, as the plan names it (as AreaValue.lead_name)
 
 
 @dataclass(slots=True)
@@ -261,7 +265,10 @@ class Consolidation:
 
     def task_counts(self, by: str = "office") -> list[tuple[str, dict[str, int]]]:
         """Task reports counted per responsible office as the plan names it
-        (责任科室/责任办公室; the reporting unit where it names none), or per
+        (责任科室/责任办公室; the reporting unit where it names none), per
+        unit that leads the row (`by="lead"`: the first named, where the plan
+        names several; the office as named where it starts with a kind of
+        units), or per
         action (`by="action"`: the row's 行动名称; tasks without one are left
         out), in order of first appearance, then the total (TASK_TOTAL): 任务数,
         each of TASK_COUNTED and 逾期 (`overdue`, as the consolidation decided
@@ -269,7 +276,12 @@ class Consolidation:
         groups: dict[str, dict[str, int]] = {}
         total = dict.fromkeys(TASK_COUNT_KEYS, 0)
         for t in self.tasks:
-            key = t.action if by == "action" else t.office or t.unit_name or t.unit
+            if by == "action":
+                key = t.action
+            elif by == "lead":
+                key = t.lead_name or t.office or t.unit_name or t.unit
+            else:
+                key = t.office or t.unit_name or t.unit
             if not key:
                 continue
             counts = groups.setdefault(key, dict.fromkeys(total, 0))

@@ -92,7 +92,7 @@ def build_consolidation(plan, units, period, returns, report, assignment, *, due
     result.aggregates = roll_up(plan, period, frame, used, outcomes, area_baselines or {},
                                 territorial={u.code for u in units if u.is_territorial}, assignment=assignment,
                                 history=history)
-    result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units})
+    result.tasks = _tasks(plan, period, frame, used, returns, {u.code: u.name for u in units}, assignment.lead_names)
     from toolkit.xlsx import style
 
     result.values_table = _values_table(plan, frame, used, returns)
@@ -174,7 +174,8 @@ def _unit_statuses(expected, chosen, returns, report, period, due, assignment) -
 # ------------------------------------------------------------------ tasks and values
 
 
-def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]:
+def _tasks(plan, period, frame, used, returns, unit_names, leads) -> list[TaskProgress]:
+    """One TaskProgress per used file and task row; `leads`: row id → who leads it, as the plan names it."""
     if frame.empty:
         return []
     rows = {row.id: (table, row) for table in plan.tables for row in table.rows}
@@ -189,6 +190,7 @@ def _tasks(plan, period, frame, used, returns, unit_names) -> list[TaskProgress]
             task=table.cell(row, "name") or table.cell(row, "subtask") or table.cell(row, "target"),
             deadline=row.deadline.canonical() if row.deadline else None, due=due.isoformat() if due else None, leader=table.cell(row, "leader"),
             office=table.cell(row, "office") or table.cell(row, "responsible"), action=table.cell(row, "action"),
+            lead_name=leads.get(row_id, ""),
         ), due is not None and due <= period.end
     # one line per file and task row: its status and progress side by side
     keys = ["file", "row_id"]

@@ -34,7 +34,8 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
     frequency's window of several periods), and so is the area.
 
     territorial: codes of the units that partition the area (toolkit.units.Unit.is_territorial).
-    assignment: who reports which rows (toolkit.assign.Assignment): the lead unit of each row."""
+    assignment: who reports which rows (toolkit.assign.Assignment): the lead unit of each row, and who
+    leads it as the plan names it (AreaValue.lead_name)."""
     from toolkit.model.validation import number_kind
     from toolkit.rules.judge import judgement
     from toolkit.templates.layout import target_words
@@ -67,6 +68,7 @@ def roll_up(plan, period, frame, used, outcomes, area_baselines, *, territorial:
             kind=number_kind(indicator), basis=j.basis,
             deadline=str(indicator.deadline) if indicator.deadline else None,
             bare_target=target_words(indicator, with_deadline=False),
+            lead_name=assignment.lead_names.get(row.id, "") if assignment is not None else "",
         )
         wide = _per_file(of_indicator.get(indicator.id))
         lead = assignment.lead_for(row.id) if assignment is not None else None

@@ -164,7 +164,7 @@ def a4_landscape(ws, *, header: str, footer: str = PAGE_NUMBERS, top: float = 0.
     ws.set_paper(A4)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=top, bottom=0.6)
+    ws.set_margins(left=PRINT_MARGIN, right=PRINT_MARGIN, top=top, bottom=BOTTOM_MARGIN)
     if center:
         ws.center_horizontally()
     options = {"margin": header_margin} if header_margin is not None else None
@@ -179,6 +179,8 @@ def a4_landscape(ws, *, header: str, footer: str = PAGE_NUMBERS, top: float = 0.
 MIN_PRINT_FONT = 8.0
 A4_INCHES = (11.69, 8.27)  # landscape width, portrait width
 PRINT_MARGIN = 0.4  # inches, left and right
+BOTTOM_MARGIN = 0.6  # inches (the page numbers in it)
+LEADERS_MARGINS = (0.7, BOTTOM_MARGIN)  # the leaders' workbook: top (its page header in it) and bottom
 
 
 def column_pixels(width: float) -> int:
@@ -191,6 +193,20 @@ def fit_scale(widths, *, portrait: bool = False, margin: float = PRINT_MARGIN) -
     page = A4_INCHES[1 if portrait else 0] - 2 * margin
     total = sum(column_pixels(w) for w in widths) or 1
     return min(1.0, page * 96 / total)
+
+
+def pages_tall(heights, page: float, *, repeated: int | None = None) -> int:
+    """Pages rows of `heights` (points) take down pages `page` points tall at
+    the print scale (the page's printable height ÷ the scale), no row split
+    across pages, the row at index `repeated` printed again atop each page
+    after the first."""
+    pages, used = 1, 0.0
+    for h in heights:
+        if used + h > page and used:
+            pages += 1
+            used = heights[repeated] if repeated is not None else 0.0
+        used += h
+    return pages
 
 
 def print_scale(smallest_font: float = 10) -> int:

@@ -15,6 +15,7 @@ from toolkit.words import YES_NO
 from toolkit.xlsx.style import (
     HEADER_PERIOD_LIMIT,
     LEADERS_HEIGHTS,
+    LEADERS_MARGINS,
     LEADERS_PAGE_NUMBERS,
     WIDTH_SAMPLE,
     LeadersFormats,
@@ -138,7 +139,7 @@ class Book:
     def sheet(self, name: str):
         ws = self.wb.add_worksheet(name)
         c = self.c
-        a4_landscape(ws, top=0.7, header_margin=0.3, footer=LEADERS_PAGE_NUMBERS,
+        a4_landscape(ws, top=LEADERS_MARGINS[0], header_margin=0.3, footer=LEADERS_PAGE_NUMBERS,
                      header=f"&L{header_text(c.plan_title)}&C{header_text(name)}"
                             f"&R{header_text(c.period_label, HEADER_PERIOD_LIMIT)}")
         return ws

@@ -17,6 +17,8 @@ CHART_COLOURS): a new status code shows here by adding a table entry."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from toolkit.textable import safe_cell_text
 from xlsxwriter.utility import xl_col_to_name
 
@@ -27,8 +29,11 @@ from toolkit.words import (
     LEADERS_SHEETS,
     NO_DATA,
     OVERVIEW_DEADLINE,
+    OVERVIEW_LEAD,
+    OVERVIEW_LEAD_NOTE,
     OVERVIEW_NOTE,
     OVERVIEW_WHO,
+    OVERVIEW_WHO_NOTE,
     STATUS_MEANINGS,
     deadline_words,
     iso_date_words,
@@ -36,14 +41,16 @@ from toolkit.words import (
     status_word,
 )
 from toolkit.xlsx.leaders.book import SECTION_ROW, Book, columns, height, lines_per_row, section
-from toolkit.xlsx.leaders.tasks import write_task_counts
+from toolkit.xlsx.leaders.tasks import task_block, write_task_block
 from toolkit.xlsx.style import (
+    A4_INCHES,
     AMBER,
     BODY_FONT,
     CHART_BORDER,
     CHART_COLOURS,
     CHART_GRID,
     CHART_OTHER,
+    LEADERS_MARGINS,
     LINE_HEIGHT,
     OVERVIEW_NAMES_SHOWN,
     RED,
@@ -53,21 +60,39 @@ from toolkit.xlsx.style import (
     fit_or_spread,
     fit_scale,
     leaders_figure,
+    pages_tall,
     print_scale,
 )
 
 COLUMNS = columns(LEADERS_COLUMNS["overview"], [
     ("center", 4, 4), ("wrap", 42, 42), ("wrap", 14, 14), ("number", 9, 9), ("center", 9.5, 9.5), ("number", 6, 6),
-    ("center", 4.5, 4.5), ("center", 17.5, 17.5), ("center", 6, 6), ("center", 5.5, 5.5),
+    ("center", 5.5, 5.5), ("center", 17.5, 17.5), ("center", 6, 6), ("center", 5.5, 5.5),
 ])
 VALUE_COLUMN, SECTORAL_COLUMN, STATUS_COLUMN, MISSED_COLUMN = 3, 5, 7, 8
 # with a ledger: this period's level, the previous period's, the baseline, and the changes
 HISTORY_COLUMNS = columns(LEADERS_COLUMNS["overview-history"], [("number", 9, 9)] * 5)
 ROW = LINE_HEIGHT  # points: a one-line row (the sheet's default: Excel's row for 10-point 宋体)
 NUMBER_ROW = 18  # a row of the completeness block (its numbers are 14-point)
+TITLE_ROW = 30  # the sheet's title (16-point)
+SUMMARY_ROW = 32  # the one-sentence summary: two lines of bold 10-point text
+OVERVIEW_PAGES = 2  # the most pages the overview takes, for up to 70 indicators
 STATUS_COUNT_COLUMN = 3  # the status counts stand right of the completeness block (columns A–C), in D–F
 CHART_FIRST_COLUMN = 6  # the chart right of both (G to the table's last column)
 ATTENTION = {"rejected": AMBER, "missing": RED, "late": AMBER}  # completeness counts coloured above 0
+
+
+@dataclass
+class _Layout:
+    """What the overview writes below its top block, and how tall it is:
+    the indicator table's rows (`groups`: row index → title), their heights,
+    the lines under the table, and the task block (the same in every layout)."""
+
+    rows: list
+    formats: dict
+    groups: dict
+    heights: list[float]
+    notes: list[tuple[str, float]]  # (text, row height) under the table
+    tasks: object  # toolkit.xlsx.leaders.tasks.TaskBlock | None
 
 
 def write_overview(book: Book) -> None:
@@ -89,7 +114,7 @@ def write_overview(book: Book) -> None:
     done = c.completeness
 
     # title, source line, one-sentence summary
-    ws.set_row(0, 30)
+    ws.set_row(0, TITLE_ROW)
     ws.merge_range(0, 0, 0, last_col, safe_cell_text(f"{c.plan_title}执行情况汇总（{c.period_label}）"), f.title)
     source = [x for x in (c.plan_issuer, c.plan_doc_number) if x]
     if c.period_end:
@@ -101,7 +126,7 @@ def write_overview(book: Book) -> None:
     summary = (f"共 {len(c.aggregates)} 项指标：{parts}。"
                f"应报 {done['expected']} 个单位，已报送 {done['received']} 个（有效 {done['valid']} 个、"
                f"被退回 {done['rejected']} 个），未报送 {done['missing']} 个，逾期报送 {done['late']} 个。")
-    ws.set_row(2, 32)
+    ws.set_row(2, SUMMARY_ROW)
     ws.merge_range(2, 0, 2, last_col, summary, f.summary)
 
     # completeness down the left (columns A–C), the status counts beside it (D–F), their chart right of both
@@ -113,8 +138,6 @@ def write_overview(book: Book) -> None:
         ws.set_row(r, NUMBER_ROW)
         if key in ATTENTION:
             book.positive(ws, r, 2, r, f.cf[ATTENTION[key]])
-
-    rows, formats, groups, notes = _indicator_rows(book, table_columns, with_history)
     block_end = 4 + max(len(COMPLETENESS_WORDS), 1 + len(statuses))  # the row after both blocks
     names = []
     for label, which in (("未报送", lambda u: u.status == "missing"), ("被退回", lambda u: u.status == "rejected"),
@@ -129,6 +152,13 @@ def write_overview(book: Book) -> None:
     ws.set_row(block_end, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
 
     top = block_end + 2  # the indicator table's header row
+    header_height = height(lines_per_row([[col.header for col in table_columns]], widths,
+                                         set(range(len(table_columns))))[0])
+    above = [TITLE_ROW, ROW, SUMMARY_ROW, SECTION_ROW] + [NUMBER_ROW] * len(COMPLETENESS_WORDS) \
+        + [ROW] * (block_end - 4 - len(COMPLETENESS_WORDS)) \
+        + [height(lines_per_row([[note]], [sum(widths)], {0})[0]), SECTION_ROW, header_height]
+    layout = _fitting_layout(book, table_columns, with_history, widths, statuses, above, portrait)
+    rows, formats, groups = layout.rows, layout.formats, layout.groups
     first = top + 1
     last = top + max(1, len(rows))
     _status_counts(book, ws, 3, (first, STATUS_COLUMN, last, STATUS_COLUMN), statuses, counts, widths)
@@ -137,24 +167,19 @@ def write_overview(book: Book) -> None:
     section(ws, top - 1, "三、指标完成情况", f)
     for i, col in enumerate(table_columns):
         ws.write_string(top, i, col.header, f.header)
-    ws.set_row(top, height(lines_per_row([[col.header for col in table_columns]], widths,
-                                         set(range(len(table_columns))))[0]))
+    ws.set_row(top, header_height)
     if not rows:
         ws.write_string(first, 0, "本期没有可汇总的指标。", f.text)
         for i in range(1, len(table_columns)):
             ws.write_blank(first, i, None, f.text)
     styles = {"wrap": f.wrap, "center": f.center, "number": f.text}
-    wrap = {i for i, col in enumerate(table_columns) if col.style in ("wrap", "center")}
-    for n, (row, n_lines) in enumerate(zip(rows, lines_per_row(rows, widths, wrap))):
+    for n, (row, row_height) in enumerate(zip(rows, layout.heights)):
         r = first + n
+        if row_height != ROW:
+            ws.set_row(r, row_height)
         if n in groups:
             ws.merge_range(r, 0, r, last_col, safe_cell_text(groups[n]), f.bold)
-            group_lines = lines_per_row([[groups[n]]], [sum(widths)], {0})[0]
-            if group_lines > 1:
-                ws.set_row(r, height(group_lines))
             continue
-        if n_lines > 1:
-            ws.set_row(r, height(n_lines))
         for i, value in enumerate(row):
             book.write(ws, r, i, value, styles[table_columns[i].style], formats.get((n, i)), center=True)
     book.colour_words(ws, first, STATUS_COLUMN, last,
@@ -167,25 +192,66 @@ def write_overview(book: Book) -> None:
                 "format": f.cf[STATUS_COLOURS[s]]})
     book.positive(ws, first, MISSED_COLUMN, last, f.cf[RED])
 
-    # the notes the 说明 column numbers, then what each status means
+    # the notes the 说明 column numbers, what each status means, then the tasks
     r = last + 1
-    for k, text in enumerate(notes, start=1):
-        line = safe_cell_text(f"{OVERVIEW_NOTE}{k}：{text}")
-        ws.merge_range(r, 0, r, last_col, line, f.brief_note)
-        ws.set_row(r, height(lines_per_row([[line]], [sum(widths) * 0.9], {0})[0]))
+    for text, row_height in layout.notes:
+        ws.merge_range(r, 0, r, last_col, safe_cell_text(text), f.brief_note)
+        ws.set_row(r, row_height)
         r += 1
-    meanings = "；".join(f"{status_word(s)}：{STATUS_MEANINGS[s]}" for s in statuses if s in STATUS_MEANINGS)
-    ws.merge_range(r, 0, r, last_col, f"状态说明：{meanings}。", f.brief_note)
-    ws.set_row(r, height(lines_per_row([[meanings]], [sum(widths) * 0.9], {0})[0]))
-    end = write_task_counts(book, ws, r + 2, last_col, widths)
+    end = write_task_block(book, ws, r + 1, layout.tasks) if layout.tasks else r - 1
     ws.freeze_panes(top + 1, 0)
     ws.repeat_rows(top)
     ws.autofilter(top, 0, last, last_col)
-    ws.print_area(0, 0, max(end, r), last_col)
+    ws.print_area(0, 0, end, last_col)
     fit_or_spread(ws, widths, portrait=portrait, smallest_font=10)
 
 
-def _indicator_rows(book: Book, table_columns, with_history: bool):
+def _fitting_layout(book: Book, table_columns, with_history: bool, widths, statuses, above: list[float],
+                    portrait: bool) -> _Layout:
+    """The first layout that prints on OVERVIEW_PAGES pages at the scale the
+    sheet is fitted to (rows of `above` first, the last of them the table's
+    header, repeated on each page), else the most compact: the notes one a
+    line; then the notes in one paragraph; then the title rows without who is
+    responsible (a line under the table says where to find it); then without
+    the line saying what each status means."""
+    scale = fit_scale(widths, portrait=portrait)
+    page = (A4_INCHES[0 if portrait else 1] - LEADERS_MARGINS[0] - LEADERS_MARGINS[1]) * 72 / scale
+    layout = None
+    block = task_block(book.c, widths)
+    tasks = [ROW, *block.heights()] if block else []  # a blank row, then the block
+    for who, compact, meanings in ((True, False, True), (True, True, True), (False, True, True), (False, True, False)):
+        layout = _layout(book, table_columns, with_history, widths, statuses, who=who, compact=compact,
+                         meanings=meanings, tasks=block)
+        heights = [*above, *(layout.heights or [ROW]), *(h for _, h in layout.notes), *tasks]
+        if pages_tall(heights, page, repeated=len(above) - 1) <= OVERVIEW_PAGES:
+            break
+    return layout
+
+
+def _layout(book: Book, table_columns, with_history: bool, widths, statuses, *, who: bool, compact: bool,
+            meanings: bool, tasks) -> _Layout:
+    rows, formats, groups, notes, by_lead = _indicator_rows(book, table_columns, with_history, widths, who=who)
+    wrap = {i for i, col in enumerate(table_columns) if col.style in ("wrap", "center")}
+    heights = []
+    for n, n_lines in enumerate(lines_per_row(rows, widths, wrap)):
+        if n in groups:
+            n_lines = lines_per_row([[groups[n]]], [sum(widths)], {0})[0]
+        heights.append(height(n_lines) if n_lines > 1 else ROW)
+    lines = [f"{OVERVIEW_NOTE}{k}：{text}" for k, text in enumerate(notes, start=1)]
+    if by_lead:  # some title rows name only the unit that leads
+        lines.append(OVERVIEW_LEAD_NOTE)
+    if not who:
+        lines.append(OVERVIEW_WHO_NOTE)
+    if compact and len(lines) > 1:
+        lines = ["；".join(line.rstrip("。") for line in lines) + "。"]
+    if meanings:
+        words = "；".join(f"{status_word(s)}：{STATUS_MEANINGS[s]}" for s in statuses if s in STATUS_MEANINGS)
+        lines.append(f"状态说明：{words}。")
+    under = [(line, height(lines_per_row([[line]], [sum(widths) * 0.9], {0})[0])) for line in lines]
+    return _Layout(rows, formats, groups, heights, under, tasks)
+
+
+def _indicator_rows(book: Book, table_columns, with_history: bool, widths, *, who: bool = True):
     """The table's rows, a title row before each run of indicators of one
     annex table (or named row, 危险化学品领域), one responsible leader and
     office and one deadline (`groups`: row index → title), number formats by
@@ -197,11 +263,13 @@ def _indicator_rows(book: Book, table_columns, with_history: bool):
     columns are what a later period's `--baseline` reads back (with 计量单位
     saying ‰). 口径 says whether the figure is 本期 or 本年累计; 行业口径合计 is
     the sectoral sum beside a count of events; with a ledger, the level's
-    history columns follow."""
+    history columns follow. `by_lead`: some title names only the unit that
+    leads its rows (their responsible units too many for one line)."""
     f = book.f
     rows, formats, groups = [], {}, {}
     notes: dict[str, int] = {}
-    for title, run in _runs(book.c.aggregates):
+    runs, by_lead = _runs(book.c.aggregates, lambda text: lines_per_row([[text]], [sum(widths)], {0})[0] == 1, who)
+    for title, run in runs:
         groups[len(rows)] = title
         rows.append([title] + [""] * (len(table_columns) - 1))
         for a in run:
@@ -221,28 +289,34 @@ def _indicator_rows(book: Book, table_columns, with_history: bool):
             if with_history:
                 row.extend(_history_cells(a, len(rows), len(COLUMNS), f, formats))
             rows.append(row)
-    return rows, formats, groups, list(notes)
+    return rows, formats, groups, list(notes), by_lead
 
 
-def _runs(aggregates) -> list[tuple[str, list]]:
+def _runs(aggregates, fits, with_who: bool = True) -> tuple[list[tuple[str, list]], bool]:
     """The aggregates grouped under their title rows: the annex table (a named
     row, 危险化学品领域, on its own), who is responsible (责任：leader／office)
     and the deadline (期限：2026年12月31日) when the target is given without it;
-    titles in the order they first appear, the plan's order within each."""
+    titles in the order they first appear, the plan's order within each. A
+    title that would not fit one line (`fits`) names, of the responsible
+    units, only the one that leads (县应急管理局牵头: the first named, where
+    the text does not start with a kind of units); the second value says
+    whether any does."""
     runs: dict[str, list] = {}
+    by_lead = False
     for a in aggregates:
         label = (a.row or "").strip()
         title = a.table or ""
         if label and not label.replace(".", "").isdigit():  # a named row (危险化学品领域): its own group
             title = f"{title}：{label}" if title else label
-        parts = [title] if title else []
-        who = "／".join(x for x in (a.leader, a.office) if x)
-        if who:
-            parts.append(f"{OVERVIEW_WHO}：{who}")
-        if a.deadline and a.bare_target is not None:
-            parts.append(f"{OVERVIEW_DEADLINE}：{deadline_words(a.deadline)}")
-        runs.setdefault("　".join(parts), []).append(a)
-    return list(runs.items())
+        head = [title] if title else []
+        tail = [f"{OVERVIEW_DEADLINE}：{deadline_words(a.deadline)}"] if a.deadline and a.bare_target is not None else []
+        who = "／".join(x for x in (a.leader, a.office) if x) if with_who else ""
+        text = "　".join([*head, f"{OVERVIEW_WHO}：{who}", *tail] if who else [*head, *tail])
+        if who and a.lead_name and a.lead_name != a.office and not fits(text):
+            lead = "／".join(x for x in (a.leader, f"{a.lead_name}{OVERVIEW_LEAD}") if x)
+            text, by_lead = "　".join([*head, f"{OVERVIEW_WHO}：{lead}", *tail]), True
+        runs.setdefault(text, []).append(a)
+    return list(runs.items()), by_lead
 
 
 def _history_cells(a, n: int, first_col: int, f, formats) -> list:
