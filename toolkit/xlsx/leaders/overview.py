@@ -148,15 +148,16 @@ def write_overview(book: Book) -> None:
         elif who:
             names.append(f"{label}：{'、'.join(who)}")
     note = "；".join(names) + "。" if names else "全部单位按时报送。"
+    note_height = height(lines_per_row([[note]], [sum(widths)], {0})[0])
     ws.merge_range(block_end, 0, block_end, last_col, safe_cell_text(note), f.brief_note)
-    ws.set_row(block_end, height(lines_per_row([[note]], [sum(widths)], {0})[0]))
+    ws.set_row(block_end, note_height)
 
     top = block_end + 2  # the indicator table's header row
     header_height = height(lines_per_row([[col.header for col in table_columns]], widths,
                                          set(range(len(table_columns))))[0])
     above = [TITLE_ROW, ROW, SUMMARY_ROW, SECTION_ROW] + [NUMBER_ROW] * len(COMPLETENESS_WORDS) \
         + [ROW] * (block_end - 4 - len(COMPLETENESS_WORDS)) \
-        + [height(lines_per_row([[note]], [sum(widths)], {0})[0]), SECTION_ROW, header_height]
+        + [note_height, SECTION_ROW, header_height]
     layout = _fitting_layout(book, table_columns, with_history, widths, statuses, above, portrait)
     rows, formats, groups = layout.rows, layout.formats, layout.groups
     first = top + 1
