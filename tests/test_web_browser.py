@@ -82,19 +82,29 @@ def returns(tmp_path_factory):
 
 
 def _wait(condition, timeout=120):
-    """Poll ``condition`` until true; an element replaced while it is read (the page refreshing) is read again."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Poll ``condition`` until true. While the page reloads, what was read may belong to the document being
+    replaced (stale, or "does not belong to the document"): it is read again, and the last such error is shown
+    if time runs out."""
+    from selenium.common.exceptions import WebDriverException
 
     end = time.time() + timeout
+    last = None
     while time.time() < end:
         try:
             value = condition()
-        except (StaleElementReferenceException, NoSuchElementException):
-            value = None
+        except WebDriverException as exc:
+            value, last = None, exc
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError("timed out")
+    raise AssertionError(f"timed out; last error: {last!r}")
+
+
+def _count(browser, element_id: str) -> int:
+    """The number a page shows in element `element_id`, read in one step inside the page (no element handle to
+    go stale while it reloads); -1 while the element is not there."""
+    text = browser.execute_script(f"var e = document.getElementById({element_id!r}); return e ? e.textContent : null")
+    return int(text) if text and text.strip().isdigit() else -1
 
 
 def _shot(driver, name):
@@ -156,10 +166,9 @@ def test_page_refreshes_when_a_file_arrives(desk, browser, returns):
     import urllib.request
     import uuid
 
-    from selenium.webdriver.common.by import By
-
     browser.get(f"{desk}/period?period=2026Q2")
-    before = int(browser.find_element(By.ID, "n-files").text)
+    before = _count(browser, "n-files")
+    assert before >= 0
     boundary = uuid.uuid4().hex
     body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{returns[-1].name}\"\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode() + returns[-1].read_bytes() + \
@@ -167,4 +176,4 @@ def test_page_refreshes_when_a_file_arrives(desk, browser, returns):
     request = urllib.request.Request(f"{desk}/api/returns?period=2026Q2", data=body, method="POST",
                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     urllib.request.urlopen(request).read()
-    _wait(lambda: int(browser.find_element(By.ID, "n-files").text) > before, timeout=30)
+    _wait(lambda: _count(browser, "n-files") > before, timeout=30)
