@@ -13,6 +13,7 @@ import sys
 import click
 
 from toolkit import __version__
+from toolkit.cli_options import RECORD_HELP, db_option, max_size_option
 from toolkit.cli_words import ChineseGroup
 from toolkit.errors import ToolkitError
 
@@ -212,8 +213,7 @@ def templates():
 @click.option("--contact", metavar="联系人", help="单位有疑问时找谁，如 '应急办 张三 023-00000000'。")
 @click.option("--password", metavar="密码", help="工作表保护密码（默认：保护但不设密码）。")
 @click.option("--dry-run", is_flag=True, help="只显示哪个单位填哪些行，不生成文件。")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
-              help="台账（或环境变量 TOOLKIT_DB）：预填台账中已有的基线、已完成的任务，并注明上期本年累计。")
+@db_option("台账（或环境变量 TOOLKIT_DB）：预填台账中已有的基线、已完成的任务，并注明上期本年累计。")
 def templates_build(plan_file, units_file, period, out_dir, due, contact, password, dry_run, db):
     """为计划的一个报送期，给每个单位生成一份填报模板。
 
@@ -261,10 +261,8 @@ def templates_build(plan_file, units_file, period, out_dir, due, contact, passwo
 @click.option("--report", "report_file", type=click.Path(dir_okay=False), metavar="文件",
               help="把校验结果另存为表格（.xlsx）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 格式输出校验结果（给其他程序用）。")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
-              help="读取的文件最大多少 MB。")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
-              help="台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）：记下本次结果，与往期比较。")
+@max_size_option()
+@db_option(RECORD_HELP)
 def validate_cmd(plan_file, paths, units_file, period, feedback_dir, report_file, as_json, max_size, db):
     """按计划校验收回的报表（文件或文件夹）。
 
@@ -337,10 +335,8 @@ def _check_paths(paths) -> None:
               help="同时把有问题的报表标注后复制到这个文件夹。")
 @click.option("--brief", "brief_file", type=click.Path(dir_okay=False), metavar="文件",
               help="同时写出通报稿（.docx）。")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
-              help="读取的文件最大多少 MB。")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
-              help="台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）：记下本次结果，与往期比较。")
+@max_size_option()
+@db_option(RECORD_HELP)
 def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, baseline, due, feedback_dir, brief_file,
                     max_size, db):
     """校验报表，把合格的汇总成一份汇总表。
@@ -374,10 +370,8 @@ def consolidate_cmd(plan_file, paths, units_file, period, output, json_file, bas
               help="用 consolidate --json 写出的 JSON 文件生成，不再读报表。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), metavar="文件",
               help="要写出的通报稿（.docx）。")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
-              help="读取的文件最大多少 MB。")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", metavar="文件",
-              help="台账（或环境变量 TOOLKIT_DB）：不给路径时，生成 --period 那期已发出汇总的通报；并与上期比较。")
+@max_size_option()
+@db_option("台账（或环境变量 TOOLKIT_DB）：不给路径时，生成 --period 那期已发出汇总的通报；并与上期比较。")
 def brief_cmd(plan_file, paths, units_file, period, due, baseline, from_json, output, max_size, db):
     """生成一期的通报稿（.docx）。
 

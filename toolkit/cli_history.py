@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from toolkit.cli_options import db_option
 from toolkit.cli_words import ChineseGroup
 
-DB = click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", required=True, metavar="文件",
-                  help="台账（SQLite 文件；或环境变量 TOOLKIT_DB）。")
+DB = db_option("台账（SQLite 文件；或环境变量 TOOLKIT_DB）。", required=True)
 
 
 def _safe(text) -> str:

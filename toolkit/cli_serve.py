@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from toolkit.app.guard import LOCAL_HOSTS
+from toolkit.cli_options import db_option, max_size_option
 from toolkit.cli_words import ChineseCommand
 
 
@@ -12,8 +13,7 @@ from toolkit.cli_words import ChineseCommand
 @click.argument("plan_file", metavar="计划")
 @click.option("--units", "units_file", type=click.Path(dir_okay=False, exists=True), required=True, metavar="文件",
               help="单位名单：哪些单位应当报送。")
-@click.option("--db", type=click.Path(dir_okay=False), envvar="TOOLKIT_DB", required=True, metavar="文件",
-              help="台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）。上传的报表存在它旁边的文件夹里。")
+@db_option("台账（SQLite 文件，没有就新建；或环境变量 TOOLKIT_DB）。上传的报表存在它旁边的文件夹里。", required=True)
 @click.option("--period", metavar="报送期", help="打开时显示的报送期（如 2026Q2），网页上可以切换。")
 @click.option("--due", metavar="日期", help="报表截止日期（如 2026-07-10）：之后收到的显示为逾期。")
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="地址",
@@ -22,8 +22,7 @@ from toolkit.cli_words import ChineseCommand
               help="监听的端口。")
 @click.option("--password", envvar="TOOLKIT_PASSWORD", metavar="密码",
               help="访问网页要输入的密码（或环境变量 TOOLKIT_PASSWORD）；--host 不是本机而没设时，自动生成并显示。")
-@click.option("--max-size", type=click.IntRange(min=1), default=20, show_default=True, metavar="MB",
-              help="上传的单个文件最大多少 MB。")
+@max_size_option("上传的单个文件最大多少 MB。")
 @click.option("--max-total", type=click.IntRange(min=1), default=1024, show_default=True, metavar="MB",
               help="一次上传（所有文件合计）最大多少 MB。")
 @click.option("--open", "open_browser", is_flag=True, help="在浏览器中打开网页。")
