@@ -83,16 +83,15 @@ ATTENTION = {"rejected": AMBER, "missing": RED, "late": AMBER}  # completeness c
 
 @dataclass
 class _Layout:
-    """What the overview writes below its top block, and how tall it is:
-    the indicator table's rows (`groups`: row index → title), their heights,
-    the lines under the table, and the task block (the same in every layout)."""
+    """What the overview writes between its top block and the task block,
+    and how tall it is: the indicator table's rows (`groups`: row index →
+    title), their heights, and the lines under the table."""
 
     rows: list
     formats: dict
     groups: dict
     heights: list[float]
     notes: list[tuple[str, float]]  # (text, row height) under the table
-    tasks: object  # toolkit.xlsx.leaders.tasks.TaskBlock | None
 
 
 def write_overview(book: Book) -> None:
@@ -158,7 +157,8 @@ def write_overview(book: Book) -> None:
     above = [TITLE_ROW, ROW, SUMMARY_ROW, SECTION_ROW] + [NUMBER_ROW] * len(COMPLETENESS_WORDS) \
         + [ROW] * (block_end - 4 - len(COMPLETENESS_WORDS)) \
         + [note_height, SECTION_ROW, header_height]
-    layout = _fitting_layout(book, table_columns, with_history, widths, statuses, above, portrait)
+    tasks = task_block(c, widths)  # the same in every layout
+    layout = _fitting_layout(book, table_columns, with_history, widths, statuses, above, tasks, portrait)
     rows, formats, groups = layout.rows, layout.formats, layout.groups
     first = top + 1
     last = top + max(1, len(rows))
@@ -199,7 +199,7 @@ def write_overview(book: Book) -> None:
         ws.merge_range(r, 0, r, last_col, safe_cell_text(text), f.brief_note)
         ws.set_row(r, row_height)
         r += 1
-    end = write_task_block(book, ws, r + 1, layout.tasks) if layout.tasks else r - 1
+    end = write_task_block(book, ws, r + 1, tasks) if tasks else r - 1
     ws.freeze_panes(top + 1, 0)
     ws.repeat_rows(top)
     ws.autofilter(top, 0, last, last_col)
@@ -207,22 +207,21 @@ def write_overview(book: Book) -> None:
     fit_or_spread(ws, widths, portrait=portrait, smallest_font=10)
 
 
-def _fitting_layout(book: Book, table_columns, with_history: bool, widths, statuses, above: list[float],
+def _fitting_layout(book: Book, table_columns, with_history: bool, widths, statuses, above: list[float], block,
                     portrait: bool) -> _Layout:
     """The first layout that prints on OVERVIEW_PAGES pages at the scale the
     sheet is fitted to (rows of `above` first, the last of them the table's
-    header, repeated on each page), else the most compact: the notes one a
-    line; then the notes in one paragraph; then the title rows without who is
-    responsible (a line under the table says where to find it); then without
-    the line saying what each status means."""
+    header, repeated on each page; the task block `block` last), else the
+    most compact: the notes one a line; then the notes in one paragraph; then
+    the title rows without who is responsible (a line under the table says
+    where to find it); then without the line saying what each status means."""
     scale = fit_scale(widths, portrait=portrait)
     page = (A4_INCHES[0 if portrait else 1] - LEADERS_MARGINS[0] - LEADERS_MARGINS[1]) * 72 / scale
     layout = None
-    block = task_block(book.c, widths)
     tasks = [ROW, *block.heights()] if block else []  # a blank row, then the block
     for who, compact, meanings in ((True, False, True), (True, True, True), (False, True, True), (False, True, False)):
         layout = _layout(book, table_columns, with_history, widths, statuses, who=who, compact=compact,
-                         meanings=meanings, tasks=block)
+                         meanings=meanings)
         heights = [*above, *(layout.heights or [ROW]), *(h for _, h in layout.notes), *tasks]
         if pages_tall(heights, page, repeated=len(above) - 1) <= OVERVIEW_PAGES:
             break
@@ -230,7 +229,7 @@ def _fitting_layout(book: Book, table_columns, with_history: bool, widths, statu
 
 
 def _layout(book: Book, table_columns, with_history: bool, widths, statuses, *, who: bool, compact: bool,
-            meanings: bool, tasks) -> _Layout:
+            meanings: bool) -> _Layout:
     rows, formats, groups, notes, by_lead = _indicator_rows(book, table_columns, with_history, widths, who=who)
     wrap = {i for i, col in enumerate(table_columns) if col.style in ("wrap", "center")}
     heights = []
@@ -249,7 +248,7 @@ def _layout(book: Book, table_columns, with_history: bool, widths, statuses, *, 
         words = "；".join(f"{status_word(s)}：{STATUS_MEANINGS[s]}" for s in statuses if s in STATUS_MEANINGS)
         lines.append(f"状态说明：{words}。")
     under = [(line, height(lines_per_row([[line]], [sum(widths) * 0.9], {0})[0])) for line in lines]
-    return _Layout(rows, formats, groups, heights, under, tasks)
+    return _Layout(rows, formats, groups, heights, under)
 
 
 def _indicator_rows(book: Book, table_columns, with_history: bool, widths, *, who: bool = True):
