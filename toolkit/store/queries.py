@@ -176,12 +176,15 @@ def find_series(ledger, name: str) -> list[tuple[str, str, str | None]]:
 
 # ------------------------------------------------------------------ issued consolidations
 
+# the id of the latest consolidation issued for a period (parameter: the period's code)
+_LATEST = ("SELECT c.id FROM consolidations c JOIN periods p ON p.id = c.period"
+           " WHERE p.code = ? ORDER BY c.id DESC LIMIT 1")
+
 
 def issued(ledger, period_code: str):
     """The latest consolidation issued for a period: (id, issued time, its stored form
     (the compact consolidation, its values: toolkit.store.packed), the sha256 of the JSON written) or None."""
-    row = ledger.conn.execute("""SELECT c.id, c.issued, c.json_gz, c.json_sha256 FROM consolidations c
-                                 JOIN periods p ON p.id = c.period WHERE p.code = ? ORDER BY c.id DESC LIMIT 1""",
+    row = ledger.conn.execute(f"SELECT id, issued, json_gz, json_sha256 FROM consolidations WHERE id = ({_LATEST})",
                               (period_code,)).fetchone()
     if row is None:
         return None
@@ -195,17 +198,15 @@ def issued(ledger, period_code: str):
 def issued_outputs(ledger, period_code: str) -> dict[str, tuple[str, str, bytes]]:
     """The files the latest consolidation of a period wrote for its leaders, as written:
     {role: (file name, sha256, bytes)} (none when that run wrote no workbook)."""
-    rows = ledger.conn.execute("""SELECT o.role, o.name, o.sha256, o.body FROM consolidation_outputs o
-                                  WHERE o.consolidation = (SELECT c.id FROM consolidations c JOIN periods p ON p.id = c.period
-                                                           WHERE p.code = ? ORDER BY c.id DESC LIMIT 1)""", (period_code,))
+    rows = ledger.conn.execute(f"SELECT role, name, sha256, body FROM consolidation_outputs WHERE consolidation = ({_LATEST})",
+                               (period_code,))
     return {role: (name, digest, zlib.decompress(body)) for role, name, digest, body in rows}
 
 
 def changed_since_issued(ledger, period_code: str) -> list[tuple[str, str, str]]:
     """Returns accepted for a period after its latest consolidation that it did not use:
     [(unit code, path, accepted at)]."""
-    row = ledger.conn.execute("""SELECT c.id, c.issued FROM consolidations c JOIN periods p ON p.id = c.period
-                                 WHERE p.code = ? ORDER BY c.id DESC LIMIT 1""", (period_code,)).fetchone()
+    row = ledger.conn.execute(f"SELECT id, issued FROM consolidations WHERE id = ({_LATEST})", (period_code,)).fetchone()
     if row is None:
         return []
     return ledger.conn.execute("""SELECT u.code, f.path, f.accepted_at FROM files f JOIN units u ON u.id = f.unit
