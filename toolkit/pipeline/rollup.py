@@ -234,9 +234,10 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes, unknown: int = 0)
         return "missed", f"{what}：{area.units_missed} 个单位未达标"
     if j.state == "qualitative":
         return "qualitative", j.review_note
-    if j.state in ("past", "in-progress") or (indicator.rollup == "none" and j.per_unit):
-        return _status_from_units(area, j, unknown)
-    if indicator.rollup == "none" and indicator.measure != "frequency":
+    # targets that do not add up are judged on the units' outcomes, except an area's own frequency
+    # (全镇每季度至少1次: not per unit), which is judged on the area's figure
+    if j.state in ("past", "in-progress") or (
+            indicator.rollup == "none" and (j.per_unit or indicator.measure != "frequency")):
         return _status_from_units(area, j, unknown)
     if area.value is None:
         if indicator.relative:
