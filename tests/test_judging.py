@@ -454,3 +454,36 @@ def test_task_counts_per_action_and_per_office_are_the_typed_statuses_with_overd
     assert [c.text for c in brief.rows[0].cells] == ["行动", "任务数", "已完成", "推进中", "未启动", "逾期"]
     assert {r.cells[0].text: tuple(int(c.text) for c in r.cells[1:]) for r in brief.rows[1:-1]} == table(by["action"])
     assert brief.rows[-1].cells[0].text == "合计"
+
+
+# ------------------------------------------------------------------ an area's figure that does not add up
+
+
+def test_an_area_percentage_its_lead_unit_reports_is_judged_on_the_lead_units_figure(tmp_path):
+    """游客满意度达90%以上 (县, scope area, a percentage: the units' figures do not add up): the area's figure is
+    the one its lead unit (县文化旅游委, the first named) typed, judged on the target (≥90%; due at the year's end,
+    so a shortfall in March is in progress); the other units' figures are contributions. Without the lead unit in
+    the units list there is no area figure, and the note says which unit is missing."""
+    plan = load_plan("dianjiang-2026")
+    indicator = next(i for _, _, i in plan.indicators() if i.name == "游客满意度")
+    period = parse_period("2026M03")
+    base = load_units(ROOT / "examples" / "dianjiang-units.csv")
+    lead = Unit(code="DJ-D09", name="县文化旅游委", kind="部门", parent="垫江县", contact=None)
+    simulate_returns(plan, [*base, lead], period, tmp_path / "r", seed=7)
+    result = consolidate(plan, [tmp_path / "r"], units=[*base, lead], period=period)
+    area = next(a for a in result.aggregates if a.indicator_id == indicator.id)
+    typed = [v.value for v in result.values if v.unit == lead.code and v.indicator_id == indicator.id
+             and v.field == "value" and v.value is not None]
+    assert len(typed) == 1
+    figure = typed[0]
+    j = judgement(indicator, period)
+    assert (indicator.op, j.due) == (">=", False)
+    assert area.source == "lead" and area.value == pytest.approx(figure)
+    assert area.status == ("met" if figure >= indicator.value else "in-progress")
+    assert {o.status for o in result.outcomes if o.indicator_id == indicator.id and o.actual is not None} \
+        == {"contribution"}  # every figure typed, the lead's too, is a part of the area's, not judged on its own
+
+    without = consolidate(plan, [tmp_path / "r"], units=base, period=period)
+    area = next(a for a in without.aggregates if a.indicator_id == indicator.id)
+    assert area.value is None and area.status == "no-data"
+    assert "县文化旅游委" in area.note and "单位名单中没有该单位" in area.note and "尚未达到目标" not in area.note

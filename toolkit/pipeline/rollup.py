@@ -7,6 +7,7 @@
 | other rates | Σnumerator ÷ Σdenominator over the units that report them | on the area figure (unit scope: also per unit) |
 | unit-scope targets that do not add up (frequencies, percentages) | none | every unit: the area meets it when every unit does |
 | an area's frequency (scope area: 全镇每季度至少开展1次) | the lead unit's count, else Σ over the units; over a window of several periods, their sum | on the area figure only |
+| other area targets that do not add up (scope area: 游客满意度达90%) | the lead unit's figure; none without a lead unit | on the area figure only |
 
 When a target is judged (its deadline, its frequency's window, an earlier
 year's target) is toolkit.rules.judge's; here the same judgement is applied
@@ -140,7 +141,14 @@ def _per_file(inputs) -> pd.DataFrame | None:
 def _area_figure(indicator, j, wide, area: AreaValue, area_baseline, territorial, lead) -> float | None:
     """The area's figure, from the units the rules in the module docstring name."""
     area_frequency = indicator.measure == "frequency" and indicator.scope == "area"
-    if wide is None or (indicator.rollup not in ("sum", "ratio") and not area_frequency):
+    # an area target its lead unit reports: an amount, a frequency, or a figure that does not add up (a percentage)
+    from_lead = indicator.scope == "area" and lead is not None and (
+        indicator.measure in ("amount", "frequency") or indicator.rollup == "none")
+    if wide is None or (indicator.rollup not in ("sum", "ratio") and not area_frequency and not from_lead):
+        if indicator.scope == "area" and indicator.rollup == "none" and not area_frequency and lead is None \
+                and indicator.measure != "qualitative":
+            area.note = (f"全域数值应由牵头单位{area.lead_name}填报，单位名单中没有该单位（可在名单中加入，或给它设别名）"
+                         if area.lead_name else "计划未写明牵头单位，各单位数值不能相加，全域数值无从得出")
         return None
     rows = wide
     if indicator.counts_events:
@@ -154,7 +162,7 @@ def _area_figure(indicator, j, wide, area: AreaValue, area_baseline, territorial
             rows, area.source, area.lead = wide[wide["unit"] == lead], "lead", lead
         else:
             area.source = "sectoral"
-    elif indicator.measure in ("amount", "frequency") and indicator.scope == "area" and lead is not None:
+    elif from_lead:
         rows, area.source, area.lead = wide[wide["unit"] == lead], "lead", lead
         if rows.empty or not _has_figures(indicator, rows):
             area.note = "牵头单位未报送该数值"
@@ -234,10 +242,9 @@ def _area_status(indicator, j, area: AreaValue, unit_outcomes, unknown: int = 0)
         return "missed", f"{what}：{area.units_missed} 个单位未达标"
     if j.state == "qualitative":
         return "qualitative", j.review_note
-    # targets that do not add up are judged on the units' outcomes, except an area's own frequency
-    # (全镇每季度至少1次: not per unit), which is judged on the area's figure
-    if j.state in ("past", "in-progress") or (
-            indicator.rollup == "none" and (j.per_unit or indicator.measure != "frequency")):
+    # targets that do not add up are judged on each unit's outcome when each unit is judged (scope unit); an
+    # area's own (全镇每季度至少1次, 游客满意度达90%: its units' figures only contributions) on the area's figure
+    if j.state in ("past", "in-progress") or (indicator.rollup == "none" and j.per_unit):
         return _status_from_units(area, j, unknown)
     if area.value is None:
         if indicator.relative:
